@@ -1,0 +1,176 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Npgsql;
+
+namespace InteractionLedger.LocalPostgres;
+
+/// <summary>
+/// A private PostgreSQL cluster run from the machine's binaries, listening on loopback only.
+/// Layout of <see cref="LocalPostgresOptions.DataDirectory"/>: <c>data/</c> (the cluster), <c>run/</c> (its socket),
+/// <c>postgres.log</c>.
+/// </summary>
+public sealed class LocalPostgresCluster : IAsyncDisposable, IDisposable
+{
+    private readonly LocalPostgresOptions _options;
+    private readonly string _binDirectory;
+    private readonly Action<string> _log;
+    private int _stopped;
+
+    private LocalPostgresCluster(LocalPostgresOptions options, string binDirectory, int port, Action<string> log)
+    {
+        _options = options;
+        _binDirectory = binDirectory;
+        _log = log;
+        Port = port;
+        ConnectionString = ConnectionStringFor(options.Database);
+    }
+
+    public int Port { get; }
+
+    /// <summary>Connection string to the cluster's application database.</summary>
+    public string ConnectionString { get; }
+
+    public string RootDirectory => _options.DataDirectory;
+
+    private string DataPath => Path.Combine(_options.DataDirectory, "data");
+    private string SocketPath => Path.Combine(_options.DataDirectory, "run");
+    private string LogPath => Path.Combine(_options.DataDirectory, "postgres.log");
+
+    /// <summary>PostgreSQL refuses to run as root, so as root every server binary runs as the postgres user.</summary>
+    private static bool RunningAsRoot => Environment.UserName == "root";
+
+    public string ConnectionStringFor(string database) => new NpgsqlConnectionStringBuilder
+    {
+        Host = "127.0.0.1",
+        Port = Port,
+        Username = "postgres",
+        Database = database,
+        MaxPoolSize = 100,
+    }.ConnectionString;
+
+    /// <exception cref="PostgresNotInstalledException">No server binaries on this machine.</exception>
+    public static async Task<LocalPostgresCluster> StartAsync(
+        LocalPostgresOptions options, Action<string>? log = null, CancellationToken cancellation = default)
+    {
+        log ??= _ => { };
+        var bin = PostgresBinaries.Find() ?? throw new PostgresNotInstalledException(PostgresBinaries.InstallHint);
+
+        var port = options.Port == 0 ? FreeLoopbackPort() : options.Port;
+        var cluster = new LocalPostgresCluster(options, bin, port, log);
+        await cluster.InitializeAndStartAsync(cancellation);
+        return cluster;
+    }
+
+    private async Task InitializeAndStartAsync(CancellationToken cancellation)
+    {
+        Directory.CreateDirectory(DataPath);
+        Directory.CreateDirectory(SocketPath);
+        if (RunningAsRoot)
+        {
+            await RunAsync("chown", ["-R", "postgres:postgres", _options.DataDirectory], asPostgres: false, cancellation);
+        }
+
+        if (!File.Exists(Path.Combine(DataPath, "PG_VERSION")))
+        {
+            _log($"Creating a PostgreSQL cluster in {DataPath}");
+            // Trust is acceptable only because the server listens on 127.0.0.1 alone: this is a private
+            // development/test cluster, never a production database.
+            await RunAsync(Tool("initdb"),
+                ["-D", DataPath, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C", "--no-sync"],
+                asPostgres: true, cancellation);
+        }
+        else if (File.Exists(Path.Combine(DataPath, "postmaster.pid")))
+        {
+            // A previous owner died without stopping its server: stop that one so ours owns the folder.
+            _log("A server left running by an earlier process holds this folder; stopping it.");
+            await RunAsync(Tool("pg_ctl"), ["-D", DataPath, "-m", "fast", "-w", "-s", "stop"], asPostgres: true,
+                cancellation, tolerateFailure: true);
+        }
+
+        var serverOptions = new List<string>
+        {
+            $"-p {Port}", $"-k {SocketPath}", "-c listen_addresses=127.0.0.1", "-c max_connections=200",
+        };
+        if (_options.Throwaway)
+        {
+            serverOptions.AddRange(["-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off"]);
+        }
+        serverOptions.AddRange(_options.Settings.Select(s => $"-c {s.Key}={s.Value}"));
+
+        await RunAsync(Tool("pg_ctl"),
+            ["-D", DataPath, "-o", string.Join(' ', serverOptions), "-l", LogPath, "-w", "-t", "60", "-s", "start"],
+            asPostgres: true, cancellation);
+        _log($"PostgreSQL listening on 127.0.0.1:{Port} (data in {DataPath})");
+
+        await EnsureDatabaseAsync(_options.Database, cancellation);
+    }
+
+    /// <summary>Creates the database when it does not exist yet and returns its connection string.</summary>
+    public async Task<string> EnsureDatabaseAsync(string database, CancellationToken cancellation = default)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionStringFor("postgres"));
+        await connection.OpenAsync(cancellation);
+        await using var exists = new NpgsqlCommand("select 1 from pg_database where datname = @name", connection);
+        exists.Parameters.AddWithValue("name", database);
+        if (await exists.ExecuteScalarAsync(cancellation) is null)
+        {
+            await using var create = new NpgsqlCommand($"create database \"{database.Replace("\"", "\"\"")}\"", connection);
+            await create.ExecuteNonQueryAsync(cancellation);
+        }
+
+        return ConnectionStringFor(database);
+    }
+
+    /// <param name="immediate">Stops without a checkpoint, as a crash would (fault drills).</param>
+    public async Task StopAsync(bool immediate = false)
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) == 1) return;
+        NpgsqlConnection.ClearAllPools();
+        await RunAsync(Tool("pg_ctl"), ["-D", DataPath, "-m", immediate ? "immediate" : "fast", "-w", "-s", "stop"],
+            asPostgres: true, CancellationToken.None, tolerateFailure: true);
+        if (_options.Throwaway)
+        {
+            try { Directory.Delete(_options.DataDirectory, recursive: true); }
+            catch (IOException) { /* a throwaway folder left in /tmp is harmless */ }
+        }
+    }
+
+    public async ValueTask DisposeAsync() => await StopAsync();
+
+    public void Dispose() => StopAsync().GetAwaiter().GetResult();
+
+    private string Tool(string name) => Path.Combine(_binDirectory, name);
+
+    private static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static async Task RunAsync(string file, IReadOnlyList<string> arguments, bool asPostgres,
+        CancellationToken cancellation, bool tolerateFailure = false)
+    {
+        var start = asPostgres && RunningAsRoot
+            ? new ProcessStartInfo("runuser", ["-u", "postgres", "--", file, .. arguments])
+            : new ProcessStartInfo(file, arguments);
+        start.UseShellExecute = false;
+        start.RedirectStandardError = true;
+        // Not redirected: pg_ctl's server would inherit the pipe and keep it open for its whole life.
+        start.RedirectStandardOutput = false;
+        start.WorkingDirectory = "/";
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {file}");
+        var stderr = process.StandardError.ReadToEndAsync(cancellation);
+        await process.WaitForExitAsync(cancellation);
+        var errors = await stderr;
+        if (process.ExitCode != 0 && !tolerateFailure)
+        {
+            throw new InvalidOperationException(
+                $"{Path.GetFileName(file)} {string.Join(' ', arguments)} exited with {process.ExitCode}: {errors.Trim()}");
+        }
+    }
+}
+
+public sealed class PostgresNotInstalledException(string message) : Exception(message);

@@ -1,0 +1,83 @@
+using InteractionLedger.Customers;
+using InteractionLedger.Group;
+using InteractionLedger.Http;
+using InteractionLedger.Interactions;
+using Marten;
+using Wolverine;
+
+namespace InteractionLedger.Cases;
+
+/// <param name="CaseId">Optional client-chosen UUID, which makes a retried request safe; generated when omitted.</param>
+/// <param name="Brand">The brand the problem concerns.</param>
+/// <param name="Title">One line an agent recognises the problem by (at most 200 characters).</param>
+/// <param name="OpenedBy">Id of the agent, bot or system opening the case.</param>
+public sealed record OpenCaseRequest(Guid? CaseId, string? Brand, ContactReason? Reason, string? Title, string? OpenedBy, long? ExpectedVersion);
+
+public sealed record CaseReceipt(Guid CustomerId, Guid CaseId, long Version, bool Replayed);
+
+public sealed record OpenCase(Guid CustomerId, CaseOpened Case, long? ExpectedVersion);
+
+public static class OpenCaseHandler
+{
+    public static Decision Decide(OpenCase command, Customer customer, CaseSummary? existing)
+    {
+        var opened = command.Case;
+        if (existing is null) return Decision.Emit(opened);
+        return existing.CustomerId == customer.Id && existing.Brand == opened.Brand && existing.Reason == opened.Reason && existing.Title == opened.Title
+            ? Decision.NothingToDo
+            : Decision.Conflict("caseId", $"A different case with id '{opened.CaseId}' already exists.");
+    }
+
+    public static async Task<WriteOutcome> Handle(OpenCase command, IDocumentSession session, CancellationToken cancellation)
+    {
+        var stream = await session.LockAsync(command.CustomerId, cancellation);
+        var existing = await session.LoadAsync<CaseSummary>(command.Case.CaseId, cancellation);
+        return session.Decide(stream, command.ExpectedVersion, customer => Decide(command, customer, existing));
+    }
+}
+
+public static class OpenCaseEndpoint
+{
+    public const int MaxTitleLength = 200;
+
+    public static RouteHandlerBuilder MapOpenCase(this IEndpointRouteBuilder customers) => customers
+        .MapPost("/{customerId:guid}/cases", (Guid customerId, OpenCaseRequest request, HttpContext http,
+            GroupCatalog group, TimeProvider clock, IMessageBus bus) =>
+        {
+            var errors = new InputErrors();
+            if (request.CaseId == Guid.Empty) errors.Add("caseId", "'caseId' must be a non-empty UUID when given.");
+            errors.Required("brand", request.Brand);
+            if (!string.IsNullOrWhiteSpace(request.Brand) && !group.IsKnownBrand(request.Brand))
+                errors.Add("brand", $"'{request.Brand}' is not a brand of {group.Name}.");
+            errors.Required("reason", request.Reason);
+            errors.Required("title", request.Title);
+            errors.MaxLength("title", request.Title, MaxTitleLength);
+            CaseActors.Validate("openedBy", request.OpenedBy, errors);
+
+            var caseId = request.CaseId ?? Guid.CreateVersion7();
+            return CommandEndpoint.RunAsync(http, bus, errors, request.ExpectedVersion,
+                expected => new OpenCase(customerId, new CaseOpened(caseId, request.Brand!, request.Reason!.Value,
+                    request.Title!.Trim(), request.OpenedBy!.Trim(), clock.GetUtcNow()), expected),
+                o => new CaseReceipt(customerId, caseId, o.Version, Replayed: !o.Written),
+                createdAt: $"/customers/{customerId}/cases/{caseId}");
+        })
+        .WithName("OpenCase")
+        .WithSummary("Open a case: one customer problem, to be followed across contacts and channels until resolved.")
+        .Produces<CaseReceipt>(StatusCodes.Status201Created)
+        .Produces<CaseReceipt>()
+        .ProducesValidationProblem()
+        .ProducesProblem(StatusCodes.Status404NotFound)
+        .ProducesProblem(StatusCodes.Status409Conflict)
+        .ProducesProblem(StatusCodes.Status412PreconditionFailed);
+}
+
+public static class CaseActors
+{
+    public const int MaxActorLength = 100;
+
+    public static void Validate(string field, string? actor, InputErrors errors)
+    {
+        errors.Required(field, actor);
+        errors.MaxLength(field, actor, MaxActorLength);
+    }
+}

@@ -1,0 +1,54 @@
+using InteractionLedger.Customers;
+using InteractionLedger.Http;
+using Marten;
+using Wolverine;
+
+namespace InteractionLedger.Cases;
+
+/// <param name="ReopenedBy">Id of the agent, bot or system reopening the case.</param>
+/// <param name="Reason">Why the problem is not over (at most 500 characters).</param>
+public sealed record ReopenCaseRequest(string? ReopenedBy, string? Reason, long? ExpectedVersion);
+
+public sealed record ReopenCase(Guid CustomerId, CaseReopened Reopening, long? ExpectedVersion);
+
+public static class ReopenCaseHandler
+{
+    public static Decision Decide(ReopenCase command, Customer customer) =>
+        customer.Cases.TryGetValue(command.Reopening.CaseId, out var status) switch
+        {
+            false => Decision.NotFound("caseId", $"The customer has no case '{command.Reopening.CaseId}'."),
+            true when status == CaseStatus.Open => Decision.NothingToDo,
+            true => Decision.Emit(command.Reopening),
+        };
+
+    public static async Task<WriteOutcome> Handle(ReopenCase command, IDocumentSession session, CancellationToken cancellation)
+    {
+        var stream = await session.LockAsync(command.CustomerId, cancellation);
+        return session.Decide(stream, command.ExpectedVersion, customer => Decide(command, customer));
+    }
+}
+
+public static class ReopenCaseEndpoint
+{
+    public const int MaxReasonLength = 500;
+
+    public static RouteHandlerBuilder MapReopenCase(this IEndpointRouteBuilder customers) => customers
+        .MapPost("/{customerId:guid}/cases/{caseId:guid}/reopen", (Guid customerId, Guid caseId,
+            ReopenCaseRequest request, HttpContext http, TimeProvider clock, IMessageBus bus) =>
+        {
+            var errors = new InputErrors();
+            CaseActors.Validate("reopenedBy", request.ReopenedBy, errors);
+            errors.Required("reason", request.Reason);
+            errors.MaxLength("reason", request.Reason, MaxReasonLength);
+            return CommandEndpoint.RunAsync(http, bus, errors, request.ExpectedVersion,
+                expected => new ReopenCase(customerId, new CaseReopened(caseId, request.ReopenedBy!.Trim(),
+                    request.Reason!.Trim(), clock.GetUtcNow()), expected),
+                o => new CaseReceipt(customerId, caseId, o.Version, Replayed: !o.Written));
+        })
+        .WithName("ReopenCase")
+        .WithSummary("Reopen a resolved case: the problem came back. Reopening an open case changes nothing (replayed=true).")
+        .Produces<CaseReceipt>()
+        .ProducesValidationProblem()
+        .ProducesProblem(StatusCodes.Status404NotFound)
+        .ProducesProblem(StatusCodes.Status412PreconditionFailed);
+}

@@ -1,0 +1,53 @@
+using InteractionLedger.Customers;
+using InteractionLedger.Http;
+using Marten;
+using Wolverine;
+
+namespace InteractionLedger.Cases;
+
+/// <param name="ResolvedBy">Id of the agent, bot or system that resolved the problem.</param>
+/// <param name="Resolution">How it was resolved (at most 1,000 characters).</param>
+public sealed record ResolveCaseRequest(string? ResolvedBy, string? Resolution, long? ExpectedVersion);
+
+public sealed record ResolveCase(Guid CustomerId, CaseResolved Resolution, long? ExpectedVersion);
+
+public static class ResolveCaseHandler
+{
+    public static Decision Decide(ResolveCase command, Customer customer) =>
+        customer.Cases.TryGetValue(command.Resolution.CaseId, out var status) switch
+        {
+            false => Decision.NotFound("caseId", $"The customer has no case '{command.Resolution.CaseId}'."),
+            true when status == CaseStatus.Resolved => Decision.NothingToDo,
+            true => Decision.Emit(command.Resolution),
+        };
+
+    public static async Task<WriteOutcome> Handle(ResolveCase command, IDocumentSession session, CancellationToken cancellation)
+    {
+        var stream = await session.LockAsync(command.CustomerId, cancellation);
+        return session.Decide(stream, command.ExpectedVersion, customer => Decide(command, customer));
+    }
+}
+
+public static class ResolveCaseEndpoint
+{
+    public const int MaxResolutionLength = 1000;
+
+    public static RouteHandlerBuilder MapResolveCase(this IEndpointRouteBuilder customers) => customers
+        .MapPost("/{customerId:guid}/cases/{caseId:guid}/resolve", (Guid customerId, Guid caseId,
+            ResolveCaseRequest request, HttpContext http, TimeProvider clock, IMessageBus bus) =>
+        {
+            var errors = new InputErrors();
+            CaseActors.Validate("resolvedBy", request.ResolvedBy, errors);
+            errors.MaxLength("resolution", request.Resolution, MaxResolutionLength);
+            return CommandEndpoint.RunAsync(http, bus, errors, request.ExpectedVersion,
+                expected => new ResolveCase(customerId, new CaseResolved(caseId, request.ResolvedBy!.Trim(),
+                    string.IsNullOrWhiteSpace(request.Resolution) ? null : request.Resolution.Trim(), clock.GetUtcNow()), expected),
+                o => new CaseReceipt(customerId, caseId, o.Version, Replayed: !o.Written));
+        })
+        .WithName("ResolveCase")
+        .WithSummary("Mark a case resolved. Resolving a resolved case changes nothing (replayed=true).")
+        .Produces<CaseReceipt>()
+        .ProducesValidationProblem()
+        .ProducesProblem(StatusCodes.Status404NotFound)
+        .ProducesProblem(StatusCodes.Status412PreconditionFailed);
+}

@@ -1,0 +1,41 @@
+using InteractionLedger.Cases;
+using InteractionLedger.Http;
+using Marten;
+
+namespace InteractionLedger.Customers;
+
+/// <summary>A customer's identity in the ledger and the size of their history.</summary>
+/// <param name="Version">Current stream version; also sent as ETag, to echo in If-Match on the next write.</param>
+public sealed record CustomerProfile(Guid CustomerId, string? DisplayName, DateTimeOffset RegisteredAt,
+    int InteractionCount, int OpenCaseCount, long Version);
+
+public static class GetCustomerEndpoint
+{
+    public static RouteHandlerBuilder MapGetCustomer(this IEndpointRouteBuilder customers) => customers
+        .MapGet("/{customerId:guid}", async (Guid customerId, IQuerySession session, HttpContext http, CancellationToken cancellation) =>
+        {
+            var batch = session.CreateBatchQuery();
+            var customer = batch.Load<Customer>(customerId);
+            var state = batch.Events.FetchStreamState(customerId);
+            await batch.Execute(cancellation);
+            if (await customer is not { } found) return CustomerReads.NotFound(customerId);
+
+            var version = (await state)?.Version ?? 0;
+            http.Response.Headers.ETag = ExpectedVersion.ETagFor(version);
+            return Results.Ok(new CustomerProfile(found.Id, found.DisplayName, found.RegisteredAt, found.InteractionCount,
+                found.Cases.Count(c => c.Value == CaseStatus.Open), version));
+        })
+        .WithName("GetCustomer")
+        .WithSummary("Read a customer's profile and current stream version.")
+        .Produces<CustomerProfile>()
+        .ProducesProblem(StatusCodes.Status404NotFound);
+}
+
+public static class CustomerReads
+{
+    public static IResult NotFound(Guid customerId) =>
+        ProblemResults.For(new Rejection(RejectionKind.NotFound, "customerId", $"No customer '{customerId}' in the ledger."), versionFromHeader: false);
+
+    public static Task<bool> ExistsAsync(this IQuerySession session, Guid customerId, CancellationToken cancellation) =>
+        session.Query<Customer>().AnyAsync(c => c.Id == customerId, cancellation);
+}

@@ -1,0 +1,16 @@
+namespace InteractionLedger.Group;
+
+/// <summary>One brand of the group, as configured under <c>Ledger:Group:Brands</c>.</summary>
+public sealed record Brand(string Code, string Name);
+
+/// <summary>
+/// The group this deployment serves and its brands. Brands are configuration, not data: a contact recorded
+/// for a brand the group does not own is an input error, not a new brand.
+/// </summary>
+public sealed class GroupCatalog
+{
+    public string Name { get; init; } = "";
+    public List<Brand> Brands { get; init; } = [];
+
+    public bool IsKnownBrand(string? code) => code is not null && Brands.Any(b => b.Code == code);
+}

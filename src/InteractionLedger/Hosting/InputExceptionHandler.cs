@@ -1,0 +1,80 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using InteractionLedger.Http;
+using Microsoft.AspNetCore.Diagnostics;
+
+namespace InteractionLedger.Hosting;
+
+/// <summary>
+/// Turns a request body that cannot be read (malformed JSON, a value of the wrong type, an unknown enum name)
+/// into a 400 problem naming the field. Only <see cref="BadHttpRequestException"/> is handled: anything else is a
+/// bug and stays a 500.
+/// </summary>
+public sealed partial class InputExceptionHandler : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken cancellation)
+    {
+        if (exception is not BadHttpRequestException badRequest) return false;
+
+        var errors = badRequest.InnerException is JsonException json
+            ? InputErrors.For(FieldOf(json.Path), Describe(json))
+            : InputErrors.For("body", badRequest.Message.Contains("no body was provided", StringComparison.OrdinalIgnoreCase)
+                ? "A JSON body is required."
+                : badRequest.Message);
+        await errors.ToResult().ExecuteAsync(http);
+        return true;
+    }
+
+    private static string FieldOf(string? path) =>
+        string.IsNullOrEmpty(path) || path == "$" ? "body" : path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path;
+
+    private static string Describe(JsonException json)
+    {
+        var field = FieldOf(json.Path);
+        var target = ConvertedTo().Match(json.Message);
+        if (target.Success && typeof(Program).Assembly.GetType(target.Groups[1].Value) is { IsEnum: true } enumType)
+        {
+            var allowed = Enum.GetNames(enumType).Select(n => JsonNamingPolicy.KebabCaseLower.ConvertName(n));
+            return $"'{field}' must be one of: {string.Join(", ", allowed)}.";
+        }
+        return field == "body"
+            ? "The request body is not valid JSON."
+            : $"'{field}' has a value of the wrong type or is not valid JSON.";
+    }
+
+    [GeneratedRegex(@"converted to (?:System\.Nullable`1\[)?([\w\.\+]+)")]
+    private static partial Regex ConvertedTo();
+}
+
+/// <summary>
+/// Conflicts the database detects after a decision was taken (two first-time writers racing on the same new id):
+/// answered as 409, as the decision itself would have answered had it seen the other write.
+/// </summary>
+public sealed class StorageConflictExceptionHandler : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken cancellation)
+    {
+        var rejection = exception switch
+        {
+            Marten.Exceptions.ExistingStreamIdCollisionException =>
+                new Rejection(RejectionKind.Conflict, "customerId", "A customer with this id was registered concurrently; read it and retry."),
+            JasperFx.ConcurrencyException =>
+                new Rejection(RejectionKind.Conflict, "expectedVersion", "Someone else wrote to this customer first; re-read and retry."),
+            _ when IsDuplicateEventId(exception) =>
+                new Rejection(RejectionKind.Conflict, "interactionId", "This interaction id was recorded concurrently for another customer."),
+            _ => null,
+        };
+        if (rejection is null) return false;
+        await ProblemResults.For(rejection, versionFromHeader: false).ExecuteAsync(http);
+        return true;
+    }
+
+    private static bool IsDuplicateEventId(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is Npgsql.PostgresException { SqlState: "23505" } unique && unique.ConstraintName?.Contains("mt_events") == true) return true;
+        }
+        return false;
+    }
+}

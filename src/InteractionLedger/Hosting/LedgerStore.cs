@@ -1,0 +1,43 @@
+using InteractionLedger.Cases;
+using InteractionLedger.Customers;
+using InteractionLedger.Interactions;
+using JasperFx;
+using JasperFx.Events;
+using JasperFx.Events.Projections;
+using Marten;
+using Weasel.Core;
+
+namespace InteractionLedger.Hosting;
+
+/// <summary>The Marten model of the ledger: one stream per customer and the views built from it.</summary>
+public static class LedgerStore
+{
+    public const string Schema = "ledger";
+
+    public static void Configure(StoreOptions opts, string connectionString, AutoCreate autoCreate)
+    {
+        opts.Connection(connectionString);
+        opts.DatabaseSchemaName = Schema;
+        opts.AutoCreateSchemaObjects = autoCreate;
+        opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
+
+        opts.Events.StreamIdentity = StreamIdentity.AsGuid;
+        // Interactions carry their client id as event id: a second append of the same contact, even to another
+        // customer's stream, is refused by the database and not only by the decision.
+        opts.Events.EnableUniqueIndexOnEventId = true;
+        opts.Events.MetadataConfig.CorrelationIdEnabled = true;
+        opts.Events.MetadataConfig.CausationIdEnabled = true;
+
+        opts.Projections.Snapshot<Customer>(SnapshotLifecycle.Inline);
+        opts.Projections.Add<TimelineProjection>(ProjectionLifecycle.Inline);
+        opts.Projections.Add<CaseSummaryProjection>(ProjectionLifecycle.Inline);
+
+        // The timeline reads one customer's entries newest-first with keyset paging: one composite index serves
+        // the filter, the order and the cursor comparison.
+        opts.Schema.For<TimelineEntry>()
+            .Duplicate(x => x.CustomerId, notNull: true,
+                configure: index => index.Columns = ["customer_id", "occurred_at", "id"])
+            .Duplicate(x => x.OccurredAt, pgType: "timestamp with time zone", notNull: true);
+        opts.Schema.For<CaseSummary>().Duplicate(x => x.CustomerId, notNull: true);
+    }
+}

@@ -1,0 +1,75 @@
+namespace InteractionLedger.Http;
+
+/// <summary>
+/// Collects input errors keyed by the JSON name of the field they concern, the shape clients see in
+/// <c>errors</c> of an RFC 7807 validation problem.
+/// </summary>
+public sealed class InputErrors
+{
+    private readonly Dictionary<string, List<string>> _errors = new(StringComparer.Ordinal);
+
+    public bool Any => _errors.Count > 0;
+
+    public InputErrors Add(string field, string message)
+    {
+        if (!_errors.TryGetValue(field, out var messages)) _errors[field] = messages = [];
+        messages.Add(message);
+        return this;
+    }
+
+    public void Required<T>(string field, T? value) where T : struct
+    {
+        if (value is null) Add(field, $"'{field}' is required.");
+    }
+
+    public void Required(string field, string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value)) Add(field, $"'{field}' is required.");
+    }
+
+    public void RequiredId(string field, Guid? value)
+    {
+        if (value is null || value == Guid.Empty) Add(field, $"'{field}' is required and must be a non-empty UUID.");
+    }
+
+    public void MaxLength(string field, string? value, int max)
+    {
+        if (value is not null && value.Length > max) Add(field, $"'{field}' is {value.Length} characters long; at most {max} are allowed.");
+    }
+
+    public void Range(string field, int? value, int min, int max)
+    {
+        if (value is { } v && (v < min || v > max)) Add(field, $"'{field}' must be between {min} and {max}; it was {v}.");
+    }
+
+    public IResult ToResult() => TypedResults.ValidationProblem(
+        _errors.ToDictionary(e => e.Key, e => e.Value.ToArray()),
+        title: "The request is invalid.",
+        type: "https://interactionledger.dev/problems/invalid-input");
+
+    public static InputErrors For(string field, string message) => new InputErrors().Add(field, message);
+}
+
+public static class ProblemResults
+{
+    public static IResult For(Rejection rejection, bool versionFromHeader) => rejection.Kind switch
+    {
+        RejectionKind.NotFound => Problem(StatusCodes.Status404NotFound, "not-found", "Not found.", rejection),
+        RejectionKind.Conflict => Problem(StatusCodes.Status409Conflict, "conflict", "The request conflicts with the ledger's state.", rejection),
+        RejectionKind.Invalid => Problem(StatusCodes.Status422UnprocessableEntity, "unprocessable", "The request refers to something it may not.", rejection),
+        RejectionKind.VersionMismatch => versionFromHeader
+            ? Problem(StatusCodes.Status412PreconditionFailed, "version-mismatch", "The expected version is stale.", rejection with { Field = "If-Match" })
+            : Problem(StatusCodes.Status409Conflict, "version-mismatch", "The expected version is stale.", rejection),
+        _ => throw new ArgumentOutOfRangeException(nameof(rejection)),
+    };
+
+    private static IResult Problem(int status, string type, string title, Rejection rejection) => TypedResults.Problem(
+        statusCode: status,
+        title: title,
+        detail: rejection.Detail,
+        type: $"https://interactionledger.dev/problems/{type}",
+        extensions: new Dictionary<string, object?>
+        {
+            ["errors"] = new Dictionary<string, string[]> { [rejection.Field] = [rejection.Detail] },
+        });
+}

@@ -1,0 +1,64 @@
+using InteractionLedger.Customers;
+using InteractionLedger.Http;
+using Marten;
+using Wolverine;
+
+namespace InteractionLedger.Interactions;
+
+/// <param name="Satisfaction">1 (very dissatisfied) to 5 (very satisfied).</param>
+/// <param name="Comment">The customer's own words (at most 2,000 characters).</param>
+public sealed record RateInteractionRequest(int? Satisfaction, string? Comment, long? ExpectedVersion);
+
+public sealed record RateInteraction(Guid CustomerId, InteractionRated Rating, long? ExpectedVersion);
+
+public static class RateInteractionHandler
+{
+    public static Decision Decide(RateInteraction command, Customer customer, TimelineEntry? interaction)
+    {
+        var rating = command.Rating;
+        if (interaction is null || interaction.CustomerId != customer.Id)
+            return Decision.NotFound("interactionId", $"The customer has no interaction '{rating.InteractionId}'.");
+        if (interaction.Rating is { } existing)
+        {
+            return existing.Satisfaction == rating.Satisfaction && existing.Comment == rating.Comment
+                ? Decision.NothingToDo
+                : Decision.Conflict("satisfaction", $"This contact was already rated {existing.Satisfaction}/5 on {existing.RatedAt:O}; a rating is given once.");
+        }
+        return Decision.Emit(rating);
+    }
+
+    public static async Task<WriteOutcome> Handle(RateInteraction command, IDocumentSession session, CancellationToken cancellation)
+    {
+        var stream = await session.LockAsync(command.CustomerId, cancellation);
+        var interaction = await session.LoadAsync<TimelineEntry>(command.Rating.InteractionId, cancellation);
+        return session.Decide(stream, command.ExpectedVersion, customer => Decide(command, customer, interaction));
+    }
+}
+
+public static class RateInteractionEndpoint
+{
+    public const int MaxCommentLength = 2000;
+
+    public static RouteHandlerBuilder MapRateInteraction(this IEndpointRouteBuilder customers) => customers
+        .MapPut("/{customerId:guid}/interactions/{interactionId:guid}/rating", (Guid customerId, Guid interactionId,
+            RateInteractionRequest request, HttpContext http, TimeProvider clock, IMessageBus bus) =>
+        {
+            var errors = new InputErrors();
+            errors.Required("satisfaction", request.Satisfaction);
+            errors.Range("satisfaction", request.Satisfaction, 1, 5);
+            errors.MaxLength("comment", request.Comment, MaxCommentLength);
+            var comment = string.IsNullOrWhiteSpace(request.Comment) ? null : request.Comment.Trim();
+            return CommandEndpoint.RunAsync(http, bus, errors, request.ExpectedVersion,
+                expected => new RateInteraction(customerId,
+                    new InteractionRated(interactionId, request.Satisfaction!.Value, comment, clock.GetUtcNow()), expected),
+                o => new WriteReceipt(customerId, o.Version, Replayed: !o.Written));
+        })
+        .WithName("RateInteraction")
+        .WithSummary("Attach the customer's satisfaction rating (1-5, optional comment) to a contact.")
+        .WithDescription("A contact is rated once; re-sending the same rating is answered with replayed=true.")
+        .Produces<WriteReceipt>()
+        .ProducesValidationProblem()
+        .ProducesProblem(StatusCodes.Status404NotFound)
+        .ProducesProblem(StatusCodes.Status409Conflict)
+        .ProducesProblem(StatusCodes.Status412PreconditionFailed);
+}

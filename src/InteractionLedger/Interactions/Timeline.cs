@@ -1,0 +1,140 @@
+using System.Buffers.Text;
+using System.Globalization;
+using System.Text;
+using InteractionLedger.Customers;
+using InteractionLedger.Group;
+using InteractionLedger.Hosting;
+using InteractionLedger.Http;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+
+namespace InteractionLedger.Interactions;
+
+/// <summary>One contact at a glance.</summary>
+public sealed record TimelineItem(
+    Guid InteractionId, DateTimeOffset OccurredAt, string Brand, string BrandName, Channel Channel, Direction Direction,
+    ContactReason Reason, HandledBy HandledBy, Outcome Outcome, int? WaitingSeconds, int? HandlingSeconds,
+    string? Summary, Guid? CaseId, InteractionRating? Rating, DateTimeOffset RecordedAt)
+{
+    public static TimelineItem From(TimelineEntry e, GroupCatalog group) => new(
+        e.Id, e.OccurredAt, e.Brand, group.Brands.FirstOrDefault(b => b.Code == e.Brand)?.Name ?? e.Brand, e.Channel,
+        e.Direction, e.Reason, e.HandledBy, e.Outcome, e.WaitingSeconds, e.HandlingSeconds, e.Summary, e.CaseId, e.Rating, e.RecordedAt);
+}
+
+/// <param name="NextCursor">Pass as <c>cursor</c> to read the next (older) page; null on the last page.</param>
+public sealed record TimelinePage(Guid CustomerId, IReadOnlyList<TimelineItem> Items, string? NextCursor);
+
+/// <summary>
+/// A position in a timeline: the last item's (occurredAt, interactionId). Keyset paging on that pair, which the
+/// (customer_id, occurred_at, id) index serves, stays stable while new contacts arrive (they sort before the
+/// cursor, late-reported old contacts after it) and costs the same on page 1 and page 500.
+/// </summary>
+public readonly record struct TimelineCursor(DateTimeOffset OccurredAt, Guid InteractionId)
+{
+    public string Encode() => Base64Url.EncodeToString(Encoding.ASCII.GetBytes(
+        $"{OccurredAt.UtcTicks.ToString(CultureInfo.InvariantCulture)}:{InteractionId:N}"));
+
+    public static bool TryDecode(string? value, out TimelineCursor cursor)
+    {
+        cursor = default;
+        if (string.IsNullOrEmpty(value) || value.Length > 100) return false;
+        try
+        {
+            var parts = Encoding.ASCII.GetString(Base64Url.DecodeFromChars(value)).Split(':');
+            if (parts.Length != 2 || !long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)
+                || ticks > DateTimeOffset.MaxValue.UtcTicks || !Guid.TryParseExact(parts[1], "N", out var id)) return false;
+            cursor = new TimelineCursor(new DateTimeOffset(ticks, TimeSpan.Zero), id);
+            return true;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+}
+
+public static class TimelineEndpoint
+{
+    public const int DefaultPageSize = 50;
+    public const int MaxPageSize = 200;
+
+    public static RouteHandlerBuilder MapTimeline(this IEndpointRouteBuilder customers) => customers
+        .MapGet("/{customerId:guid}/timeline", async (Guid customerId,
+            [FromQuery(Name = "channel")] string[]? channels, [FromQuery(Name = "brand")] string[]? brands,
+            [FromQuery(Name = "reason")] string[]? reasons, Guid? caseId, DateTimeOffset? from, DateTimeOffset? to,
+            int? limit, string? cursor, IQuerySession session, GroupCatalog group, CancellationToken cancellation) =>
+        {
+            var errors = new InputErrors();
+            var channelFilter = ParseEnums<Channel>("channel", channels, errors);
+            var reasonFilter = ParseEnums<ContactReason>("reason", reasons, errors);
+            foreach (var brand in brands ?? [])
+                if (!group.IsKnownBrand(brand)) errors.Add("brand", $"'{brand}' is not a brand of {group.Name}.");
+            errors.Range("limit", limit, 1, MaxPageSize);
+            if (from is not null && to is not null && from > to) errors.Add("from", "'from' must not be after 'to'.");
+            TimelineCursor? position = null;
+            if (cursor is not null)
+            {
+                if (TimelineCursor.TryDecode(cursor, out var decoded)) position = decoded;
+                else errors.Add("cursor", "'cursor' is not a cursor this API returned.");
+            }
+            if (errors.Any) return errors.ToResult();
+            if (!await session.ExistsAsync(customerId, cancellation)) return CustomerReads.NotFound(customerId);
+
+            var pageSize = limit ?? DefaultPageSize;
+            var sql = new StringBuilder("where customer_id = ?");
+            var parameters = new List<object> { customerId };
+            if (channelFilter.Length > 0) { sql.Append(" and data ->> 'channel' = ANY(?)"); parameters.Add(channelFilter); }
+            if (reasonFilter.Length > 0) { sql.Append(" and data ->> 'reason' = ANY(?)"); parameters.Add(reasonFilter); }
+            if (brands is { Length: > 0 }) { sql.Append(" and data ->> 'brand' = ANY(?)"); parameters.Add(brands); }
+            if (caseId is { } c) { sql.Append(" and data ->> 'caseId' = ?"); parameters.Add(c.ToString()); }
+            if (from is { } f) { sql.Append(" and occurred_at >= ?"); parameters.Add(f.ToUniversalTime()); }
+            if (to is { } t) { sql.Append(" and occurred_at < ?"); parameters.Add(t.ToUniversalTime()); }
+            if (position is { } p)
+            {
+                sql.Append(" and (occurred_at, id) < (?, ?)");
+                parameters.Add(p.OccurredAt);
+                parameters.Add(p.InteractionId);
+            }
+            sql.Append(" order by occurred_at desc, id desc limit ?");
+            parameters.Add(pageSize + 1);
+
+            var entries = await session.QueryAsync<TimelineEntry>(sql.ToString(), cancellation, parameters.ToArray());
+            var page = entries.Take(pageSize).Select(e => TimelineItem.From(e, group)).ToList();
+            var next = entries.Count > pageSize ? new TimelineCursor(page[^1].OccurredAt, page[^1].InteractionId).Encode() : null;
+            return Results.Ok(new TimelinePage(customerId, page, next));
+        })
+        .WithName("GetTimeline")
+        .WithSummary("A customer's contacts across all channels and brands, newest first.")
+        .WithDescription("Filters combine with AND; repeat channel, brand or reason to accept several values. " +
+                         "'from' is inclusive, 'to' exclusive. Page with the returned nextCursor, keeping the same filters.")
+        .Produces<TimelinePage>()
+        .ProducesValidationProblem()
+        .ProducesProblem(StatusCodes.Status404NotFound);
+
+    public static RouteHandlerBuilder MapGetInteraction(this IEndpointRouteBuilder customers) => customers
+        .MapGet("/{customerId:guid}/interactions/{interactionId:guid}", async (Guid customerId, Guid interactionId,
+            IQuerySession session, GroupCatalog group, CancellationToken cancellation) =>
+        {
+            var entry = await session.LoadAsync<TimelineEntry>(interactionId, cancellation);
+            if (entry is not null && entry.CustomerId == customerId) return Results.Ok(TimelineItem.From(entry, group));
+            return ProblemResults.For(new Rejection(RejectionKind.NotFound, "interactionId",
+                $"The customer '{customerId}' has no interaction '{interactionId}'."), versionFromHeader: false);
+        })
+        .WithName("GetInteraction")
+        .WithSummary("Read one recorded contact.")
+        .Produces<TimelineItem>()
+        .ProducesProblem(StatusCodes.Status404NotFound);
+
+    /// <returns>The stored (PascalCase) names of the requested kebab-case values.</returns>
+    private static string[] ParseEnums<TEnum>(string field, string[]? values, InputErrors errors) where TEnum : struct, Enum
+    {
+        var parsed = new List<string>();
+        foreach (var value in values ?? [])
+        {
+            var match = Enum.GetValues<TEnum>().Where(v => ApiJson.Name(v) == value).Select(v => (TEnum?)v).FirstOrDefault();
+            if (match is { } found) parsed.Add(found.ToString());
+            else errors.Add(field, $"'{value}' is not a {field}; use one of: {string.Join(", ", Enum.GetValues<TEnum>().Select(ApiJson.Name))}.");
+        }
+        return parsed.ToArray();
+    }
+}

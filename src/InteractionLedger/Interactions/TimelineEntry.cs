@@ -1,0 +1,72 @@
+using InteractionLedger.Cases;
+using JasperFx.Events;
+using Marten.Events.Projections;
+
+namespace InteractionLedger.Interactions;
+
+/// <summary>A customer's rating of one contact.</summary>
+public sealed record InteractionRating(int Satisfaction, string? Comment, DateTimeOffset RatedAt);
+
+/// <summary>One contact as an agent sees it on the customer's timeline.</summary>
+public sealed class TimelineEntry
+{
+    /// <summary>The interaction id.</summary>
+    public Guid Id { get; set; }
+    public Guid CustomerId { get; set; }
+    public DateTimeOffset OccurredAt { get; set; }
+    public DateTimeOffset RecordedAt { get; set; }
+    public string Brand { get; set; } = "";
+    public Channel Channel { get; set; }
+    public Direction Direction { get; set; }
+    public ContactReason Reason { get; set; }
+    public HandledBy HandledBy { get; set; } = new(HandlerKind.SelfService, null);
+    public Outcome Outcome { get; set; }
+    public int? WaitingSeconds { get; set; }
+    public int? HandlingSeconds { get; set; }
+    public string? Summary { get; set; }
+    public Guid? CaseId { get; set; }
+    public InteractionRating? Rating { get; set; }
+}
+
+/// <summary>
+/// Inline: an agent who records a contact reads the timeline right after and must see it, and write decisions
+/// (idempotent re-send, rating, attaching to a case) read these documents inside the same transaction. The usual
+/// hazard of inline multi-stream projections (concurrent updates to one document) cannot arise: every document
+/// belongs to exactly one customer stream, and writers to a stream are serialised by <c>CustomerStream.LockAsync</c>.
+/// </summary>
+public sealed partial class TimelineProjection : MultiStreamProjection<TimelineEntry, Guid>
+{
+    public TimelineProjection()
+    {
+        Identity<InteractionRecorded>(e => e.InteractionId);
+        Identity<InteractionRated>(e => e.InteractionId);
+        Identity<InteractionAttachedToCase>(e => e.InteractionId);
+    }
+
+    public static TimelineEntry Create(IEvent<InteractionRecorded> recorded)
+    {
+        var e = recorded.Data;
+        return new TimelineEntry
+        {
+            Id = e.InteractionId,
+            CustomerId = recorded.StreamId,
+            OccurredAt = e.OccurredAt,
+            RecordedAt = e.RecordedAt,
+            Brand = e.Brand,
+            Channel = e.Channel,
+            Direction = e.Direction,
+            Reason = e.Reason,
+            HandledBy = e.HandledBy,
+            Outcome = e.Outcome,
+            WaitingSeconds = e.WaitingSeconds,
+            HandlingSeconds = e.HandlingSeconds,
+            Summary = e.Summary,
+            CaseId = e.CaseId,
+        };
+    }
+
+    public void Apply(InteractionRated rated, TimelineEntry entry) =>
+        entry.Rating = new InteractionRating(rated.Satisfaction, rated.Comment, rated.RatedAt);
+
+    public void Apply(InteractionAttachedToCase attached, TimelineEntry entry) => entry.CaseId = attached.CaseId;
+}

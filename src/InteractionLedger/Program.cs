@@ -1,0 +1,90 @@
+using InteractionLedger.Cases;
+using InteractionLedger.Customers;
+using InteractionLedger.Group;
+using InteractionLedger.Hosting;
+using InteractionLedger.Interactions;
+using InteractionLedger.LocalPostgres;
+using JasperFx;
+using Marten;
+using Wolverine;
+using Wolverine.Marten;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.Host.ApplyJasperFxExtensions();
+
+LedgerDatabase database;
+try
+{
+    database = await LedgerDatabase.ResolveAsync(builder.Configuration);
+}
+catch (PostgresNotInstalledException missing)
+{
+    Console.Error.WriteLine(missing.Message);
+    return 2;
+}
+builder.Services.AddSingleton(database);
+
+// Schema is created on the fly only where nobody else owns it: on the embedded cluster and in Development.
+// Elsewhere the DBA applies migrations/ and a model drift fails loudly instead of altering production tables.
+var autoCreate = database.IsEmbedded || builder.Environment.IsDevelopment() ? AutoCreate.CreateOrUpdate : AutoCreate.None;
+
+var group = builder.Configuration.GetSection("Ledger:Group").Get<GroupCatalog>() ?? new GroupCatalog();
+if (group.Brands.Count == 0)
+    throw new InvalidOperationException("Ledger:Group:Brands lists no brand: configure the group's brands (see appsettings.json).");
+builder.Services.AddSingleton(group);
+builder.Services.AddSingleton(TimeProvider.System);
+
+var marten = builder.Services.AddMarten(opts => LedgerStore.Configure(opts, database.ConnectionString, autoCreate))
+    .UseLightweightSessions()
+    .IntegrateWithWolverine(integration => integration.MessageStorageSchemaName = "wolverine");
+if (autoCreate != AutoCreate.None) marten.ApplyAllDatabaseChangesOnStartup();
+
+builder.Host.UseWolverine(opts =>
+{
+    // Under a test runner the entry assembly is the test assembly; handlers live here.
+    opts.ApplicationAssembly = typeof(Program).Assembly;
+    opts.Policies.AutoApplyTransactions();
+    opts.Policies.UseDurableLocalQueues();
+    opts.AutoBuildMessageStorageOnStartup = autoCreate;
+});
+
+builder.Services.ConfigureHttpJsonOptions(json => ApiJson.Configure(json.SerializerOptions));
+builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+builder.Services.AddProblemDetails();
+builder.Services.AddExceptionHandler<InputExceptionHandler>();
+builder.Services.AddExceptionHandler<StorageConflictExceptionHandler>();
+builder.Services.AddLedgerOpenApi();
+builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
+
+var app = builder.Build();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseLedgerOpenApi();
+app.MapLedgerHealth();
+
+var customers = app.MapGroup("/customers").WithTags("Customers");
+customers.MapRegisterCustomer();
+customers.MapGetCustomer();
+
+var interactions = app.MapGroup("/customers").WithTags("Interactions");
+interactions.MapRecordInteraction();
+interactions.MapGetInteraction();
+interactions.MapTimeline();
+interactions.MapRateInteraction();
+
+var cases = app.MapGroup("/customers").WithTags("Cases");
+cases.MapOpenCase();
+cases.MapCaseList();
+cases.MapGetCase();
+cases.MapAttachInteractionToCase();
+cases.MapResolveCase();
+cases.MapReopenCase();
+
+app.MapGet("/group", (GroupCatalog catalog) => catalog).WithTags("Group")
+    .WithSummary("The group this ledger serves and its brands (the values 'brand' accepts).");
+
+return await app.RunJasperFxCommands(args);
+
+/// <summary>Entry point, public so the test host can reach it.</summary>
+public partial class Program;
