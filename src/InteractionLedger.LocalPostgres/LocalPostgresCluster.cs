@@ -78,7 +78,7 @@ public sealed class LocalPostgresCluster : IAsyncDisposable, IDisposable
             // development/test cluster, never a production database.
             await RunAsync(Tool("initdb"),
                 ["-D", DataPath, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C", "--no-sync"],
-                asPostgres: true, cancellation);
+                asPostgres: true, cancellation, quiet: true);
         }
         else if (File.Exists(Path.Combine(DataPath, "postmaster.pid")))
         {
@@ -150,21 +150,23 @@ public sealed class LocalPostgresCluster : IAsyncDisposable, IDisposable
     }
 
     private static async Task RunAsync(string file, IReadOnlyList<string> arguments, bool asPostgres,
-        CancellationToken cancellation, bool tolerateFailure = false)
+        CancellationToken cancellation, bool tolerateFailure = false, bool quiet = false)
     {
         var start = asPostgres && RunningAsRoot
             ? new ProcessStartInfo("runuser", ["-u", "postgres", "--", file, .. arguments])
             : new ProcessStartInfo(file, arguments);
         start.UseShellExecute = false;
         start.RedirectStandardError = true;
-        // Not redirected: pg_ctl's server would inherit the pipe and keep it open for its whole life.
-        start.RedirectStandardOutput = false;
+        // Never redirected for pg_ctl start: the server it leaves running would inherit the pipe and hold it open.
+        start.RedirectStandardOutput = quiet;
         start.WorkingDirectory = "/";
 
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {file}");
         var stderr = process.StandardError.ReadToEndAsync(cancellation);
+        var stdout = quiet ? process.StandardOutput.ReadToEndAsync(cancellation) : Task.FromResult("");
         await process.WaitForExitAsync(cancellation);
         var errors = await stderr;
+        await stdout;
         if (process.ExitCode != 0 && !tolerateFailure)
         {
             throw new InvalidOperationException(

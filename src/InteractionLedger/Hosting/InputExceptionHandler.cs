@@ -17,7 +17,7 @@ public sealed partial class InputExceptionHandler : IExceptionHandler
         if (exception is not BadHttpRequestException badRequest) return false;
 
         var errors = badRequest.InnerException is JsonException json
-            ? InputErrors.For(FieldOf(json.Path), Describe(json))
+            ? InputErrors.For(IsSyntaxError(json) ? "body" : FieldOf(json.Path), Describe(json))
             : InputErrors.For("body", badRequest.Message.Contains("no body was provided", StringComparison.OrdinalIgnoreCase)
                 ? "A JSON body is required."
                 : badRequest.Message);
@@ -25,25 +25,57 @@ public sealed partial class InputExceptionHandler : IExceptionHandler
         return true;
     }
 
+    private static bool IsSyntaxError(JsonException json) =>
+        !json.Message.StartsWith("The JSON value could not be converted", StringComparison.Ordinal);
+
     private static string FieldOf(string? path) =>
         string.IsNullOrEmpty(path) || path == "$" ? "body" : path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path;
 
     private static string Describe(JsonException json)
     {
         var field = FieldOf(json.Path);
-        var target = ConvertedTo().Match(json.Message);
-        if (target.Success && typeof(Program).Assembly.GetType(target.Groups[1].Value) is { IsEnum: true } enumType)
+        // Conversion failures say which type they wanted; reader failures (truncated or malformed JSON) do not.
+        if (IsSyntaxError(json))
+            return $"The request body is not valid JSON (stopped at {json.Path ?? "$"}, line {json.LineNumber + 1}).";
+
+        // The message names the type being read (often the enclosing request record, not the member's type),
+        // so walk the JSON path down its properties to learn whether the offending member is an enum.
+        var enumType = TypeNames().Matches(json.Message)
+            .Select(m => typeof(Program).Assembly.GetType(m.Value.TrimEnd('.')))
+            .Select(t => t is null ? null : MemberTypeAt(t, field))
+            .FirstOrDefault(t => t is { IsEnum: true });
+        if (enumType is not null)
         {
             var allowed = Enum.GetNames(enumType).Select(n => JsonNamingPolicy.KebabCaseLower.ConvertName(n));
             return $"'{field}' must be one of: {string.Join(", ", allowed)}.";
         }
-        return field == "body"
-            ? "The request body is not valid JSON."
-            : $"'{field}' has a value of the wrong type or is not valid JSON.";
+        return $"'{field}' has a value of the wrong type.";
     }
 
-    [GeneratedRegex(@"converted to (?:System\.Nullable`1\[)?([\w\.\+]+)")]
-    private static partial Regex ConvertedTo();
+    private static Type? MemberTypeAt(Type type, string path)
+    {
+        var segments = path.Split('.');
+        return Enumerable.Range(0, segments.Length)
+            .Select(skip => MemberTypeAt(type, segments.Skip(skip)))
+            .FirstOrDefault(t => t is not null);
+    }
+
+    private static Type? MemberTypeAt(Type type, IEnumerable<string> segments)
+    {
+        Type? current = type;
+        foreach (var segment in segments)
+        {
+            current = Nullable.GetUnderlyingType(current!) ?? current;
+            if (current!.IsEnum) return current;
+            current = current.GetProperty(segment, System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance |
+                System.Reflection.BindingFlags.IgnoreCase)?.PropertyType;
+            if (current is null) return null;
+        }
+        return Nullable.GetUnderlyingType(current) ?? current;
+    }
+
+    [GeneratedRegex(@"InteractionLedger[\w\.\+]+")]
+    private static partial Regex TypeNames();
 }
 
 /// <summary>

@@ -1,0 +1,76 @@
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using InteractionLedger.Hosting;
+using JasperFx.CommandLine;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+[assembly: AssemblyFixture(typeof(InteractionLedger.Tests.Support.LedgerApi))]
+
+namespace InteractionLedger.Tests.Support;
+
+/// <summary>
+/// The real service (Wolverine, Marten, every endpoint) on a fresh database of the test server, shared by all
+/// test classes. Tests isolate themselves by working on customers of their own, so they may run in parallel.
+/// </summary>
+public sealed class LedgerApi : IAsyncLifetime
+{
+    public TestDatabase Server { get; private set; } = null!;
+    public LedgerFactory Factory { get; private set; } = null!;
+    public HttpClient Client { get; private set; } = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        Server = await TestDatabase.StartAsync();
+        Factory = new LedgerFactory(await Server.CreateDatabaseAsync("api"), "Development");
+        Client = Factory.CreateClient();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await Factory.DisposeAsync();
+        await Server.DisposeAsync();
+    }
+
+    public async Task<Guid> RegisterCustomerAsync(string? displayName = "Test Customer")
+    {
+        var response = await Client.PostAsJsonAsync("/customers", new { displayName }, ApiJson.Options);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonObject>(ApiJson.Options))!["customerId"]!.GetValue<Guid>();
+    }
+
+    public Task<HttpResponseMessage> PostJsonAsync(string url, object body, string? ifMatch = null) =>
+        SendJsonAsync(HttpMethod.Post, url, JsonSerializer.Serialize(body, ApiJson.Options), ifMatch);
+
+    public async Task<HttpResponseMessage> SendJsonAsync(HttpMethod method, string url, string json, string? ifMatch = null)
+    {
+        using var request = new HttpRequestMessage(method, url) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+        if (ifMatch is not null) request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
+        return await Client.SendAsync(request);
+    }
+
+    public async Task<T> GetAsync<T>(string url)
+    {
+        var response = await Client.GetAsync(url);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<T>(ApiJson.Options))!;
+    }
+}
+
+public sealed class LedgerFactory(string connectionString, string environment) : WebApplicationFactory<Program>
+{
+    static LedgerFactory()
+    {
+        // The service's Program ends in RunJasperFxCommands: under a test host it must start, not parse a command.
+        JasperFxEnvironment.AutoStartHost = true;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment(environment);
+        builder.UseSetting("ConnectionStrings:Ledger", connectionString);
+    }
+}
