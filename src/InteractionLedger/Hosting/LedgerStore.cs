@@ -32,12 +32,6 @@ public static class LedgerStore
         opts.Projections.Add<TimelineProjection>(ProjectionLifecycle.Inline);
         opts.Projections.Add<CaseSummaryProjection>(ProjectionLifecycle.Inline);
 
-        // The timeline reads one customer's entries newest-first with keyset paging: one composite index serves
-        // the filter, the order and the cursor comparison.
-        opts.Schema.For<TimelineEntry>()
-            .Duplicate(x => x.CustomerId, notNull: true,
-                configure: index => index.Columns = ["customer_id", "occurred_at", "id"])
-            .Duplicate(x => x.OccurredAt, pgType: "timestamp with time zone", notNull: true);
         opts.Schema.For<CaseSummary>().Duplicate(x => x.CustomerId, notNull: true);
     }
 }

@@ -1,6 +1,7 @@
 using InteractionLedger.Cases;
 using JasperFx.Events;
 using Marten.Events.Projections;
+using Marten.Schema;
 
 namespace InteractionLedger.Interactions;
 
@@ -26,6 +27,18 @@ public sealed class TimelineEntry
     public string? Summary { get; set; }
     public Guid? CaseId { get; set; }
     public InteractionRating? Rating { get; set; }
+
+    /// <summary>
+    /// Called by Marten when it maps this document. The timeline reads one customer's entries newest first with
+    /// keyset paging, so one composite index serves the filter, the order and the cursor comparison; the columns
+    /// are duplicated out of the JSON so the index and the row comparison can use them.
+    /// </summary>
+    public static void ConfigureMarten(DocumentMapping mapping)
+    {
+        mapping.DuplicateField(nameof(CustomerId), notNull: true);
+        mapping.DuplicateField(nameof(OccurredAt), "timestamp with time zone", notNull: true);
+        mapping.AddIndex("customer_id", "occurred_at", "id");
+    }
 }
 
 /// <summary>

@@ -1,0 +1,48 @@
+using System.Net;
+using InteractionLedger.Tests.Support;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Weasel.Core;
+using Weasel.Core.Migrations;
+using Wolverine.Persistence.Durability;
+
+namespace InteractionLedger.Tests.Hosting;
+
+/// <summary>
+/// In production the service creates no schema: a DBA applies migrations/. These scripts must therefore create
+/// exactly what the Marten and Wolverine model expects; when the model changes, migrations/regenerate.sh must be run.
+/// </summary>
+public sealed class when_the_schema_comes_from_migrations(LedgerApi api)
+{
+    [Fact]
+    public async Task checked_in_migrations_create_exactly_the_model()
+    {
+        var connectionString = await api.Server.CreateDatabaseAsync("migrations");
+        await using (var connection = new NpgsqlConnection(connectionString))
+        {
+            await connection.OpenAsync();
+            foreach (var script in Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "migrations"), "*.sql").Order())
+            {
+                await using var apply = new NpgsqlCommand(await File.ReadAllTextAsync(script), connection);
+                await apply.ExecuteNonQueryAsync();
+            }
+        }
+
+        await using var production = new LedgerFactory(connectionString, "Production");
+        using var client = production.CreateClient();
+
+        var store = production.Services.GetRequiredService<IDocumentStore>();
+        var ledgerDrift = await store.Storage.Database.CreateMigrationAsync();
+        ledgerDrift.Difference.ShouldBe(SchemaPatchDifference.None,
+            "migrations/ no longer match the Marten model: run migrations/regenerate.sh.");
+
+        var messages = production.Services.GetRequiredService<IMessageStore>().ShouldBeAssignableTo<IDatabase>()!;
+        var messageDrift = await messages.CreateMigrationAsync();
+        messageDrift.Difference.ShouldBe(SchemaPatchDifference.None,
+            "migrations/ no longer match Wolverine's message storage: run migrations/regenerate.sh.");
+
+        var registered = await client.PostAsync("/customers", new StringContent("{}", System.Text.Encoding.UTF8, "application/json"));
+        registered.StatusCode.ShouldBe(HttpStatusCode.Created);
+    }
+}
