@@ -56,7 +56,8 @@ public static class CustomerStream
         }
     }
 
-    private static object WithClientEventId(IDocumentSession session, object data)
+    /// <summary>The event as Marten should append it: wrapped with its client id as event id where it has one.</summary>
+    public static object WithClientEventId(IDocumentSession session, object data)
     {
         if (data is not IClientIdentifiedEvent identified) return data;
         var wrapped = session.Events.BuildEvent(data);

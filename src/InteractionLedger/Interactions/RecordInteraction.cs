@@ -123,7 +123,7 @@ public static class RecordInteractionEndpoint
     }
 
     public static InteractionRecorded ToEvent(RecordInteractionRequest r, DateTimeOffset now) => new(
-        r.InteractionId!.Value, r.OccurredAt!.Value.ToUniversalTime(), now, r.Brand!, r.Channel!.Value, r.Direction!.Value,
+        r.InteractionId!.Value, TimelineEntry.AtStoredPrecision(r.OccurredAt!.Value), now, r.Brand!, r.Channel!.Value, r.Direction!.Value,
         r.Reason!.Value, r.HandledBy! with { Id = string.IsNullOrWhiteSpace(r.HandledBy.Id) ? null : r.HandledBy.Id.Trim() },
         r.Outcome!.Value, r.WaitingSeconds, r.HandlingSeconds,
         string.IsNullOrWhiteSpace(r.Summary) ? null : r.Summary.Trim(), r.CaseId);

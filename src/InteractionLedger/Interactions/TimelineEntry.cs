@@ -29,6 +29,12 @@ public sealed class TimelineEntry
     public InteractionRating? Rating { get; set; }
 
     /// <summary>
+    /// PostgreSQL keeps microseconds: times are cut to that precision before they are stored, so the document,
+    /// its indexed column and a timeline cursor built from either always compare equal.
+    /// </summary>
+    public static DateTimeOffset AtStoredPrecision(DateTimeOffset at) => new(at.UtcTicks - at.UtcTicks % 10, TimeSpan.Zero);
+
+    /// <summary>
     /// Called by Marten when it maps this document. The timeline reads one customer's entries newest first with
     /// keyset paging, so one composite index serves the filter, the order and the cursor comparison; the columns
     /// are duplicated out of the JSON so the index and the row comparison can use them.
