@@ -92,7 +92,7 @@ public sealed class LocalPostgresCluster : IAsyncDisposable, IDisposable
         {
             $"-p {Port}", $"-k {SocketPath}", "-c listen_addresses=127.0.0.1", "-c max_connections=200",
         };
-        if (_options.Throwaway)
+        if (_options.WithoutDurability)
         {
             serverOptions.AddRange(["-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off"]);
         }

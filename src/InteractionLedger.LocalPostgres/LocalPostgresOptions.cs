@@ -8,11 +8,14 @@ public sealed record LocalPostgresOptions
     /// <summary>Loopback port; 0 picks a free one at start.</summary>
     public int Port { get; init; }
 
-    /// <summary>
-    /// A throwaway cluster (tests, benchmarks of the application rather than of the disk) runs without fsync
-    /// and is deleted when stopped. A durable one keeps PostgreSQL's defaults: an acknowledged commit survives a crash.
-    /// </summary>
+    /// <summary>A throwaway cluster (tests, benchmarks) is deleted when stopped.</summary>
     public bool Throwaway { get; init; }
+
+    /// <summary>
+    /// Runs without fsync and synchronous commit: for test suites only, where speed matters and a crash loses
+    /// nothing of value. Otherwise PostgreSQL's defaults hold: an acknowledged commit survives a crash.
+    /// </summary>
+    public bool WithoutDurability { get; init; }
 
     public string Database { get; init; } = "ledger";
 

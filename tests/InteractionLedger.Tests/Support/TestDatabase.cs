@@ -30,6 +30,7 @@ public sealed class TestDatabase : IAsyncDisposable
         {
             DataDirectory = Path.Combine(Path.GetTempPath(), $"ledger-tests-{Guid.NewGuid():N}"),
             Throwaway = true,
+            WithoutDurability = true,
             Database = "postgres",
         });
         return new TestDatabase(cluster, cluster.ConnectionString);

@@ -1,0 +1,203 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using InteractionLedger.DemoData;
+using InteractionLedger.Hosting;
+using InteractionLedger.Interactions;
+using InteractionLedger.LocalPostgres;
+using Npgsql;
+
+// Usage: dotnet run -c Release --project bench/InteractionLedger.Benchmark -- [--interactions N] [--clients C]
+//        [--customers K] [--reads R] [--url http://host:port (an already running service; else one is started)]
+var options = BenchOptions.Parse(args);
+var repoRoot = FindRepositoryRoot();
+Console.WriteLine($"InteractionLedger benchmark: {options.Interactions} interactions over {options.Customers} customers, " +
+                  $"{options.Clients} concurrent clients, then {options.Reads} timeline reads. {Environment.ProcessorCount} cores.");
+
+await using var stack = options.Url is null ? await ServiceUnderTest.StartAsync(repoRoot) : null;
+var baseUrl = options.Url ?? stack!.BaseUrl;
+using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = options.Clients * 2 })
+{
+    BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromSeconds(60),
+};
+
+// Contacts shaped like the demo data, spread over the benchmark's own customers.
+var generator = new DemoDataGenerator(["horizon-telecom", "horizon-energie", "horizon-banque", "horizon-voyages", "horizon-maison"],
+    seed: Environment.TickCount, DateTimeOffset.UtcNow);
+var contacts = new List<InteractionRecorded>(options.Interactions);
+while (contacts.Count < options.Interactions)
+    contacts.AddRange(generator.NextCustomer().Interactions.Select(i => i with { CaseId = null }));
+contacts.RemoveRange(options.Interactions, contacts.Count - options.Interactions);
+
+var customerIds = new Guid[options.Customers];
+await Parallel.ForAsync(0, options.Customers, new ParallelOptions { MaxDegreeOfParallelism = options.Clients }, async (i, ct) =>
+{
+    var response = await http.PostAsJsonAsync("/customers", new { displayName = $"Bench customer {i}" }, ct);
+    response.EnsureSuccessStatusCode();
+    customerIds[i] = (await response.Content.ReadFromJsonAsync<JsonObject>(ct))!["customerId"]!.GetValue<Guid>();
+});
+
+// Warm-up: first requests pay for JIT and Wolverine's handler code generation.
+for (var i = 0; i < 50; i++) await Record(contacts[i] with { InteractionId = Guid.NewGuid() }, customerIds[i % customerIds.Length]);
+
+var writes = await Measure(options.Interactions, options.Clients, i => Record(contacts[i], customerIds[i % customerIds.Length]));
+Report("record interaction (POST)", writes);
+
+var readRandom = new Random(42);
+var readTargets = Enumerable.Range(0, options.Reads).Select(_ => customerIds[readRandom.Next(customerIds.Length)]).ToArray();
+var reads = await Measure(options.Reads, options.Clients, async i =>
+{
+    using var response = await http.GetAsync($"/customers/{readTargets[i]}/timeline?limit=50");
+    response.EnsureSuccessStatusCode();
+    await response.Content.ReadAsByteArrayAsync();
+});
+Report("read timeline, 50 items (GET)", reads);
+return 0;
+
+async Task Record(InteractionRecorded contact, Guid customerId)
+{
+    var body = new
+    {
+        contact.InteractionId, contact.OccurredAt, contact.Brand, contact.Channel, contact.Direction, contact.Reason,
+        contact.HandledBy, contact.Outcome, contact.WaitingSeconds, contact.HandlingSeconds, contact.Summary,
+    };
+    using var response = await http.PostAsJsonAsync($"/customers/{customerId}/interactions", body, ApiJson.Options);
+    if (!response.IsSuccessStatusCode)
+        throw new InvalidOperationException($"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+}
+
+static async Task<(TimeSpan Elapsed, double[] LatenciesMs)> Measure(int count, int clients, Func<int, Task> operation)
+{
+    var latencies = new double[count];
+    var next = -1;
+    var watch = Stopwatch.StartNew();
+    await Task.WhenAll(Enumerable.Range(0, clients).Select(_ => Task.Run(async () =>
+    {
+        int i;
+        while ((i = Interlocked.Increment(ref next)) < count)
+        {
+            var started = Stopwatch.GetTimestamp();
+            await operation(i);
+            latencies[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        }
+    })));
+    return (watch.Elapsed, latencies);
+}
+
+static void Report(string what, (TimeSpan Elapsed, double[] LatenciesMs) result)
+{
+    var sorted = result.LatenciesMs.Order().ToArray();
+    double P(double p) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"{what}: {sorted.Length} in {result.Elapsed.TotalSeconds:F1} s = {sorted.Length / result.Elapsed.TotalSeconds:F0}/s; " +
+        $"latency ms p50 {P(0.50):F1}, p95 {P(0.95):F1}, p99 {P(0.99):F1}, max {sorted[^1]:F1}"));
+}
+
+static string FindRepositoryRoot()
+{
+    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        if (File.Exists(Path.Combine(dir.FullName, "InteractionLedger.sln"))) return dir.FullName;
+    throw new InvalidOperationException("Run the benchmark from inside the repository.");
+}
+
+internal sealed record BenchOptions(int Interactions, int Clients, int Customers, int Reads, string? Url)
+{
+    public static BenchOptions Parse(string[] args)
+    {
+        string? Value(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
+        int Number(string name, int fallback) => Value(name) is { } v ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
+        return new BenchOptions(Number("--interactions", 20_000), Number("--clients", 16), Number("--customers", 500),
+            Number("--reads", 5_000), Value("--url"));
+    }
+}
+
+/// <summary>
+/// A PostgreSQL cluster with durable settings (what production would run) and the service, built in the same
+/// configuration as the benchmark, running as its own process on Kestrel: requests cross a real loopback socket.
+/// The schema comes from migrations/, as in production.
+/// </summary>
+internal sealed class ServiceUnderTest : IAsyncDisposable
+{
+    private readonly LocalPostgresCluster _database;
+    private readonly Process _service;
+
+    private ServiceUnderTest(LocalPostgresCluster database, Process service, string baseUrl)
+    {
+        _database = database;
+        _service = service;
+        BaseUrl = baseUrl;
+    }
+
+    public string BaseUrl { get; }
+
+    public static async Task<ServiceUnderTest> StartAsync(string repoRoot)
+    {
+        var database = await LocalPostgresCluster.StartAsync(new LocalPostgresOptions
+        {
+            DataDirectory = Path.Combine(Path.GetTempPath(), $"ledger-bench-{Guid.NewGuid():N}"),
+            Throwaway = true,
+        });
+        await using (var connection = new NpgsqlConnection(database.ConnectionString))
+        {
+            await connection.OpenAsync();
+            foreach (var script in Directory.GetFiles(Path.Combine(repoRoot, "migrations"), "*.sql").Order())
+                await new NpgsqlCommand(await File.ReadAllTextAsync(script), connection).ExecuteNonQueryAsync();
+        }
+
+        var configuration = typeof(ServiceUnderTest).Assembly
+            .GetCustomAttributes(typeof(System.Reflection.AssemblyConfigurationAttribute), false)
+            .OfType<System.Reflection.AssemblyConfigurationAttribute>().Single().Configuration;
+        var serviceFolder = Path.Combine(repoRoot, "src", "InteractionLedger", "bin", configuration, "net10.0");
+        var port = FreePort();
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(serviceFolder, "InteractionLedger.dll"), "--urls", $"http://127.0.0.1:{port}"])
+        {
+            WorkingDirectory = serviceFolder,
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.Environment["ConnectionStrings__Ledger"] = database.ConnectionString;
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        var service = Process.Start(start)!;
+        service.OutputDataReceived += (_, _) => { };
+        service.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine($"[service] {e.Data}"); };
+        service.BeginOutputReadLine();
+        service.BeginErrorReadLine();
+
+        var baseUrl = $"http://127.0.0.1:{port}";
+        using var probe = new HttpClient { BaseAddress = new Uri(baseUrl) };
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                if ((await probe.GetAsync("/health/ready")).IsSuccessStatusCode) break;
+            }
+            catch (HttpRequestException) when (attempt < 120 && !service.HasExited)
+            {
+            }
+            if (service.HasExited || attempt >= 120) throw new InvalidOperationException("The service did not become ready.");
+            await Task.Delay(500);
+        }
+        Console.WriteLine($"Service ({configuration}) ready at {baseUrl}, database {database.ConnectionString}");
+        return new ServiceUnderTest(database, service, baseUrl);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_service.HasExited)
+        {
+            _service.Kill(entireProcessTree: true);
+            await _service.WaitForExitAsync();
+        }
+        await _database.StopAsync();
+    }
+}
