@@ -47,11 +47,7 @@ public sealed partial class CaseSummaryProjection : MultiStreamProjection<CaseSu
 {
     public CaseSummaryProjection()
     {
-        Identity<CaseOpened>(e => e.CaseId);
-        Identities<InteractionRecorded>(e => e.CaseId is { } caseId ? [caseId] : []);
-        Identity<InteractionAttachedToCase>(e => e.CaseId);
-        Identity<CaseResolved>(e => e.CaseId);
-        Identity<CaseReopened>(e => e.CaseId);
+        Identities<IConcernsCase>(e => e.CaseId is { } caseId ? [caseId] : []);
     }
 
     public static CaseSummary Create(IEvent<CaseOpened> opened) => new()

@@ -1,3 +1,4 @@
+using InteractionLedger.Cases;
 using InteractionLedger.Customers;
 
 namespace InteractionLedger.Interactions;
@@ -5,6 +6,12 @@ namespace InteractionLedger.Interactions;
 /// <summary>Who handled a contact on the brand's side: an agent, a bot, or the customer alone (self-service).</summary>
 /// <param name="Id">Agent or bot id; for self-service, optionally the system (e.g. "ivr-main").</param>
 public sealed record HandledBy(HandlerKind Kind, string? Id);
+
+/// <summary>An event the timeline applies to one contact; one grouping rule keeps a batch's events in order (see <see cref="IConcernsCase"/>).</summary>
+public interface IConcernsInteraction
+{
+    Guid InteractionId { get; }
+}
 
 /// <summary>A customer contact happened and was recorded in the ledger.</summary>
 /// <param name="OccurredAt">When the contact happened, by the reporting system's clock.</param>
@@ -23,11 +30,11 @@ public sealed record InteractionRecorded(
     int? WaitingSeconds,
     int? HandlingSeconds,
     string? Summary,
-    Guid? CaseId) : IClientIdentifiedEvent
+    Guid? CaseId) : IClientIdentifiedEvent, IConcernsInteraction, IConcernsCase
 {
     Guid IClientIdentifiedEvent.ClientEventId => InteractionId;
 }
 
 /// <summary>The customer rated a contact after it happened.</summary>
 /// <param name="Satisfaction">1 (very dissatisfied) to 5 (very satisfied).</param>
-public sealed record InteractionRated(Guid InteractionId, int Satisfaction, string? Comment, DateTimeOffset RatedAt);
+public sealed record InteractionRated(Guid InteractionId, int Satisfaction, string? Comment, DateTimeOffset RatedAt) : IConcernsInteraction;

@@ -57,9 +57,7 @@ public sealed partial class TimelineProjection : MultiStreamProjection<TimelineE
 {
     public TimelineProjection()
     {
-        Identity<InteractionRecorded>(e => e.InteractionId);
-        Identity<InteractionRated>(e => e.InteractionId);
-        Identity<InteractionAttachedToCase>(e => e.InteractionId);
+        Identity<IConcernsInteraction>(e => e.InteractionId);
     }
 
     public static TimelineEntry Create(IEvent<InteractionRecorded> recorded)
