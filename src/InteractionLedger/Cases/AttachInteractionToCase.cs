@@ -32,8 +32,7 @@ public static class AttachInteractionToCaseHandler
 
     public static async Task<WriteOutcome> Handle(AttachInteractionToCase command, IDocumentSession session, CancellationToken cancellation)
     {
-        var stream = await session.LockAsync(command.CustomerId, cancellation);
-        var interaction = await session.LoadAsync<TimelineEntry>(command.InteractionId, cancellation);
+        var (stream, interaction) = await session.LockWithAsync<TimelineEntry>(command.CustomerId, command.InteractionId, cancellation);
         return session.Decide(stream, command.ExpectedVersion, customer => Decide(command, customer, interaction));
     }
 }

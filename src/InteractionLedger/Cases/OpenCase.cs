@@ -30,8 +30,7 @@ public static class OpenCaseHandler
 
     public static async Task<WriteOutcome> Handle(OpenCase command, IDocumentSession session, CancellationToken cancellation)
     {
-        var stream = await session.LockAsync(command.CustomerId, cancellation);
-        var existing = await session.LoadAsync<CaseSummary>(command.Case.CaseId, cancellation);
+        var (stream, existing) = await session.LockWithAsync<CaseSummary>(command.CustomerId, command.Case.CaseId, cancellation);
         return session.Decide(stream, command.ExpectedVersion, customer => Decide(command, customer, existing));
     }
 }

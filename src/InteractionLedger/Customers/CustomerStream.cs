@@ -22,6 +22,20 @@ public static class CustomerStream
         session.Events.FetchForExclusiveWriting<Customer>(customerId, cancellation);
 
     /// <summary>
+    /// Locks the stream and reads one document the decision needs, in a single round trip: the lock is taken
+    /// first in the batch, so the document is read after every earlier writer of this customer committed.
+    /// </summary>
+    public static async Task<(IEventStream<Customer> Stream, TDocument? Document)> LockWithAsync<TDocument>(
+        this IDocumentSession session, Guid customerId, Guid documentId, CancellationToken cancellation) where TDocument : class
+    {
+        var batch = session.CreateBatchQuery();
+        var stream = batch.Events.FetchForExclusiveWriting<Customer>(customerId);
+        var document = batch.Load<TDocument>(documentId);
+        await batch.Execute(cancellation);
+        return (await stream, await document);
+    }
+
+    /// <summary>
     /// Runs a pure decision against the locked stream and appends what it decided. Order matters: a retry of an
     /// already-applied command is answered as such even if the stream moved on since (idempotency beats the
     /// version precondition), and a rejection is reported before a version mismatch because it is the more useful answer.

@@ -29,8 +29,7 @@ public static class RateInteractionHandler
 
     public static async Task<WriteOutcome> Handle(RateInteraction command, IDocumentSession session, CancellationToken cancellation)
     {
-        var stream = await session.LockAsync(command.CustomerId, cancellation);
-        var interaction = await session.LoadAsync<TimelineEntry>(command.Rating.InteractionId, cancellation);
+        var (stream, interaction) = await session.LockWithAsync<TimelineEntry>(command.CustomerId, command.Rating.InteractionId, cancellation);
         return session.Decide(stream, command.ExpectedVersion, customer => Decide(command, customer, interaction));
     }
 }

@@ -66,8 +66,7 @@ public static class RecordInteractionHandler
 
     public static async Task<WriteOutcome> Handle(RecordInteraction command, IDocumentSession session, CancellationToken cancellation)
     {
-        var stream = await session.LockAsync(command.CustomerId, cancellation);
-        var existing = await session.LoadAsync<TimelineEntry>(command.Interaction.InteractionId, cancellation);
+        var (stream, existing) = await session.LockWithAsync<TimelineEntry>(command.CustomerId, command.Interaction.InteractionId, cancellation);
         return session.Decide(stream, command.ExpectedVersion, customer => Decide(command, customer, existing));
     }
 }
