@@ -11,13 +11,14 @@ public static class PostgresBinaries
         "or point the service at an existing server with ConnectionStrings__Ledger.";
 
     /// <summary>
-    /// LEDGER_PG_BIN first, then the newest /usr/lib/postgresql/N/bin (Debian's layout: pg_config --bindir
+    /// LEDGER_PG_BIN alone when it is set (an explicit choice that is wrong must fail, not fall back), else the newest /usr/lib/postgresql/N/bin (Debian's layout: pg_config --bindir
     /// often names the client-only folder there), then pg_config, then PATH.
     /// </summary>
     public static string? Find()
     {
         var candidates = new List<string>();
-        if (Environment.GetEnvironmentVariable("LEDGER_PG_BIN") is { Length: > 0 } explicitBin) candidates.Add(explicitBin);
+        if (Environment.GetEnvironmentVariable("LEDGER_PG_BIN") is { Length: > 0 } explicitBin)
+            return HasServerBinaries(explicitBin) ? explicitBin : null;
 
         if (Directory.Exists("/usr/lib/postgresql"))
         {
@@ -31,9 +32,11 @@ public static class PostgresBinaries
         candidates.Add("/usr/local/pgsql/bin");
         candidates.AddRange((Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries));
 
-        return candidates.FirstOrDefault(dir =>
-            File.Exists(Path.Combine(dir, "initdb")) && File.Exists(Path.Combine(dir, "pg_ctl")));
+        return candidates.FirstOrDefault(HasServerBinaries);
     }
+
+    private static bool HasServerBinaries(string dir) =>
+        File.Exists(Path.Combine(dir, "initdb")) && File.Exists(Path.Combine(dir, "pg_ctl"));
 
     private static string? TryRun(string file, string args)
     {
