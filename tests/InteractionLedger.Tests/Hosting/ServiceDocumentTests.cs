@@ -1,0 +1,34 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using InteractionLedger.Tests.Support;
+
+namespace InteractionLedger.Tests.Hosting;
+
+public sealed class when_an_operator_or_integrator_looks_at_the_service(LedgerApi api)
+{
+    [Theory]
+    [InlineData("/health/live")]
+    [InlineData("/health/ready")]
+    public async Task health_endpoints_answer_healthy(string path)
+    {
+        var response = await api.Client.GetAsync(path);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await response.Content.ReadAsStringAsync()).ShouldContain("Healthy");
+    }
+
+    [Fact]
+    public async Task the_openapi_document_describes_every_route_with_the_wire_names_of_the_vocabulary()
+    {
+        var document = JsonNode.Parse(await api.Client.GetStringAsync("/swagger/v1/swagger.json"))!;
+
+        var paths = document["paths"]!.AsObject().Select(p => p.Key).ToList();
+        paths.ShouldContain("/customers/{customerId}/interactions");
+        paths.ShouldContain("/customers/{customerId}/timeline");
+        paths.ShouldContain("/customers/{customerId}/cases/{caseId}/reopen");
+        var channels = document["components"]!["schemas"]!["Channel"]!["enum"]!.AsArray().Select(c => c!.GetValue<string>());
+        channels.ShouldBe(["phone", "email", "chat", "chatbot", "social-network", "sms", "click-to-call", "video",
+            "self-service", "face-to-face", "postal-mail"]);
+        (await api.Client.GetAsync("/swagger/index.html")).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+}
