@@ -82,7 +82,8 @@ cases.MapResolveCase();
 cases.MapReopenCase();
 
 app.MapGet("/group", (GroupCatalog catalog) => catalog).WithTags("Group")
-    .WithSummary("The group this ledger serves and its brands (the values 'brand' accepts).");
+    .WithSummary("The group this ledger serves and its brands (the values 'brand' accepts).")
+    .Produces<GroupCatalog>();
 
 return await app.RunJasperFxCommands(args);
 

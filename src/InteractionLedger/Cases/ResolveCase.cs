@@ -21,11 +21,8 @@ public static class ResolveCaseHandler
             true => Decision.Emit(command.Resolution),
         };
 
-    public static async Task<WriteOutcome> Handle(ResolveCase command, IDocumentSession session, CancellationToken cancellation)
-    {
-        var stream = await session.LockAsync(command.CustomerId, cancellation);
-        return session.Decide(stream, command.ExpectedVersion, customer => Decide(command, customer));
-    }
+    public static Task<WriteOutcome> Handle(ResolveCase command, IDocumentSession session, CancellationToken cancellation) =>
+        session.LockAndDecideAsync(command.CustomerId, command.ExpectedVersion, customer => Decide(command, customer), cancellation);
 }
 
 public static class ResolveCaseEndpoint

@@ -21,6 +21,14 @@ public static class CustomerStream
     public static Task<IEventStream<Customer>> LockAsync(this IDocumentSession session, Guid customerId, CancellationToken cancellation) =>
         session.Events.FetchForExclusiveWriting<Customer>(customerId, cancellation);
 
+    /// <summary>Locks the stream and runs a decision that needs nothing but the customer's write model.</summary>
+    public static async Task<WriteOutcome> LockAndDecideAsync(this IDocumentSession session, Guid customerId,
+        long? expectedVersion, Func<Customer, Decision> decide, CancellationToken cancellation)
+    {
+        var stream = await session.LockAsync(customerId, cancellation);
+        return session.Decide(stream, expectedVersion, decide);
+    }
+
     /// <summary>
     /// Locks the stream and reads one document the decision needs, in a single round trip: the lock is taken
     /// first in the batch, so the document is read after every earlier writer of this customer committed.
