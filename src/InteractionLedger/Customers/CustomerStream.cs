@@ -60,8 +60,8 @@ public static class CustomerStream
 
         switch (decide(stream.Aggregate))
         {
-            case Decision.AlreadyDone:
-                return new WriteOutcome(stream.Id, version, Written: false);
+            case Decision.AlreadyDone already:
+                return new WriteOutcome(stream.Id, version, Written: false, OriginalVersion: already.AtVersion);
             case Decision.Rejected rejected:
                 return WriteOutcome.Reject(stream.Id, version, rejected.Rejection);
             case Decision.Append append when expectedVersion is { } expected && expected != version:

@@ -7,7 +7,8 @@ public abstract record Decision
     public sealed record Append(IReadOnlyList<object> Events) : Decision;
 
     /// <summary>The command's effect is already in the stream (a retry): nothing is written.</summary>
-    public sealed record AlreadyDone : Decision;
+    /// <param name="AtVersion">The version the original command produced, when known.</param>
+    public sealed record AlreadyDone(long? AtVersion = null) : Decision;
 
     public sealed record Rejected(Rejection Rejection) : Decision;
 
@@ -36,7 +37,8 @@ public sealed record Rejection(RejectionKind Kind, string Field, string Detail);
 /// <summary>The result of a command on a customer's stream, as the API reports it.</summary>
 /// <param name="Version">The stream version after the command (unchanged when nothing was written).</param>
 /// <param name="Written">False when the command was a retry of one already applied.</param>
-public sealed record WriteOutcome(Guid CustomerId, long Version, bool Written, Rejection? Rejection = null)
+/// <param name="OriginalVersion">For a retry, the version the original command produced, when known.</param>
+public sealed record WriteOutcome(Guid CustomerId, long Version, bool Written, Rejection? Rejection = null, long? OriginalVersion = null)
 {
     public static WriteOutcome Reject(Guid customerId, long version, Rejection rejection) =>
         new(customerId, version, false, rejection);

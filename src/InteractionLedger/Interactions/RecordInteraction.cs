@@ -29,6 +29,8 @@ public sealed record RecordInteractionRequest(
     long? ExpectedVersion);
 
 /// <summary>The answer to recording a contact.</summary>
+/// <param name="Version">The stream version the contact was recorded at (also for a re-sent contact). The ETag header
+/// carries the stream's current version, for the next conditional write.</param>
 public sealed record InteractionReceipt(Guid CustomerId, Guid InteractionId, long Version, bool Replayed);
 
 public sealed record RecordInteraction(Guid CustomerId, InteractionRecorded Interaction, long? ExpectedVersion);
@@ -44,7 +46,7 @@ public static class RecordInteractionHandler
             if (existing.CustomerId != customer.Id)
                 return Decision.Conflict("interactionId", $"Interaction '{recorded.InteractionId}' is already recorded for another customer.");
             return IsSameContact(existing, recorded)
-                ? Decision.NothingToDo
+                ? new Decision.AlreadyDone(existing.RecordedAtVersion)
                 : Decision.Conflict("interactionId", $"Interaction '{recorded.InteractionId}' was already recorded with different content; a new contact needs a new id.");
         }
 
@@ -136,7 +138,7 @@ public static class RecordInteractionEndpoint
             var interactionId = request.InteractionId.GetValueOrDefault();
             return CommandEndpoint.RunAsync(http, bus, errors, request.ExpectedVersion,
                 expected => new RecordInteraction(customerId, ToEvent(request, now), expected),
-                o => new InteractionReceipt(customerId, interactionId, o.Version, Replayed: !o.Written),
+                o => new InteractionReceipt(customerId, interactionId, o.OriginalVersion ?? o.Version, Replayed: !o.Written),
                 createdAt: $"/customers/{customerId}/interactions/{interactionId}");
         })
         .WithName("RecordInteraction")

@@ -27,6 +27,8 @@ public sealed class TimelineEntry
     public string? Summary { get; set; }
     public Guid? CaseId { get; set; }
     public InteractionRating? Rating { get; set; }
+    /// <summary>The customer's stream version the contact was recorded at: what a re-sent contact is answered with.</summary>
+    public long RecordedAtVersion { get; set; }
 
     /// <summary>
     /// PostgreSQL keeps microseconds: times are cut to that precision before they are stored, so the document,
@@ -66,6 +68,7 @@ public sealed partial class TimelineProjection : MultiStreamProjection<TimelineE
         return new TimelineEntry
         {
             Id = e.InteractionId,
+            RecordedAtVersion = recorded.Version,
             CustomerId = recorded.StreamId,
             OccurredAt = e.OccurredAt,
             RecordedAt = e.RecordedAt,

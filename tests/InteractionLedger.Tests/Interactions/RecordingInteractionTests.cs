@@ -44,14 +44,34 @@ public sealed class when_recording_interactions(LedgerApi api)
         var contact = Contacts.Valid();
 
         var first = await api.RecordAsync(customerId, contact);
+        await api.RecordAsync(customerId, Contacts.Valid(Channel.Email));
         var second = await api.SendJsonAsync(HttpMethod.Post, $"/customers/{customerId}/interactions", contact.ToJsonString());
 
         second.StatusCode.ShouldBe(HttpStatusCode.OK);
+        second.Headers.ETag!.Tag.ShouldBe("\"3\"");
         var replay = (await second.Content.ReadFromJsonAsync<InteractionReceipt>(ApiJson.Options))!;
         replay.InteractionId.ShouldBe(first["interactionId"]!.GetValue<Guid>());
         replay.Version.ShouldBe(first["version"]!.GetValue<long>());
         replay.Replayed.ShouldBeTrue();
-        (await api.GetAsync<TimelinePage>($"/customers/{customerId}/timeline")).Items.Count.ShouldBe(1);
+        replay.Version.ShouldBe(2);
+        (await api.GetAsync<TimelinePage>($"/customers/{customerId}/timeline")).Items.Count.ShouldBe(2);
+        (await api.GetAsync<CustomerProfile>($"/customers/{customerId}")).Version.ShouldBe(3);
+    }
+
+    [Fact]
+    public async Task a_contact_sent_concurrently_by_retrying_connectors_is_recorded_once()
+    {
+        var customerId = await api.RegisterCustomerAsync();
+        var contact = Contacts.Valid().ToJsonString();
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => Task.Run(() =>
+            api.SendJsonAsync(HttpMethod.Post, $"/customers/{customerId}/interactions", contact))));
+
+        responses.Count(r => r.StatusCode == HttpStatusCode.Created).ShouldBe(1);
+        responses.Count(r => r.StatusCode == HttpStatusCode.OK).ShouldBe(9);
+        var versions = await Task.WhenAll(responses.Select(async r =>
+            (await r.Content.ReadFromJsonAsync<InteractionReceipt>(ApiJson.Options))!.Version));
+        versions.ShouldAllBe(v => v == 2);
         (await api.GetAsync<CustomerProfile>($"/customers/{customerId}")).Version.ShouldBe(2);
     }
 
