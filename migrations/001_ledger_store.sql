@@ -480,6 +480,14 @@ CREATE TABLE IF NOT EXISTS ledger.mt_doc_envelope (
     mt_dotnet_type      varchar                     NULL,
 CONSTRAINT pkey_mt_doc_envelope_id PRIMARY KEY (id)
 );
+CREATE TABLE IF NOT EXISTS ledger.mt_doc_identifierclaim (
+    id                  varchar                     NOT NULL,
+    data                jsonb                       NOT NULL,
+    mt_last_modified    timestamp with time zone    NULL DEFAULT (transaction_timestamp()),
+    mt_dotnet_type      varchar                     NULL,
+    mt_version          bigint                      NOT NULL DEFAULT 0,
+CONSTRAINT pkey_mt_doc_identifierclaim_id PRIMARY KEY (id)
+);
 CREATE TABLE IF NOT EXISTS ledger.mt_doc_timelineentry (
     id                  uuid                        NOT NULL,
     data                jsonb                       NOT NULL,

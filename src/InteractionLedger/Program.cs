@@ -2,6 +2,7 @@ using InteractionLedger.Cases;
 using InteractionLedger.Customers;
 using InteractionLedger.Group;
 using InteractionLedger.Hosting;
+using InteractionLedger.Identity;
 using InteractionLedger.Interactions;
 using InteractionLedger.LocalPostgres;
 using JasperFx;
@@ -72,6 +73,12 @@ interactions.MapRecordInteraction();
 interactions.MapGetInteraction();
 interactions.MapTimeline();
 interactions.MapRateInteraction();
+
+var identity = app.MapGroup("/customers").WithTags("Identity");
+identity.MapLinkIdentifier();
+identity.MapUnlinkIdentifier();
+app.MapLookupIdentifier();
+app.MapRecordIdentifiedContact();
 
 var cases = app.MapGroup("/customers").WithTags("Cases");
 cases.MapOpenCase();

@@ -1,4 +1,5 @@
 using InteractionLedger.Cases;
+using InteractionLedger.Identity;
 using InteractionLedger.Interactions;
 
 namespace InteractionLedger.Customers;
@@ -18,6 +19,9 @@ public sealed partial class Customer
     public DateTimeOffset RegisteredAt { get; set; }
     public int InteractionCount { get; set; }
     public Dictionary<Guid, CaseStatus> Cases { get; set; } = [];
+    /// <summary>Identifiers held, by key, with the strength they were linked at.</summary>
+    public Dictionary<string, HeldIdentifier> Identifiers { get; set; } = [];
+    public List<PossibleDuplicate> PossibleDuplicates { get; set; } = [];
 
     public static Customer Create(CustomerRegistered registered) => new()
     {
@@ -30,4 +34,20 @@ public sealed partial class Customer
     public void Apply(CaseOpened opened) => Cases[opened.CaseId] = CaseStatus.Open;
     public void Apply(CaseResolved resolved) => Cases[resolved.CaseId] = CaseStatus.Resolved;
     public void Apply(CaseReopened reopened) => Cases[reopened.CaseId] = CaseStatus.Open;
+
+    public void Apply(IdentifierLinked linked) =>
+        Identifiers[linked.IdentifierKey] = new HeldIdentifier(linked.Identifier, linked.Strength, linked.LinkedAt);
+
+    public void Apply(IdentifierUnlinked unlinked) => Identifiers.Remove(unlinked.IdentifierKey);
+
+    public void Apply(PossibleDuplicateFound found)
+    {
+        if (!PossibleDuplicates.Any(d => d.OtherCustomerId == found.OtherCustomerId && d.IdentifierKey == found.IdentifierKey))
+            PossibleDuplicates.Add(new PossibleDuplicate(found.OtherCustomerId, found.IdentifierKey, found.FoundAt));
+    }
 }
+
+public sealed record HeldIdentifier(CustomerIdentifier Identifier, IdentifierStrength Strength, DateTimeOffset LinkedAt);
+
+/// <summary>Another customer sharing a weak identifier with this one: for an agent to confirm or dismiss.</summary>
+public sealed record PossibleDuplicate(Guid OtherCustomerId, string IdentifierKey, DateTimeOffset FoundAt);

@@ -43,6 +43,17 @@ public static class CustomerStream
         return (await stream, await document);
     }
 
+    /// <inheritdoc cref="LockWithAsync{TDocument}(IDocumentSession, Guid, Guid, CancellationToken)"/>
+    public static async Task<(IEventStream<Customer> Stream, TDocument? Document)> LockWithAsync<TDocument>(
+        this IDocumentSession session, Guid customerId, string documentId, CancellationToken cancellation) where TDocument : class
+    {
+        var batch = session.CreateBatchQuery();
+        var stream = batch.Events.FetchForExclusiveWriting<Customer>(customerId);
+        var document = batch.Load<TDocument>(documentId);
+        await batch.Execute(cancellation);
+        return (await stream, await document);
+    }
+
     /// <summary>
     /// Runs a pure decision against the locked stream and appends what it decided. Order matters: a retry of an
     /// already-applied command is answered as such even if the stream moved on since (idempotency beats the

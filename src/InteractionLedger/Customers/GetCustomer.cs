@@ -6,8 +6,11 @@ namespace InteractionLedger.Customers;
 
 /// <summary>A customer's identity in the ledger and the size of their history.</summary>
 /// <param name="Version">Current stream version; also sent as ETag, to echo in If-Match on the next write.</param>
+/// <param name="Identifiers">What the customer is known by, with how strongly each identifies them.</param>
+/// <param name="PossibleDuplicates">Other customers sharing a weak identifier with this one, for an agent to look at.</param>
 public sealed record CustomerProfile(Guid CustomerId, string? DisplayName, DateTimeOffset RegisteredAt,
-    int InteractionCount, int OpenCaseCount, long Version);
+    int InteractionCount, int OpenCaseCount, long Version, IReadOnlyList<HeldIdentifier> Identifiers,
+    IReadOnlyList<PossibleDuplicate> PossibleDuplicates);
 
 public static class GetCustomerEndpoint
 {
@@ -23,7 +26,8 @@ public static class GetCustomerEndpoint
             var version = (await state)?.Version ?? 0;
             http.Response.Headers.ETag = ExpectedVersion.ETagFor(version);
             return Results.Ok(new CustomerProfile(found.Id, found.DisplayName, found.RegisteredAt, found.InteractionCount,
-                found.Cases.Count(c => c.Value == CaseStatus.Open), version));
+                found.Cases.Count(c => c.Value == CaseStatus.Open), version,
+                found.Identifiers.Values.OrderBy(i => i.LinkedAt).ToList(), found.PossibleDuplicates));
         })
         .WithName("GetCustomer")
         .WithSummary("Read a customer's profile and current stream version.")

@@ -12,5 +12,8 @@ public sealed class GroupCatalog
     public string Name { get; init; } = "";
     public List<Brand> Brands { get; init; } = [];
 
+    /// <summary>Calling code of the group's home country: a national phone number ("06 12…") is read as +33 6 12….</summary>
+    public string DefaultCountryCallingCode { get; init; } = "33";
+
     public bool IsKnownBrand(string? code) => code is not null && Brands.Any(b => b.Code == code);
 }

@@ -25,4 +25,20 @@ public static class ApiJson
 
     public static string Name<TEnum>(TEnum value) where TEnum : struct, Enum =>
         JsonNamingPolicy.KebabCaseLower.ConvertName(value.ToString());
+
+    /// <summary>Reads an enum from its wire name (query strings bind outside the JSON converter).</summary>
+    public static bool TryParse<TEnum>(string? value, out TEnum parsed) where TEnum : struct, Enum
+    {
+        foreach (var candidate in Enum.GetValues<TEnum>())
+        {
+            if (Name(candidate) != value) continue;
+            parsed = candidate;
+            return true;
+        }
+        parsed = default;
+        return false;
+    }
+
+    public static string AllowedValues<TEnum>() where TEnum : struct, Enum =>
+        string.Join(", ", Enum.GetValues<TEnum>().Select(Name));
 }

@@ -1,5 +1,6 @@
 using InteractionLedger.Cases;
 using InteractionLedger.Customers;
+using InteractionLedger.Identity;
 using InteractionLedger.Interactions;
 using JasperFx;
 using JasperFx.Events;
@@ -31,6 +32,7 @@ public static class LedgerStore
         opts.Projections.Snapshot<Customer>(SnapshotLifecycle.Inline);
         opts.Projections.Add<TimelineProjection>(ProjectionLifecycle.Inline);
         opts.Projections.Add<CaseSummaryProjection>(ProjectionLifecycle.Inline);
+        opts.Projections.Add<IdentifierClaimProjection>(ProjectionLifecycle.Inline);
 
         opts.Schema.For<CaseSummary>().Duplicate(x => x.CustomerId, notNull: true);
     }

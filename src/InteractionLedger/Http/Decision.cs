@@ -32,7 +32,8 @@ public enum RejectionKind
 }
 
 /// <param name="Field">The request field (JSON name) the rejection is about.</param>
-public sealed record Rejection(RejectionKind Kind, string Field, string Detail);
+/// <param name="Candidates">Customers the caller may choose from (an identifier shared by several customers).</param>
+public sealed record Rejection(RejectionKind Kind, string Field, string Detail, IReadOnlyList<Guid>? Candidates = null);
 
 /// <summary>The result of a command on a customer's stream, as the API reports it.</summary>
 /// <param name="Version">The stream version after the command (unchanged when nothing was written).</param>

@@ -63,14 +63,22 @@ public static class WriteResults
 /// <summary>The shape every command endpoint shares: validate, read the expected version, invoke, answer.</summary>
 public static class CommandEndpoint
 {
-    public static async Task<IResult> RunAsync<TCommand, TBody>(HttpContext http, IMessageBus bus, InputErrors errors,
+    public static Task<IResult> RunAsync<TCommand, TBody>(HttpContext http, IMessageBus bus, InputErrors errors,
         long? expectedVersionField, Func<long?, TCommand> command, Func<WriteOutcome, TBody> body, string? createdAt = null)
+        where TCommand : notnull =>
+        RunAsync(http, bus, errors, expectedVersionField, command, o => Task.FromResult(body(o)), createdAt);
+
+    /// <param name="body">Builds the answer; may read what the write just committed.</param>
+    public static async Task<IResult> RunAsync<TCommand, TBody>(HttpContext http, IMessageBus bus, InputErrors errors,
+        long? expectedVersionField, Func<long?, TCommand> command, Func<WriteOutcome, Task<TBody>> body, string? createdAt = null)
         where TCommand : notnull
     {
         if (!ExpectedVersion.TryRead(http.Request, expectedVersionField, errors, out var expected) || errors.Any)
             return errors.ToResult();
 
         var outcome = await bus.InvokeAsync<WriteOutcome>(command(expected.Value), http.RequestAborted);
-        return outcome.ToHttp(http, expected, body, createdAt);
+        if (outcome.Rejection is not null) return outcome.ToHttp(http, expected, _ => 0, createdAt);
+        var payload = await body(outcome);
+        return outcome.ToHttp(http, expected, _ => payload, createdAt);
     }
 }

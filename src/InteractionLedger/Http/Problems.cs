@@ -17,6 +17,13 @@ public sealed class InputErrors
         return this;
     }
 
+    /// <summary>Takes over another collection's errors, their fields prefixed (e.g. "interaction.").</summary>
+    public void AddAll(string prefix, InputErrors other)
+    {
+        foreach (var (field, messages) in other._errors)
+            foreach (var message in messages) Add(prefix + field, message);
+    }
+
     public void Required<T>(string field, T? value) where T : struct
     {
         if (value is null) Add(field, $"'{field}' is required.");
@@ -63,13 +70,14 @@ public static class ProblemResults
         _ => throw new ArgumentOutOfRangeException(nameof(rejection)),
     };
 
-    private static IResult Problem(int status, string type, string title, Rejection rejection) => TypedResults.Problem(
-        statusCode: status,
-        title: title,
-        detail: rejection.Detail,
-        type: $"https://interactionledger.dev/problems/{type}",
-        extensions: new Dictionary<string, object?>
+    private static IResult Problem(int status, string type, string title, Rejection rejection)
+    {
+        var extensions = new Dictionary<string, object?>
         {
             ["errors"] = new Dictionary<string, string[]> { [rejection.Field] = [rejection.Detail] },
-        });
+        };
+        if (rejection.Candidates is { } candidates) extensions["candidates"] = candidates;
+        return TypedResults.Problem(statusCode: status, title: title, detail: rejection.Detail,
+            type: $"https://interactionledger.dev/problems/{type}", extensions: extensions);
+    }
 }

@@ -131,9 +131,8 @@ public static class TimelineEndpoint
         var parsed = new List<string>();
         foreach (var value in values ?? [])
         {
-            var match = Enum.GetValues<TEnum>().Where(v => ApiJson.Name(v) == value).Select(v => (TEnum?)v).FirstOrDefault();
-            if (match is { } found) parsed.Add(found.ToString());
-            else errors.Add(field, $"'{value}' is not a {field}; use one of: {string.Join(", ", Enum.GetValues<TEnum>().Select(ApiJson.Name))}.");
+            if (ApiJson.TryParse<TEnum>(value, out var found)) parsed.Add(found.ToString());
+            else errors.Add(field, $"'{value}' is not a {field}; use one of: {ApiJson.AllowedValues<TEnum>()}.");
         }
         return parsed.ToArray();
     }

@@ -1,0 +1,89 @@
+using System.Text.RegularExpressions;
+
+namespace InteractionLedger.Identity;
+
+/// <summary>The kinds of identifier a customer is known by.</summary>
+public enum IdentifierKind { Email, Phone, BrandCustomerNumber, SocialHandle, ChatSession, LoyaltyCard, Other }
+
+/// <summary>An identifier as a caller gives it.</summary>
+/// <param name="Value">As typed or received; normalised before matching, and kept as given.</param>
+/// <param name="Brand">The brand that issued it: required for brand customer numbers.</param>
+/// <param name="Verified">True when the brand verified it (e.g. an e-mail confirmed by a link): a verified e-mail identifies a person.</param>
+public sealed record IdentifierInput(IdentifierKind? Kind, string? Value, string? Brand = null, bool Verified = false);
+
+/// <summary>An identifier after normalisation: <see cref="Key"/> is what matching compares.</summary>
+/// <param name="Original">The value as it was given.</param>
+public sealed record CustomerIdentifier(IdentifierKind Kind, string Value, string Original, string? Brand, bool Verified)
+{
+    public string Key => IdentityPolicy.RuleFor(Kind).BrandScoped
+        ? $"{Hosting.ApiJson.Name(Kind)}:{Brand}:{Value}"
+        : $"{Hosting.ApiJson.Name(Kind)}:{Value}";
+}
+
+/// <summary>
+/// Normalisation before matching. Conservative on purpose: a rule that merges two real people's identifiers
+/// (e.g. dropping dots or +tags from e-mail local parts, which only some providers ignore) would show one customer
+/// another's history. Only what is certainly noise is removed.
+/// </summary>
+public static partial class IdentifierNormalization
+{
+    public const int MaxLength = 200;
+
+    /// <returns>The normalised identifier, or an error message for the value.</returns>
+    public static (CustomerIdentifier? Identifier, string? Error) Normalize(IdentifierInput input, string defaultCountryCallingCode)
+    {
+        if (input.Kind is not { } kind) return (null, "'kind' is required.");
+        if (string.IsNullOrWhiteSpace(input.Value)) return (null, "'value' is required.");
+        if (input.Value.Length > MaxLength) return (null, $"'value' is longer than {MaxLength} characters.");
+        var rule = IdentityPolicy.RuleFor(kind);
+        if (rule.BrandScoped && string.IsNullOrWhiteSpace(input.Brand))
+            return (null, $"A {Hosting.ApiJson.Name(kind)} is issued by a brand: 'brand' is required.");
+
+        var collapsed = Whitespace().Replace(input.Value.Trim(), " ");
+        var normalized = kind switch
+        {
+            IdentifierKind.Email => Email(collapsed),
+            IdentifierKind.Phone => Phone(collapsed, defaultCountryCallingCode),
+            IdentifierKind.SocialHandle => collapsed.ToLowerInvariant().Replace(" ", ""),
+            IdentifierKind.LoyaltyCard or IdentifierKind.BrandCustomerNumber => collapsed.Replace(" ", "").ToUpperInvariant(),
+            _ => collapsed,
+        };
+        if (normalized is null)
+        {
+            return (null, kind == IdentifierKind.Email
+                ? "'value' is not an e-mail address."
+                : "'value' is not a phone number (international +33 6 12 34 56 78, 0033…, or national 06 12 34 56 78).");
+        }
+        return (new CustomerIdentifier(kind, normalized, input.Value, rule.BrandScoped ? input.Brand!.Trim() : input.Brand?.Trim(),
+            input.Verified), null);
+    }
+
+    /// <summary>Domains are case-insensitive, and in practice so are mailboxes; dots and +tags are kept.</summary>
+    private static string? Email(string value)
+    {
+        var email = value.Replace(" ", "").ToLowerInvariant();
+        return EmailShape().IsMatch(email) ? email : null;
+    }
+
+    /// <summary>E.164: "+" then 8 to 15 digits. "00" is the international prefix; a leading single 0 is national.</summary>
+    private static string? Phone(string value, string defaultCountryCallingCode)
+    {
+        // "+33 (0)6 …": the bracketed 0 is the national trunk prefix, never dialled after the country code.
+        var digits = PhoneNoise().Replace(value.Replace("(0)", ""), "");
+        if (digits.StartsWith("00", StringComparison.Ordinal)) digits = "+" + digits[2..];
+        else if (digits.StartsWith('0')) digits = "+" + defaultCountryCallingCode + digits[1..];
+        return E164().IsMatch(digits) ? digits : null;
+    }
+
+    [GeneratedRegex(@"\s+")]
+    private static partial Regex Whitespace();
+
+    [GeneratedRegex(@"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+    private static partial Regex EmailShape();
+
+    [GeneratedRegex(@"[\s\.\-\(\)/]")]
+    private static partial Regex PhoneNoise();
+
+    [GeneratedRegex(@"^\+[1-9]\d{7,14}$")]
+    private static partial Regex E164();
+}

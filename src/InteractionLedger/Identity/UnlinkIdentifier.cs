@@ -1,0 +1,53 @@
+using InteractionLedger.Customers;
+using InteractionLedger.Group;
+using InteractionLedger.Http;
+using Marten;
+using Wolverine;
+
+namespace InteractionLedger.Identity;
+
+/// <param name="UnlinkedBy">Id of the agent or system removing the link.</param>
+/// <param name="Reason">Why (e.g. "number given up", "linked to the wrong customer").</param>
+public sealed record UnlinkIdentifierRequest(IdentifierKind? Kind, string? Value, string? Brand, string? UnlinkedBy, string? Reason,
+    long? ExpectedVersion);
+
+public sealed record UnlinkIdentifier(Guid CustomerId, IdentifierUnlinked Unlinking, long? ExpectedVersion);
+
+public static class UnlinkIdentifierHandler
+{
+    public static Decision Decide(UnlinkIdentifier command, Customer customer) =>
+        customer.Identifiers.ContainsKey(command.Unlinking.IdentifierKey)
+            ? Decision.Emit(command.Unlinking)
+            : Decision.NotFound("value", $"The customer is not known by '{command.Unlinking.IdentifierKey}'.");
+
+    public static async Task<WriteOutcome> Handle(UnlinkIdentifier command, IDocumentSession session, CancellationToken cancellation)
+    {
+        await IdentityLocks.LockAsync(session, [command.Unlinking.IdentifierKey], cancellation);
+        return await session.LockAndDecideAsync(command.CustomerId, command.ExpectedVersion, customer => Decide(command, customer), cancellation);
+    }
+}
+
+public static class UnlinkIdentifierEndpoint
+{
+    public static RouteHandlerBuilder MapUnlinkIdentifier(this IEndpointRouteBuilder customers) => customers
+        .MapPost("/{customerId:guid}/identifiers/unlink", (Guid customerId, UnlinkIdentifierRequest request, HttpContext http,
+            GroupCatalog group, TimeProvider clock, IMessageBus bus) =>
+        {
+            var errors = new InputErrors();
+            var identifier = IdentifierValidation.Normalize(new IdentifierInput(request.Kind, request.Value, request.Brand),
+                "identifier", group, errors);
+            Cases.CaseActors.Validate("unlinkedBy", request.UnlinkedBy, errors);
+            errors.Required("reason", request.Reason);
+            errors.MaxLength("reason", request.Reason, 500);
+            return CommandEndpoint.RunAsync(http, bus, errors, request.ExpectedVersion,
+                expected => new UnlinkIdentifier(customerId, new IdentifierUnlinked(identifier!.Key, identifier.Kind,
+                    request.UnlinkedBy!.Trim(), request.Reason!.Trim(), clock.GetUtcNow()), expected),
+                o => new WriteReceipt(customerId, o.Version, Replayed: !o.Written));
+        })
+        .WithName("UnlinkIdentifier")
+        .WithSummary("Stop knowing a customer by an identifier (kept in the history, with who and why).")
+        .Produces<WriteReceipt>()
+        .ProducesValidationProblem()
+        .ProducesProblem(StatusCodes.Status404NotFound)
+        .ProducesProblem(StatusCodes.Status412PreconditionFailed);
+}
