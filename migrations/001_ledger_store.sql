@@ -464,6 +464,14 @@ CREATE TABLE IF NOT EXISTS ledger.mt_doc_customer (
     mt_version          bigint                      NOT NULL DEFAULT 0,
 CONSTRAINT pkey_mt_doc_customer_id PRIMARY KEY (id)
 );
+CREATE TABLE IF NOT EXISTS ledger.mt_doc_customeroverview (
+    id                  uuid                        NOT NULL,
+    data                jsonb                       NOT NULL,
+    mt_last_modified    timestamp with time zone    NULL DEFAULT (transaction_timestamp()),
+    mt_dotnet_type      varchar                     NULL,
+    mt_version          bigint                      NOT NULL DEFAULT 0,
+CONSTRAINT pkey_mt_doc_customeroverview_id PRIMARY KEY (id)
+);
 CREATE TABLE IF NOT EXISTS ledger.mt_doc_deadletterevent (
     id                  uuid                        NOT NULL,
     data                jsonb                       NOT NULL,

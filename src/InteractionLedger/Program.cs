@@ -3,6 +3,8 @@ using InteractionLedger.Customers;
 using InteractionLedger.Group;
 using InteractionLedger.Hosting;
 using InteractionLedger.Identity;
+using InteractionLedger.Merging;
+using InteractionLedger.Overview;
 using InteractionLedger.Interactions;
 using InteractionLedger.LocalPostgres;
 using JasperFx;
@@ -33,6 +35,7 @@ var group = builder.Configuration.GetSection("Ledger:Group").Get<GroupCatalog>()
 if (group.Brands.Count == 0)
     throw new InvalidOperationException("Ledger:Group:Brands lists no brand: configure the group's brands (see appsettings.json).");
 builder.Services.AddSingleton(group);
+builder.Services.AddSingleton(builder.Configuration.GetSection("Ledger:Relationship").Get<RelationshipPolicy>() ?? new RelationshipPolicy());
 builder.Services.AddSingleton(TimeProvider.System);
 
 var marten = builder.Services.AddMarten(opts => LedgerStore.Configure(opts, database.ConnectionString, autoCreate))
@@ -67,6 +70,8 @@ app.MapLedgerHealth();
 var customers = app.MapGroup("/customers").WithTags("Customers");
 customers.MapRegisterCustomer();
 customers.MapGetCustomer();
+customers.MapCustomerOverview();
+customers.MapStatePreferredChannel();
 
 var interactions = app.MapGroup("/customers").WithTags("Interactions");
 interactions.MapRecordInteraction();
@@ -79,6 +84,11 @@ identity.MapLinkIdentifier();
 identity.MapUnlinkIdentifier();
 app.MapLookupIdentifier();
 app.MapRecordIdentifiedContact();
+app.MapBotContext();
+
+var merging = app.MapGroup("/customers").WithTags("Merging");
+merging.MapMergeCustomers();
+merging.MapUnmergeCustomers();
 
 var cases = app.MapGroup("/customers").WithTags("Cases");
 cases.MapOpenCase();

@@ -1,6 +1,7 @@
 using InteractionLedger.Customers;
 using InteractionLedger.Http;
 using InteractionLedger.Interactions;
+using InteractionLedger.Merging;
 using Marten;
 
 namespace InteractionLedger.Cases;
@@ -27,9 +28,10 @@ public static class CaseListEndpoint
             if (status is not (null or "open" or "resolved"))
                 return InputErrors.For("status", "'status' must be 'open' or 'resolved'.").ToResult();
             CaseStatus? statusFilter = status switch { "open" => CaseStatus.Open, "resolved" => CaseStatus.Resolved, _ => null };
-            if (!await session.ExistsAsync(customerId, cancellation)) return CustomerReads.NotFound(customerId);
+            if (await CustomerGroup.LoadAsync(session, customerId, cancellation) is not { } members) return CustomerReads.NotFound(customerId);
 
-            var query = session.Query<CaseSummary>().Where(c => c.CustomerId == customerId);
+            var memberIds = members.Members.ToArray();
+            var query = session.Query<CaseSummary>().Where(c => memberIds.Contains(c.CustomerId));
             if (statusFilter is { } wanted) query = query.Where(c => c.Status == wanted);
             var cases = await query.OrderByDescending(c => c.OpenedAt).ToListAsync(cancellation);
             var now = clock.GetUtcNow();
@@ -46,7 +48,9 @@ public static class CaseListEndpoint
             TimeProvider clock, CancellationToken cancellation) =>
         {
             var summary = await session.LoadAsync<CaseSummary>(caseId, cancellation);
-            if (summary is not null && summary.CustomerId == customerId) return Results.Ok(CaseView.From(summary, clock.GetUtcNow()));
+            if (summary is not null && (summary.CustomerId == customerId
+                || (await CustomerGroup.LoadAsync(session, customerId, cancellation))?.Members.Contains(summary.CustomerId) == true))
+                return Results.Ok(CaseView.From(summary, clock.GetUtcNow()));
             return ProblemResults.For(new Rejection(RejectionKind.NotFound, "caseId",
                 $"The customer '{customerId}' has no case '{caseId}'."), versionFromHeader: false);
         })

@@ -22,6 +22,11 @@ public sealed partial class Customer
     /// <summary>Identifiers held, by key, with the strength they were linked at.</summary>
     public Dictionary<string, HeldIdentifier> Identifiers { get; set; } = [];
     public List<PossibleDuplicate> PossibleDuplicates { get; set; } = [];
+    public Interactions.Channel? StatedPreferredChannel { get; set; }
+    /// <summary>The customer this one was merged into, while the merge stands.</summary>
+    public Guid? AbsorbedInto { get; set; }
+    /// <summary>Customers merged into this one, while those merges stand.</summary>
+    public List<Guid> Absorbed { get; set; } = [];
 
     public static Customer Create(CustomerRegistered registered) => new()
     {
@@ -37,6 +42,23 @@ public sealed partial class Customer
 
     public void Apply(IdentifierLinked linked) =>
         Identifiers[linked.IdentifierKey] = new HeldIdentifier(linked.Identifier, linked.Strength, linked.LinkedAt);
+
+    public void Apply(Merging.CustomerMerged merged)
+    {
+        Absorbed.Add(merged.AbsorbedCustomerId);
+        PossibleDuplicates.RemoveAll(d => d.OtherCustomerId == merged.AbsorbedCustomerId);
+    }
+
+    public void Apply(Merging.CustomerAbsorbed absorbed)
+    {
+        AbsorbedInto = absorbed.SurvivorCustomerId;
+        PossibleDuplicates.RemoveAll(d => d.OtherCustomerId == absorbed.SurvivorCustomerId);
+    }
+
+    public void Apply(Merging.CustomerUnmerged unmerged) => Absorbed.Remove(unmerged.RestoredCustomerId);
+    public void Apply(Merging.CustomerRestored _) => AbsorbedInto = null;
+
+    public void Apply(Overview.PreferredChannelStated stated) => StatedPreferredChannel = stated.Channel;
 
     public void Apply(IdentifierUnlinked unlinked) => Identifiers.Remove(unlinked.IdentifierKey);
 

@@ -7,10 +7,12 @@ namespace InteractionLedger.Customers;
 /// <summary>A customer's identity in the ledger and the size of their history.</summary>
 /// <param name="Version">Current stream version; also sent as ETag, to echo in If-Match on the next write.</param>
 /// <param name="Identifiers">What the customer is known by, with how strongly each identifies them.</param>
+/// <param name="MergedInto">The survivor this customer was merged into, while that merge stands.</param>
+/// <param name="MergedCustomers">Customers merged directly into this one.</param>
 /// <param name="PossibleDuplicates">Other customers sharing a weak identifier with this one, for an agent to look at.</param>
 public sealed record CustomerProfile(Guid CustomerId, string? DisplayName, DateTimeOffset RegisteredAt,
     int InteractionCount, int OpenCaseCount, long Version, IReadOnlyList<HeldIdentifier> Identifiers,
-    IReadOnlyList<PossibleDuplicate> PossibleDuplicates);
+    IReadOnlyList<PossibleDuplicate> PossibleDuplicates, Guid? MergedInto, IReadOnlyList<Guid> MergedCustomers);
 
 public static class GetCustomerEndpoint
 {
@@ -27,7 +29,7 @@ public static class GetCustomerEndpoint
             http.Response.Headers.ETag = ExpectedVersion.ETagFor(version);
             return Results.Ok(new CustomerProfile(found.Id, found.DisplayName, found.RegisteredAt, found.InteractionCount,
                 found.Cases.Count(c => c.Value == CaseStatus.Open), version,
-                found.Identifiers.Values.OrderBy(i => i.LinkedAt).ToList(), found.PossibleDuplicates));
+                found.Identifiers.Values.OrderBy(i => i.LinkedAt).ToList(), found.PossibleDuplicates, found.AbsorbedInto, found.Absorbed));
         })
         .WithName("GetCustomer")
         .WithSummary("Read a customer's profile and current stream version.")
@@ -39,7 +41,4 @@ public static class CustomerReads
 {
     public static IResult NotFound(Guid customerId) =>
         ProblemResults.For(new Rejection(RejectionKind.NotFound, "customerId", $"No customer '{customerId}' in the ledger."), versionFromHeader: false);
-
-    public static Task<bool> ExistsAsync(this IQuerySession session, Guid customerId, CancellationToken cancellation) =>
-        session.Query<Customer>().AnyAsync(c => c.Id == customerId, cancellation);
 }

@@ -33,6 +33,7 @@ public static class LedgerStore
         opts.Projections.Add<TimelineProjection>(ProjectionLifecycle.Inline);
         opts.Projections.Add<CaseSummaryProjection>(ProjectionLifecycle.Inline);
         opts.Projections.Add<IdentifierClaimProjection>(ProjectionLifecycle.Inline);
+        opts.Projections.Add<InteractionLedger.Overview.CustomerOverviewProjection>(ProjectionLifecycle.Inline);
 
         opts.Schema.For<CaseSummary>().Duplicate(x => x.CustomerId, notNull: true);
     }

@@ -37,4 +37,7 @@ public sealed record InteractionRecorded(
 
 /// <summary>The customer rated a contact after it happened.</summary>
 /// <param name="Satisfaction">1 (very dissatisfied) to 5 (very satisfied).</param>
-public sealed record InteractionRated(Guid InteractionId, int Satisfaction, string? Comment, DateTimeOffset RatedAt) : IConcernsInteraction;
+/// <param name="Channel">The rated contact's channel, so satisfaction per channel needs no other document
+/// (added after the first version of this event: absent, hence nullable, in ratings recorded before).</param>
+public sealed record InteractionRated(Guid InteractionId, int Satisfaction, string? Comment, DateTimeOffset RatedAt,
+    Channel? Channel = null) : IConcernsInteraction;

@@ -24,7 +24,7 @@ public static class RateInteractionHandler
                 ? Decision.NothingToDo
                 : Decision.Conflict("satisfaction", $"This contact was already rated {existing.Satisfaction}/5 on {existing.RatedAt:O}; a rating is given once.");
         }
-        return Decision.Emit(rating);
+        return Decision.Emit(rating with { Channel = interaction.Channel });
     }
 
     public static async Task<WriteOutcome> Handle(RateInteraction command, IDocumentSession session, CancellationToken cancellation)

@@ -5,6 +5,7 @@ using InteractionLedger.Customers;
 using InteractionLedger.Group;
 using InteractionLedger.Hosting;
 using InteractionLedger.Http;
+using InteractionLedger.Merging;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 
@@ -21,6 +22,7 @@ public sealed record TimelineItem(
         e.Direction, e.Reason, e.HandledBy, e.Outcome, e.WaitingSeconds, e.HandlingSeconds, e.Summary, e.CaseId, e.Rating, e.RecordedAt);
 }
 
+/// <param name="CustomerId">The customer whose timeline this is (the survivor, when an absorbed id was asked for).</param>
 /// <param name="NextCursor">Pass as <c>cursor</c> to read the next (older) page; null on the last page.</param>
 public sealed record TimelinePage(Guid CustomerId, IReadOnlyList<TimelineItem> Items, string? NextCursor);
 
@@ -78,11 +80,12 @@ public static class TimelineEndpoint
                 else errors.Add("cursor", "'cursor' is not a cursor this API returned.");
             }
             if (errors.Any) return errors.ToResult();
-            if (!await session.ExistsAsync(customerId, cancellation)) return CustomerReads.NotFound(customerId);
+            // A merged customer's timeline holds everyone merged into them; an absorbed id answers with its survivor's.
+            if (await CustomerGroup.LoadAsync(session, customerId, cancellation) is not { } members) return CustomerReads.NotFound(customerId);
 
             var pageSize = limit ?? DefaultPageSize;
-            var sql = new StringBuilder("where customer_id = ?");
-            var parameters = new List<object> { customerId };
+            var sql = new StringBuilder("where customer_id = ANY(?)");
+            var parameters = new List<object> { members.Members.ToArray() };
             if (channelFilter.Length > 0) { sql.Append(" and data ->> 'channel' = ANY(?)"); parameters.Add(channelFilter); }
             if (reasonFilter.Length > 0) { sql.Append(" and data ->> 'reason' = ANY(?)"); parameters.Add(reasonFilter); }
             if (brands is { Length: > 0 }) { sql.Append(" and data ->> 'brand' = ANY(?)"); parameters.Add(brands); }
@@ -101,7 +104,7 @@ public static class TimelineEndpoint
             var entries = await session.QueryAsync<TimelineEntry>(sql.ToString(), cancellation, parameters.ToArray());
             var page = entries.Take(pageSize).Select(e => TimelineItem.From(e, group)).ToList();
             var next = entries.Count > pageSize ? new TimelineCursor(page[^1].OccurredAt, page[^1].InteractionId).Encode() : null;
-            return Results.Ok(new TimelinePage(customerId, page, next));
+            return Results.Ok(new TimelinePage(members.Root, page, next));
         })
         .WithName("GetTimeline")
         .WithSummary("A customer's contacts across all channels and brands, newest first.")
@@ -116,7 +119,9 @@ public static class TimelineEndpoint
             IQuerySession session, GroupCatalog group, CancellationToken cancellation) =>
         {
             var entry = await session.LoadAsync<TimelineEntry>(interactionId, cancellation);
-            if (entry is not null && entry.CustomerId == customerId) return Results.Ok(TimelineItem.From(entry, group));
+            if (entry is not null && (entry.CustomerId == customerId
+                || (await CustomerGroup.LoadAsync(session, customerId, cancellation))?.Members.Contains(entry.CustomerId) == true))
+                return Results.Ok(TimelineItem.From(entry, group));
             return ProblemResults.For(new Rejection(RejectionKind.NotFound, "interactionId",
                 $"The customer '{customerId}' has no interaction '{interactionId}'."), versionFromHeader: false);
         })

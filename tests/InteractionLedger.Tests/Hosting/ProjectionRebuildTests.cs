@@ -3,7 +3,9 @@ using System.Text.Json;
 using InteractionLedger.Cases;
 using InteractionLedger.Customers;
 using InteractionLedger.DemoData;
+using InteractionLedger.Identity;
 using InteractionLedger.Interactions;
+using InteractionLedger.Overview;
 using InteractionLedger.Tests.Support;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
@@ -38,6 +40,24 @@ public sealed class when_the_views_are_rebuilt_from_the_events(LedgerApi api)
                 new StringContent(contact.ToJsonString(), System.Text.Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
         }
         (await client.PostAsJsonAsync($"/customers/{customer}/cases/{caseId}/resolve", new { resolvedBy = "agent-1" })).EnsureSuccessStatusCode();
+        // Identity and merges: identifiers shared and claimed, a contact resolved by identifier, a merge and an undo.
+        var other = (await (await client.PostAsJsonAsync("/customers", new { displayName = "Other" }))
+            .Content.ReadFromJsonAsync<CustomerReceipt>(InteractionLedger.Hosting.ApiJson.Options))!.CustomerId;
+        foreach (var holder in new[] { customer, other })
+            (await client.PostAsJsonAsync($"/customers/{holder}/identifiers",
+                new { kind = "phone", value = "04 78 00 00 01", linkedBy = "a", reason = "r" })).EnsureSuccessStatusCode();
+        (await client.PostAsJsonAsync($"/customers/{customer}/identifiers",
+            new { kind = "email", value = "rebuild@example.com", verified = true, linkedBy = "a", reason = "r" })).EnsureSuccessStatusCode();
+        (await client.PostAsync("/interactions", new StringContent(new System.Text.Json.Nodes.JsonObject
+        {
+            ["customer"] = new System.Text.Json.Nodes.JsonObject { ["identifiers"] = System.Text.Json.Nodes.JsonNode.Parse("[{\"kind\":\"email\",\"value\":\"REBUILD@example.com\"}]") },
+            ["interaction"] = Contacts.Valid(),
+        }.ToJsonString(), System.Text.Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
+        (await client.PutAsJsonAsync($"/customers/{customer}/preferred-channel", new { channel = "sms", recordedBy = "a" })).EnsureSuccessStatusCode();
+        (await client.PostAsJsonAsync($"/customers/{customer}/merges", new { absorbedCustomerId = other, decidedBy = "a", reason = "r" })).EnsureSuccessStatusCode();
+        (await client.PostAsJsonAsync($"/customers/{customer}/merges/{other}/undo", new { decidedBy = "a", reason = "r" })).EnsureSuccessStatusCode();
+        (await client.PostAsJsonAsync($"/customers/{other}/merges", new { absorbedCustomerId = customer, decidedBy = "a", reason = "r" })).EnsureSuccessStatusCode();
+
         await DemoDataCommand.LoadAsync(store, new DemoDataGenerator(Contacts.Brands, 3, DateTimeOffset.UtcNow).Customers(60).ToList());
 
         var live = await Snapshot(store);
@@ -46,11 +66,16 @@ public sealed class when_the_views_are_rebuilt_from_the_events(LedgerApi api)
         await daemon.RebuildProjectionAsync<TimelineProjection>(TestContext.Current.CancellationToken);
         await daemon.RebuildProjectionAsync<CaseSummaryProjection>(TestContext.Current.CancellationToken);
         await daemon.RebuildProjectionAsync(typeof(Customer), TestContext.Current.CancellationToken);
+        await daemon.RebuildProjectionAsync<IdentifierClaimProjection>(TestContext.Current.CancellationToken);
+        await daemon.RebuildProjectionAsync<CustomerOverviewProjection>(TestContext.Current.CancellationToken);
 
         var rebuilt = await Snapshot(store);
         Differences(live.Timeline, rebuilt.Timeline).ShouldBeEmpty();
         Differences(live.Cases, rebuilt.Cases).ShouldBeEmpty();
         Differences(live.Customers, rebuilt.Customers).ShouldBeEmpty();
+        Differences(live.Claims, rebuilt.Claims).ShouldBeEmpty();
+        Differences(live.Overviews, rebuilt.Overviews).ShouldBeEmpty();
+        live.Overviews.ShouldContain(o => o.Contains($"\"StatedPreferredChannel\":{(int)Channel.Sms}"), "the stated preference is part of what is compared");
         live.Timeline.Count.ShouldBeGreaterThan(100);
     }
 
@@ -58,12 +83,16 @@ public sealed class when_the_views_are_rebuilt_from_the_events(LedgerApi api)
     private static List<string> Differences(List<string> live, List<string> rebuilt) =>
         live.Except(rebuilt).Select(d => "live:    " + d).Concat(rebuilt.Except(live).Select(d => "rebuilt: " + d)).ToList();
 
-    private static async Task<(List<string> Timeline, List<string> Cases, List<string> Customers)> Snapshot(IDocumentStore store)
+    private sealed record Views(List<string> Timeline, List<string> Cases, List<string> Customers, List<string> Claims, List<string> Overviews);
+
+    private static async Task<Views> Snapshot(IDocumentStore store)
     {
         await using var session = store.QuerySession();
         static List<string> Json<T>(IEnumerable<T> docs) => docs.Select(d => JsonSerializer.Serialize(d)).Order().ToList();
-        return (Json(await session.Query<TimelineEntry>().ToListAsync()),
+        return new Views(Json(await session.Query<TimelineEntry>().ToListAsync()),
             Json(await session.Query<CaseSummary>().ToListAsync()),
-            Json(await session.Query<Customer>().ToListAsync()));
+            Json(await session.Query<Customer>().ToListAsync()),
+            Json(await session.Query<IdentifierClaim>().ToListAsync()),
+            Json(await session.Query<CustomerOverview>().ToListAsync()));
     }
 }

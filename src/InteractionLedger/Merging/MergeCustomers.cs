@@ -1,0 +1,94 @@
+using InteractionLedger.Customers;
+using InteractionLedger.Http;
+using JasperFx.Events;
+using Marten;
+using Wolverine;
+
+namespace InteractionLedger.Merging;
+
+/// <param name="AbsorbedCustomerId">The customer found to be the same person; their id keeps answering, as part of the survivor.</param>
+/// <param name="DecidedBy">Id of the agent who confirmed it is the same person.</param>
+/// <param name="Reason">How they know (kept with the merge, for the audit and for an undo).</param>
+public sealed record MergeCustomersRequest(Guid? AbsorbedCustomerId, string? DecidedBy, string? Reason, long? ExpectedVersion);
+
+/// <param name="Version">The survivor's stream version after the merge.</param>
+public sealed record MergeReceipt(Guid SurvivorCustomerId, Guid AbsorbedCustomerId, long Version, bool Replayed);
+
+public sealed record MergeCustomers(Guid SurvivorId, Guid AbsorbedId, string DecidedBy, string Reason, DateTimeOffset Now, long? ExpectedVersion);
+
+public static class MergeCustomersHandler
+{
+    /// <returns>The survivor's decision, and the fact to append to the absorbed customer's stream with it.</returns>
+    public static (Decision Survivor, object? Absorbed) Decide(MergeCustomers command, Customer survivor, Customer? absorbed)
+    {
+        if (absorbed is null)
+            return (Decision.NotFound("absorbedCustomerId", $"No customer '{command.AbsorbedId}' in the ledger."), null);
+        if (absorbed.Id == survivor.Id)
+            return (Decision.Invalid("absorbedCustomerId", "A customer cannot be merged into itself."), null);
+        if (survivor.Absorbed.Contains(absorbed.Id)) return (Decision.NothingToDo, null);
+        if (survivor.AbsorbedInto is { } root)
+            return (Decision.Conflict("customerId", $"This customer was merged into '{root}': merge into that customer instead."), null);
+        if (absorbed.AbsorbedInto is { } other)
+            return (Decision.Conflict("absorbedCustomerId", $"That customer is already merged into '{other}'; undo that merge first."), null);
+
+        return (Decision.Emit(new CustomerMerged(absorbed.Id, command.DecidedBy, command.Reason, command.Now)),
+            new CustomerAbsorbed(survivor.Id, command.DecidedBy, command.Reason, command.Now));
+    }
+
+    public static async Task<WriteOutcome> Handle(MergeCustomers command, IDocumentSession session, CancellationToken cancellation)
+    {
+        var (survivor, absorbed) = await LockPairAsync(session, command.SurvivorId, command.AbsorbedId, cancellation);
+        object? forAbsorbed = null;
+        var outcome = session.Decide(survivor, command.ExpectedVersion, customer =>
+        {
+            var (decision, fact) = Decide(command, customer, absorbed.Aggregate);
+            forAbsorbed = fact;
+            return decision;
+        });
+        if (outcome.Written && forAbsorbed is not null) absorbed.AppendOne(forAbsorbed);
+        return outcome;
+    }
+
+    /// <summary>Locks two customers' streams in id order, so that two merges of the same pair cannot deadlock.</summary>
+    public static async Task<(IEventStream<Customer> Survivor, IEventStream<Customer> Other)> LockPairAsync(IDocumentSession session,
+        Guid survivorId, Guid otherId, CancellationToken cancellation)
+    {
+        if (survivorId == otherId)
+        {
+            var only = await session.LockAsync(survivorId, cancellation);
+            return (only, only);
+        }
+        var first = await session.LockAsync(survivorId.CompareTo(otherId) < 0 ? survivorId : otherId, cancellation);
+        var second = await session.LockAsync(survivorId.CompareTo(otherId) < 0 ? otherId : survivorId, cancellation);
+        return first.Id == survivorId ? (first, second) : (second, first);
+    }
+}
+
+public static class MergeCustomersEndpoint
+{
+    public static RouteHandlerBuilder MapMergeCustomers(this IEndpointRouteBuilder customers) => customers
+        .MapPost("/{customerId:guid}/merges", (Guid customerId, MergeCustomersRequest request, HttpContext http, TimeProvider clock,
+            IMessageBus bus) =>
+        {
+            var errors = new InputErrors();
+            errors.RequiredId("absorbedCustomerId", request.AbsorbedCustomerId);
+            Cases.CaseActors.Validate("decidedBy", request.DecidedBy, errors);
+            errors.Required("reason", request.Reason);
+            errors.MaxLength("reason", request.Reason, 500);
+            return CommandEndpoint.RunAsync(http, bus, errors, request.ExpectedVersion,
+                expected => new MergeCustomers(customerId, request.AbsorbedCustomerId!.Value, request.DecidedBy!.Trim(),
+                    request.Reason!.Trim(), clock.GetUtcNow(), expected),
+                o => new MergeReceipt(customerId, request.AbsorbedCustomerId!.Value, o.Version, Replayed: !o.Written));
+        })
+        .WithName("MergeCustomers")
+        .WithTags("Merging")
+        .WithSummary("Merge a customer found to be the same person into this one (the survivor).")
+        .WithDescription("An explicit decision, never automatic. The survivor's views and timeline then show both histories, the " +
+                         "absorbed id keeps answering as part of the survivor, and the merge can be undone. Merged customers can be merged again.")
+        .Produces<MergeReceipt>()
+        .ProducesValidationProblem()
+        .ProducesProblem(StatusCodes.Status404NotFound)
+        .ProducesProblem(StatusCodes.Status409Conflict)
+        .ProducesProblem(StatusCodes.Status412PreconditionFailed)
+        .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+}

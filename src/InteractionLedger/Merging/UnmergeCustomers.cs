@@ -1,0 +1,67 @@
+using InteractionLedger.Customers;
+using InteractionLedger.Http;
+using Marten;
+using Wolverine;
+
+namespace InteractionLedger.Merging;
+
+/// <param name="DecidedBy">Id of the agent undoing the merge.</param>
+/// <param name="Reason">Why the merge was wrong.</param>
+public sealed record UnmergeCustomersRequest(string? DecidedBy, string? Reason, long? ExpectedVersion);
+
+public sealed record UnmergeCustomers(Guid SurvivorId, Guid AbsorbedId, string DecidedBy, string Reason, DateTimeOffset Now, long? ExpectedVersion);
+
+public static class UnmergeCustomersHandler
+{
+    public static (Decision Survivor, object? Absorbed) Decide(UnmergeCustomers command, Customer survivor, Customer? absorbed)
+    {
+        if (absorbed is null || absorbed.Id == survivor.Id)
+            return (Decision.NotFound("absorbedCustomerId", $"No customer '{command.AbsorbedId}' was merged into this one."), null);
+        if (!survivor.Absorbed.Contains(absorbed.Id))
+        {
+            return absorbed.AbsorbedInto is null
+                ? (Decision.NothingToDo, null)
+                : (Decision.NotFound("absorbedCustomerId", $"Customer '{absorbed.Id}' was merged into '{absorbed.AbsorbedInto}', not into this one."), null);
+        }
+        return (Decision.Emit(new CustomerUnmerged(absorbed.Id, command.DecidedBy, command.Reason, command.Now)),
+            new CustomerRestored(survivor.Id, command.DecidedBy, command.Reason, command.Now));
+    }
+
+    public static async Task<WriteOutcome> Handle(UnmergeCustomers command, IDocumentSession session, CancellationToken cancellation)
+    {
+        var (survivor, absorbed) = await MergeCustomersHandler.LockPairAsync(session, command.SurvivorId, command.AbsorbedId, cancellation);
+        object? forAbsorbed = null;
+        var outcome = session.Decide(survivor, command.ExpectedVersion, customer =>
+        {
+            var (decision, fact) = Decide(command, customer, absorbed.Aggregate);
+            forAbsorbed = fact;
+            return decision;
+        });
+        if (outcome.Written && forAbsorbed is not null) absorbed.AppendOne(forAbsorbed);
+        return outcome;
+    }
+}
+
+public static class UnmergeCustomersEndpoint
+{
+    public static RouteHandlerBuilder MapUnmergeCustomers(this IEndpointRouteBuilder customers) => customers
+        .MapPost("/{customerId:guid}/merges/{absorbedCustomerId:guid}/undo", (Guid customerId, Guid absorbedCustomerId,
+            UnmergeCustomersRequest request, HttpContext http, TimeProvider clock, IMessageBus bus) =>
+        {
+            var errors = new InputErrors();
+            Cases.CaseActors.Validate("decidedBy", request.DecidedBy, errors);
+            errors.Required("reason", request.Reason);
+            errors.MaxLength("reason", request.Reason, 500);
+            return CommandEndpoint.RunAsync(http, bus, errors, request.ExpectedVersion,
+                expected => new UnmergeCustomers(customerId, absorbedCustomerId, request.DecidedBy!.Trim(), request.Reason!.Trim(),
+                    clock.GetUtcNow(), expected),
+                o => new MergeReceipt(customerId, absorbedCustomerId, o.Version, Replayed: !o.Written));
+        })
+        .WithName("UnmergeCustomers")
+        .WithTags("Merging")
+        .WithSummary("Undo a merge: both customers answer on their own again, each with its own history, including what happened since.")
+        .Produces<MergeReceipt>()
+        .ProducesValidationProblem()
+        .ProducesProblem(StatusCodes.Status404NotFound)
+        .ProducesProblem(StatusCodes.Status412PreconditionFailed);
+}

@@ -1,0 +1,92 @@
+using InteractionLedger.Group;
+using InteractionLedger.Hosting;
+using InteractionLedger.Http;
+using InteractionLedger.Identity;
+using InteractionLedger.Interactions;
+using Marten;
+
+namespace InteractionLedger.Overview;
+
+public sealed record BotCase(Guid CaseId, string Brand, string Title, string? LastStep, DateTimeOffset? LastStepAt);
+
+/// <param name="Action">continue-case, offer-human, reconnect, welcome, identify.</param>
+public sealed record SuggestedStep(string Action, string Reason, Guid? CaseId = null);
+
+/// <summary>
+/// What a chatbot needs to greet a customer as someone known: small (a few hundred bytes) and stable, because it is
+/// read at the start of every bot conversation.
+/// </summary>
+/// <param name="Known">False when the identifier names nobody, or several customers (the bot must then ask who it is).</param>
+public sealed record BotContext(bool Known, Guid? CustomerId, string? DisplayName, Channel? PreferredChannel,
+    IReadOnlyList<BotCase> OpenCases, IReadOnlyList<string> LastContacts, SuggestedStep NextStep);
+
+public static class BotContextEndpoint
+{
+    private const int CasesShown = 3;
+    private const int ContactsShown = 3;
+
+    public static RouteHandlerBuilder MapBotContext(this IEndpointRouteBuilder app) => app
+        .MapGet("/bot-context", async (string? brand, Guid? customerId, string? kind, string? value, IQuerySession session,
+            TimeProvider clock, RelationshipPolicy policy, GroupCatalog group, CancellationToken cancellation) =>
+        {
+            var errors = new InputErrors();
+            errors.Required("brand", brand);
+            if (brand is { Length: > 0 } && !group.IsKnownBrand(brand)) errors.Add("brand", $"'{brand}' is not a brand of {group.Name}.");
+            CustomerIdentifier? identifier = null;
+            if (customerId is null)
+            {
+                IdentifierKind? parsed = ApiJson.TryParse<IdentifierKind>(kind, out var k) ? k : null;
+                if (kind is not null && parsed is null) errors.Add("kind", $"'{kind}' is not an identifier kind; use one of: {ApiJson.AllowedValues<IdentifierKind>()}.");
+                else identifier = IdentifierValidation.Normalize(new IdentifierInput(parsed, value, brand), "identifier", group, errors);
+            }
+            if (errors.Any) return errors.ToResult();
+
+            var resolved = customerId;
+            if (identifier is not null)
+            {
+                var claim = await session.LoadAsync<IdentifierClaim>(identifier.Key, cancellation);
+                var claims = claim is null ? new Dictionary<string, IdentifierClaim>() : new() { [claim.Id] = claim };
+                switch (IdentityDecisions.Resolve([identifier], claims))
+                {
+                    case Resolution.Existing existing: resolved = existing.CustomerId; break;
+                    case Resolution.Unknown:
+                        return Results.Ok(Unknown("identify", "Nobody is known by this identifier yet: ask how the customer is known to us."));
+                    default:
+                        return Results.Ok(Unknown("identify", "Several customers share this identifier: ask who is writing before using any history."));
+                }
+            }
+
+            var now = clock.GetUtcNow();
+            if (await OverviewEndpoints.LoadViewAsync(session, resolved!.Value, now, policy, group, cancellation) is not var (view, recent))
+                return Results.Ok(Unknown("identify", "No such customer in the ledger."));
+            return Results.Ok(new BotContext(true, view.CustomerId, view.Who.DisplayName, view.Reach.PreferredChannel?.Channel,
+                view.Now.OpenCases.OrderByDescending(c => c.Brand == brand).Take(CasesShown)
+                    .Select(c => new BotCase(c.CaseId, c.Brand, c.Title, c.LastStep, c.LastStepAt)).ToList(),
+                view.Now.LastContacts.Take(ContactsShown).ToList(),
+                Suggest(view, recent, brand!)));
+        })
+        .WithName("GetBotContext")
+        .WithTags("Chatbots")
+        .WithSummary("Compact context for a chatbot starting a conversation: who this is, preferred channel, open cases, last contacts, next step.")
+        .WithDescription("Give the bot's brand and either customerId or an identifier (kind, value) the bot knows, e.g. kind=phone&value=0612345678.")
+        .Produces<BotContext>()
+        .ProducesValidationProblem();
+
+    private static BotContext Unknown(string action, string reason) => new(false, null, null, null, [], [], new SuggestedStep(action, reason));
+
+    /// <summary>The first rule that applies, most urgent first.</summary>
+    public static SuggestedStep Suggest(UnifiedCustomerView view, IReadOnlyList<ContactLine> recent, string brand)
+    {
+        var lastTwo = recent.Take(2).ToList();
+        if (lastTwo.Count == 2 && lastTwo.All(IsNegative))
+            return new SuggestedStep("offer-human", "The last two contacts were negative: offer a human adviser straight away.");
+        if (view.Now.OpenCases.OrderByDescending(c => c.Brand == brand).FirstOrDefault() is { } open)
+            return new SuggestedStep("continue-case", $"Case '{open.Title}' is open ({open.ContactCount} contacts so far): continue it.", open.CaseId);
+        if (view.Intensity.Dormant && view.ContactCount > 0)
+            return new SuggestedStep("reconnect", $"No contact for {view.Intensity.DaysSinceLastContact} days: welcome the customer back.");
+        return new SuggestedStep("welcome", "Nothing pending: greet the customer by name and ask how to help.");
+    }
+
+    private static bool IsNegative(ContactLine contact) =>
+        contact.Satisfaction is <= 2 || contact.Outcome is Outcome.Abandoned;
+}

@@ -1,0 +1,126 @@
+using InteractionLedger.Cases;
+using InteractionLedger.Customers;
+using InteractionLedger.Group;
+using InteractionLedger.Hosting;
+using InteractionLedger.Identity;
+using InteractionLedger.Interactions;
+
+namespace InteractionLedger.Overview;
+
+/// <summary>An identifier as an agent sees it.</summary>
+public sealed record KnownIdentifier(IdentifierKind Kind, string Value, string? Brand, IdentifierStrength Strength, DateTimeOffset LinkedAt);
+
+/// <param name="Source">"stated" when the customer said so, "behaviour" when read from their contacts.</param>
+public sealed record PreferredChannel(Channel Channel, string Source);
+
+public sealed record ChannelSatisfaction(Channel Channel, double Average, int Ratings, int Negative);
+
+public sealed record OpenCaseLine(Guid CaseId, string Brand, string Title, int ContactCount, IReadOnlyList<Channel> Channels, int AgeDays,
+    DateTimeOffset? LastStepAt, string? LastStep);
+
+/// <summary>Who the customer is, across every identifier, channel and brand.</summary>
+public sealed record WhoSection(string? DisplayName, IReadOnlyList<KnownIdentifier> Identifiers, IReadOnlyList<string> Brands,
+    DateTimeOffset? FirstContactAt, DateTimeOffset? LastContactAt);
+
+/// <summary>How the customer reaches the group.</summary>
+public sealed record ReachSection(IReadOnlyDictionary<Channel, int> ContactsByChannel, IReadOnlyDictionary<string, int> ContactsByBrand,
+    PreferredChannel? PreferredChannel, IReadOnlyList<Channel> ChannelsLast90Days);
+
+/// <summary>What is going on now.</summary>
+public sealed record CurrentSection(IReadOnlyList<OpenCaseLine> OpenCases, IReadOnlyList<string> LastContacts);
+
+/// <summary>How it is going.</summary>
+/// <param name="ContactsPerResolvedCase">Contacts a resolved case needed on average; the figure to beat is 2.8.</param>
+/// <param name="UnansweredContacts">Contacts abandoned without an answer.</param>
+public sealed record QualitySection(IReadOnlyList<ChannelSatisfaction> SatisfactionByChannel, double? OverallSatisfaction,
+    double? NegativeShare, double? ContactsPerResolvedCase, double IndustryContactsPerAnswer, double? AverageWaitingSeconds,
+    int UnansweredContacts);
+
+/// <summary>How intense the relationship is.</summary>
+/// <param name="Dormant">No contact for <c>Ledger:Relationship:DormantAfterDays</c>: a customer to reconnect with.</param>
+public sealed record IntensitySection(int ContactsLast30Days, int ContactsLast90Days, int ContactsLast365Days, RelationalIntensity Level,
+    bool Dormant, int? DaysSinceLastContact);
+
+/// <summary>The single-interlocutor view of one customer, across all channels, all brands and every customer merged into them.</summary>
+/// <param name="MergedInto">Set when the requested id was merged into another customer: this is that customer's view.</param>
+/// <param name="MergedCustomers">Customers merged into this one, whose histories this view includes.</param>
+public sealed record UnifiedCustomerView(Guid CustomerId, Guid? MergedInto, IReadOnlyList<Guid> MergedCustomers, int ContactCount,
+    WhoSection Who, ReachSection Reach, CurrentSection Now, QualitySection Quality, IntensitySection Intensity)
+{
+    public const double IndustryContactsPerAnswer = 2.8;
+    private const int LastContactsShown = 5;
+
+    /// <param name="overviews">The root customer's overview first, then those merged into it.</param>
+    public static UnifiedCustomerView Build(Guid requested, IReadOnlyList<CustomerOverview> overviews, DateTimeOffset now,
+        RelationshipPolicy policy, GroupCatalog group)
+    {
+        var root = overviews[0];
+        var recent = overviews.SelectMany(o => o.RecentContacts).OrderByDescending(c => c.OccurredAt).ToList();
+        var byChannel = Sum(overviews.Select(o => o.ContactsByChannel));
+        var ratings = overviews.SelectMany(o => o.Ratings).GroupBy(r => r.Key)
+            .ToDictionary(g => g.Key, g => g.Select(r => r.Value).Aggregate((a, b) => a + b));
+        var resolvedCases = overviews.SelectMany(o => o.ContactsPerResolvedCase.Values).ToList();
+        var waited = overviews.Sum(o => o.WaitingMeasured);
+        var first = overviews.Where(o => o.FirstContactAt is not null).Select(o => o.FirstContactAt).Min();
+        var last = overviews.Where(o => o.LastContactAt is not null).Select(o => o.LastContactAt).Max();
+        int Since(int days) => recent.Count(c => c.OccurredAt >= now.AddDays(-days) && c.OccurredAt <= now);
+        var ratingCount = ratings.Values.Sum(r => r.Count);
+
+        var stated = overviews.Where(o => o.StatedPreferredChannel is not null).MaxBy(o => o.StatedPreferenceAt);
+        var preferred = stated is not null
+            ? new PreferredChannel(stated.StatedPreferredChannel!.Value, "stated")
+            : Behaviour(recent, now) is { } usual ? new PreferredChannel(usual, "behaviour") : null;
+
+        return new UnifiedCustomerView(
+            root.Id,
+            requested == root.Id ? null : root.Id,
+            overviews.Skip(1).Select(o => o.Id).ToList(),
+            overviews.Sum(o => o.ContactCount),
+            new WhoSection(
+                root.DisplayName ?? overviews.Select(o => o.DisplayName).FirstOrDefault(n => n is not null),
+                overviews.SelectMany(o => o.Identifiers.Values).DistinctBy(i => i.Identifier.Key).OrderBy(i => i.LinkedAt)
+                    .Select(i => new KnownIdentifier(i.Identifier.Kind, i.Identifier.Original, i.Identifier.Brand, i.Strength, i.LinkedAt)).ToList(),
+                overviews.SelectMany(o => o.ContactsByBrand.Keys).Distinct().Order().ToList(),
+                first, last),
+            new ReachSection(byChannel, Sum(overviews.Select(o => o.ContactsByBrand)), preferred,
+                recent.Where(c => c.OccurredAt >= now.AddDays(-90)).Select(c => c.Channel).Distinct().ToList()),
+            new CurrentSection(
+                overviews.SelectMany(o => o.Cases.Values).Where(c => c.Status == CaseStatus.Open).OrderByDescending(c => c.LastStepAt ?? c.OpenedAt)
+                    .Select(c => new OpenCaseLine(c.CaseId, c.Brand, c.Title, c.ContactCount, c.Channels, (int)(now - c.OpenedAt).TotalDays,
+                        c.LastStepAt, c.LastStep)).ToList(),
+                recent.Take(LastContactsShown).Select(c => OneLine(c, group)).ToList()),
+            new QualitySection(
+                ratings.OrderBy(r => r.Key).Select(r => new ChannelSatisfaction(r.Key, Math.Round((double)r.Value.Sum / r.Value.Count, 2),
+                    r.Value.Count, r.Value.Negative)).ToList(),
+                ratingCount == 0 ? null : Math.Round((double)ratings.Values.Sum(r => r.Sum) / ratingCount, 2),
+                ratingCount == 0 ? null : Math.Round((double)ratings.Values.Sum(r => r.Negative) / ratingCount, 3),
+                resolvedCases.Count == 0 ? null : Math.Round(resolvedCases.Average(), 2),
+                IndustryContactsPerAnswer,
+                waited == 0 ? null : Math.Round((double)overviews.Sum(o => o.WaitingSecondsTotal) / waited, 1),
+                overviews.Sum(o => o.Unanswered)),
+            new IntensitySection(Since(30), Since(90), Since(365), policy.IntensityOf(Since(365)),
+                Dormant: last is null || last < now.AddDays(-policy.DormantAfterDays),
+                last is null ? null : (int)(now - last.Value).TotalDays));
+    }
+
+    /// <summary>The channel most used in the last year (the most recent use breaks ties); failing that, ever.</summary>
+    private static Channel? Behaviour(IReadOnlyList<ContactLine> recent, DateTimeOffset now)
+    {
+        var lastYear = recent.Where(c => c.OccurredAt >= now.AddDays(-365)).ToList();
+        var basis = lastYear.Count > 0 ? lastYear : recent.ToList();
+        return basis.GroupBy(c => c.Channel)
+            .OrderByDescending(g => g.Count()).ThenByDescending(g => g.Max(c => c.OccurredAt))
+            .Select(g => (Channel?)g.Key).FirstOrDefault();
+    }
+
+    public static string OneLine(ContactLine c, GroupCatalog group)
+    {
+        var brand = group.Brands.FirstOrDefault(b => b.Code == c.Brand)?.Name ?? c.Brand;
+        var rating = c.Satisfaction is { } s ? $" · rated {s}/5" : "";
+        var summary = c.Summary is null ? "" : $" — {c.Summary}";
+        return $"{c.OccurredAt:yyyy-MM-dd} {ApiJson.Name(c.Channel)} · {brand} · {ApiJson.Name(c.Reason)} · {ApiJson.Name(c.Outcome)}{rating}{summary}";
+    }
+
+    private static Dictionary<TKey, int> Sum<TKey>(IEnumerable<Dictionary<TKey, int>> counts) where TKey : notnull =>
+        counts.SelectMany(d => d).GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.Sum(p => p.Value));
+}
