@@ -4,18 +4,39 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using InteractionLedger.DemoData;
 using InteractionLedger.Hosting;
+using InteractionLedger.Identity;
+using Marten;
 using InteractionLedger.Interactions;
 using InteractionLedger.LocalPostgres;
 using Npgsql;
 
 // Usage: dotnet run -c Release --project bench/InteractionLedger.Benchmark -- [--interactions N] [--clients C]
-//        [--customers K] [--reads R] [--url http://host:port (an already running service; else one is started)]
+//        [--customers K] [--reads R] [--population P (demo customers loaded first, read through the unified view and bot context)]
+//        [--url http://host:port (an already running service; else one is started)]
 var options = BenchOptions.Parse(args);
 var repoRoot = FindRepositoryRoot();
 Console.WriteLine($"InteractionLedger benchmark: {options.Interactions} interactions over {options.Customers} customers, " +
                   $"{options.Clients} concurrent clients, then {options.Reads} timeline reads. {Environment.ProcessorCount} cores.");
 
 await using var stack = options.Url is null ? await ServiceUnderTest.StartAsync(repoRoot) : null;
+
+// A realistic population first, loaded straight through Marten with the service's own model and projections.
+var population = new List<DemoCustomer>();
+if (options.Population > 0 && stack is not null)
+{
+    var loadWatch = Stopwatch.StartNew();
+    using var store = DocumentStore.For(o => LedgerStore.Configure(o, stack.ConnectionString, JasperFx.AutoCreate.None));
+    var populationGenerator = new DemoDataGenerator(["horizon-telecom", "horizon-energie", "horizon-banque", "horizon-voyages", "horizon-maison"],
+        seed: 2017, DateTimeOffset.UtcNow);
+    var loadedEvents = 0;
+    for (var loaded = 0; loaded < options.Population; loaded += 5_000)
+    {
+        var chunk = populationGenerator.Customers(Math.Min(5_000, options.Population - loaded)).ToList();
+        loadedEvents += await DemoDataCommand.LoadAsync(store, chunk);
+        population.AddRange(chunk.Select(c => c with { Events = c.Events.Where(e => e is IdentifierLinked).ToList() }));
+    }
+    Console.WriteLine($"Loaded a population of {population.Count} customers ({loadedEvents} events) in {loadWatch.Elapsed.TotalSeconds:F0} s.");
+}
 var baseUrl = options.Url ?? stack!.BaseUrl;
 using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = options.Clients * 2 })
 {
@@ -53,6 +74,29 @@ var reads = await Measure(options.Reads, options.Clients, async i =>
     await response.Content.ReadAsByteArrayAsync();
 });
 Report("read timeline, 50 items (GET)", reads);
+
+if (population.Count > 0)
+{
+    var pick = new Random(7);
+    var viewTargets = Enumerable.Range(0, options.Reads).Select(_ => population[pick.Next(population.Count)].CustomerId).ToArray();
+    Report("unified view for an agent (GET overview)", await Measure(options.Reads, options.Clients, async i =>
+    {
+        using var response = await http.GetAsync($"/customers/{viewTargets[i]}/overview");
+        response.EnsureSuccessStatusCode();
+        await response.Content.ReadAsByteArrayAsync();
+    }));
+
+    var phones = population.SelectMany(c => c.Identifiers.Where(id => id.Kind == IdentifierKind.Phone)).Select(id => id.Original).ToArray();
+    var botTargets = Enumerable.Range(0, options.Reads).Select(_ => phones[pick.Next(phones.Length)]).ToArray();
+    var sizes = new int[options.Reads];
+    Report("chatbot context by phone number (GET bot-context)", await Measure(options.Reads, options.Clients, async i =>
+    {
+        using var response = await http.GetAsync($"/bot-context?brand=horizon-telecom&kind=phone&value={Uri.EscapeDataString(botTargets[i])}");
+        response.EnsureSuccessStatusCode();
+        sizes[i] = (await response.Content.ReadAsByteArrayAsync()).Length;
+    }));
+    Console.WriteLine($"bot context size: average {sizes.Average():F0} bytes, largest {sizes.Max()} bytes");
+}
 return 0;
 
 async Task Record(InteractionRecorded contact, Guid customerId)
@@ -101,14 +145,14 @@ static string FindRepositoryRoot()
     throw new InvalidOperationException("Run the benchmark from inside the repository.");
 }
 
-internal sealed record BenchOptions(int Interactions, int Clients, int Customers, int Reads, string? Url)
+internal sealed record BenchOptions(int Interactions, int Clients, int Customers, int Reads, int Population, string? Url)
 {
     public static BenchOptions Parse(string[] args)
     {
         string? Value(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
         int Number(string name, int fallback) => Value(name) is { } v ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
         return new BenchOptions(Number("--interactions", 20_000), Number("--clients", 16), Number("--customers", 500),
-            Number("--reads", 5_000), Value("--url"));
+            Number("--reads", 5_000), Number("--population", 0), Value("--url"));
     }
 }
 
@@ -130,6 +174,8 @@ internal sealed class ServiceUnderTest : IAsyncDisposable
     }
 
     public string BaseUrl { get; }
+
+    public string ConnectionString => _database.ConnectionString;
 
     public static async Task<ServiceUnderTest> StartAsync(string repoRoot)
     {

@@ -1,5 +1,6 @@
 using InteractionLedger.Cases;
 using InteractionLedger.Customers;
+using InteractionLedger.Identity;
 using InteractionLedger.Interactions;
 
 namespace InteractionLedger.DemoData;
@@ -8,6 +9,7 @@ namespace InteractionLedger.DemoData;
 public sealed record DemoCustomer(Guid CustomerId, string Segment, IReadOnlyList<object> Events)
 {
     public IEnumerable<InteractionRecorded> Interactions => Events.OfType<InteractionRecorded>();
+    public IEnumerable<CustomerIdentifier> Identifiers => Events.OfType<IdentifierLinked>().Select(l => l.Identifier);
 }
 
 /// <summary>
@@ -47,8 +49,30 @@ public sealed class DemoDataGenerator(IReadOnlyList<string> brands, int seed, Da
         }
 
         var events = new List<object> { new CustomerRegistered(customerId, name, registeredAt) };
+        events.AddRange(Identifiers(customerId, name, customerBrands, registeredAt));
         events.AddRange(timeline.OrderBy(t => t.At).Select(t => t.Event));
         return new DemoCustomer(customerId, segment.Name, events);
+    }
+
+    /// <summary>
+    /// What the group knows the customer by: a contract number per brand, usually an e-mail (verified or not) and a
+    /// mobile number. Derived from the customer id, so they are unique: shared identifiers are the API's business.
+    /// </summary>
+    private IEnumerable<IdentifierLinked> Identifiers(Guid customerId, string name, IEnumerable<string> customerBrands, DateTimeOffset at)
+    {
+        var digits = string.Concat(customerId.ToString("N").Select(c => (char)('0' + Convert.ToInt32(c.ToString(), 16) % 10)));
+        IEnumerable<(IdentifierKind Kind, string Value, string? Brand, bool Verified)> given =
+        [
+            .. customerBrands.Select(b => (IdentifierKind.BrandCustomerNumber, $"C{digits[..9]}", (string?)b, false)),
+            .. Chance(0.85) ? [(IdentifierKind.Email, $"{name.Replace(' ', '.').ToLowerInvariant()}.{digits[9..15]}@example.fr", null, Chance(0.6))] : Array.Empty<(IdentifierKind, string, string?, bool)>(),
+            .. Chance(0.75) ? [(IdentifierKind.Phone, $"06{digits[15..23]}", null, false)] : Array.Empty<(IdentifierKind, string, string?, bool)>(),
+        ];
+        foreach (var (kind, value, brand, verified) in given)
+        {
+            var (identifier, _) = IdentifierNormalization.Normalize(new IdentifierInput(kind, value, brand, verified), "33");
+            if (identifier is null) continue;
+            yield return new IdentifierLinked(identifier, IdentityPolicy.StrengthOf(identifier), "demo-data", "Known to the brand", at);
+        }
     }
 
     private void Episode(DemoSegment segment, string brand, DateTimeOffset start, DateTimeOffset latest,

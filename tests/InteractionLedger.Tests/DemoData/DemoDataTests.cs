@@ -63,6 +63,12 @@ public sealed class when_generating_demo_data(LedgerApi api)
             timeline.Items.Select(i => i.InteractionId).ShouldBe(customer.Interactions.Select(i => i.InteractionId), ignoreOrder: true);
             var cases = await api.GetAsync<List<CaseView>>($"/customers/{customer.CustomerId}/cases");
             cases.Count.ShouldBe(customer.Events.OfType<CaseOpened>().Count());
+            foreach (var identifier in customer.Identifiers)
+            {
+                var lookup = await api.GetAsync<InteractionLedger.Identity.IdentifierLookup>(
+                    $"/identifiers?kind={InteractionLedger.Hosting.ApiJson.Name(identifier.Kind)}&value={Uri.EscapeDataString(identifier.Original)}&brand={identifier.Brand}");
+                lookup.ResolvesTo.ShouldBe(customer.CustomerId);
+            }
         }
     }
 }
