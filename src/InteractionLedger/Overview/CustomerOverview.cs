@@ -31,6 +31,12 @@ public sealed class CustomerOverview
     /// <summary>Contacts kept one by one for frequencies and the last contacts; older ones only count in the sums.</summary>
     public const int RecentContactsKept = 200;
 
+    /// <summary>
+    /// Only the newest contacts keep their summary (the views show five): this document is rewritten on every
+    /// write, and 200 summaries of up to 1,000 characters would make every write pay for all of them.
+    /// </summary>
+    public const int SummariesKept = 10;
+
     public Guid Id { get; set; }
     public string? DisplayName { get; set; }
     public DateTimeOffset RegisteredAt { get; set; }
@@ -65,8 +71,11 @@ public sealed class CustomerOverview
 
         var line = new ContactLine(e.InteractionId, e.OccurredAt, e.Brand, e.Channel, e.Reason, e.Outcome, e.Summary, e.CaseId, null);
         var at = RecentContacts.FindIndex(c => c.OccurredAt < e.OccurredAt);
-        RecentContacts.Insert(at < 0 ? RecentContacts.Count : at, line);
+        if (at < 0) at = RecentContacts.Count;
+        RecentContacts.Insert(at, at >= SummariesKept ? line with { Summary = null } : line);
         if (RecentContacts.Count > RecentContactsKept) RecentContacts.RemoveAt(RecentContacts.Count - 1);
+        if (RecentContacts.Count > SummariesKept && RecentContacts[SummariesKept].Summary is not null)
+            RecentContacts[SummariesKept] = RecentContacts[SummariesKept] with { Summary = null };
     }
 
     internal void CaseStep(Guid caseId, Channel channel, DateTimeOffset at, string? step)
