@@ -10,6 +10,9 @@ namespace InteractionLedger.Overview;
 public sealed record ContactLine(Guid InteractionId, DateTimeOffset OccurredAt, string Brand, Channel Channel, ContactReason Reason,
     Outcome Outcome, string? Summary, Guid? CaseId, int? Satisfaction);
 
+/// <summary>When and how one contact happened: all that frequencies and channel habits need.</summary>
+public sealed record ContactStamp(DateTimeOffset OccurredAt, Channel Channel);
+
 /// <summary>Ratings of one channel.</summary>
 public sealed record RatingTally(int Count, int Sum, int Negative)
 {
@@ -28,14 +31,15 @@ public sealed record OverviewCase(Guid CaseId, string Brand, string Title, CaseS
 /// </summary>
 public sealed class CustomerOverview
 {
-    /// <summary>Contacts kept one by one for frequencies and the last contacts; older ones only count in the sums.</summary>
-    public const int RecentContactsKept = 200;
+    /// <summary>Contacts stamped one by one for frequencies and habits (a year of a very intense customer); older ones only count in the sums.</summary>
+    public const int StampsKept = 200;
 
     /// <summary>
-    /// Only the newest contacts keep their summary (the views show five): this document is rewritten on every
-    /// write, and 200 summaries of up to 1,000 characters would make every write pay for all of them.
+    /// Contacts kept in full (the views show five). This document is rewritten by every write of the customer,
+    /// so what it keeps per contact is what every write pays for: measured, full lines for all 200 cost a third of
+    /// the write throughput.
     /// </summary>
-    public const int SummariesKept = 10;
+    public const int RecentContactsKept = 10;
 
     public Guid Id { get; set; }
     public string? DisplayName { get; set; }
@@ -50,6 +54,8 @@ public sealed class CustomerOverview
     public Dictionary<string, int> ContactsByBrand { get; set; } = [];
     /// <summary>Newest first, at most <see cref="RecentContactsKept"/>.</summary>
     public List<ContactLine> RecentContacts { get; set; } = [];
+    /// <summary>Newest first, at most <see cref="StampsKept"/>.</summary>
+    public List<ContactStamp> ContactStamps { get; set; } = [];
     public Dictionary<Channel, RatingTally> Ratings { get; set; } = [];
     public long WaitingSecondsTotal { get; set; }
     public int WaitingMeasured { get; set; }
@@ -69,13 +75,16 @@ public sealed class CustomerOverview
         if (e.WaitingSeconds is { } waited) { WaitingSecondsTotal += waited; WaitingMeasured++; }
         if (e.Outcome == Outcome.Abandoned) Unanswered++;
 
-        var line = new ContactLine(e.InteractionId, e.OccurredAt, e.Brand, e.Channel, e.Reason, e.Outcome, e.Summary, e.CaseId, null);
-        var at = RecentContacts.FindIndex(c => c.OccurredAt < e.OccurredAt);
-        if (at < 0) at = RecentContacts.Count;
-        RecentContacts.Insert(at, at >= SummariesKept ? line with { Summary = null } : line);
-        if (RecentContacts.Count > RecentContactsKept) RecentContacts.RemoveAt(RecentContacts.Count - 1);
-        if (RecentContacts.Count > SummariesKept && RecentContacts[SummariesKept].Summary is not null)
-            RecentContacts[SummariesKept] = RecentContacts[SummariesKept] with { Summary = null };
+        InsertNewestFirst(RecentContacts, new ContactLine(e.InteractionId, e.OccurredAt, e.Brand, e.Channel, e.Reason, e.Outcome,
+            e.Summary, e.CaseId, null), c => c.OccurredAt, RecentContactsKept);
+        InsertNewestFirst(ContactStamps, new ContactStamp(e.OccurredAt, e.Channel), c => c.OccurredAt, StampsKept);
+    }
+
+    private static void InsertNewestFirst<T>(List<T> items, T item, Func<T, DateTimeOffset> at, int kept)
+    {
+        var index = items.FindIndex(x => at(x) < at(item));
+        items.Insert(index < 0 ? items.Count : index, item);
+        if (items.Count > kept) items.RemoveAt(items.Count - 1);
     }
 
     internal void CaseStep(Guid caseId, Channel channel, DateTimeOffset at, string? step)

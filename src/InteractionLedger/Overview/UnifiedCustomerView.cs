@@ -56,6 +56,7 @@ public sealed record UnifiedCustomerView(Guid CustomerId, Guid? MergedInto, IRea
     {
         var root = overviews[0];
         var recent = overviews.SelectMany(o => o.RecentContacts).OrderByDescending(c => c.OccurredAt).ToList();
+        var stamps = overviews.SelectMany(o => o.ContactStamps).OrderByDescending(c => c.OccurredAt).ToList();
         var byChannel = Sum(overviews.Select(o => o.ContactsByChannel));
         var ratings = overviews.SelectMany(o => o.Ratings).GroupBy(r => r.Key)
             .ToDictionary(g => g.Key, g => g.Select(r => r.Value).Aggregate((a, b) => a + b));
@@ -63,13 +64,13 @@ public sealed record UnifiedCustomerView(Guid CustomerId, Guid? MergedInto, IRea
         var waited = overviews.Sum(o => o.WaitingMeasured);
         var first = overviews.Where(o => o.FirstContactAt is not null).Select(o => o.FirstContactAt).Min();
         var last = overviews.Where(o => o.LastContactAt is not null).Select(o => o.LastContactAt).Max();
-        int Since(int days) => recent.Count(c => c.OccurredAt >= now.AddDays(-days) && c.OccurredAt <= now);
+        int Since(int days) => stamps.Count(c => c.OccurredAt >= now.AddDays(-days) && c.OccurredAt <= now);
         var ratingCount = ratings.Values.Sum(r => r.Count);
 
         var stated = overviews.Where(o => o.StatedPreferredChannel is not null).MaxBy(o => o.StatedPreferenceAt);
         var preferred = stated is not null
             ? new PreferredChannel(stated.StatedPreferredChannel!.Value, "stated")
-            : Behaviour(recent, now) is { } usual ? new PreferredChannel(usual, "behaviour") : null;
+            : Behaviour(stamps, now) is { } usual ? new PreferredChannel(usual, "behaviour") : null;
 
         return new UnifiedCustomerView(
             root.Id,
@@ -83,7 +84,7 @@ public sealed record UnifiedCustomerView(Guid CustomerId, Guid? MergedInto, IRea
                 overviews.SelectMany(o => o.ContactsByBrand.Keys).Distinct().Order().ToList(),
                 first, last),
             new ReachSection(byChannel, Sum(overviews.Select(o => o.ContactsByBrand)), preferred,
-                recent.Where(c => c.OccurredAt >= now.AddDays(-90)).Select(c => c.Channel).Distinct().ToList()),
+                stamps.Where(c => c.OccurredAt >= now.AddDays(-90) && c.OccurredAt <= now).Select(c => c.Channel).Distinct().ToList()),
             new CurrentSection(
                 overviews.SelectMany(o => o.Cases.Values).Where(c => c.Status == CaseStatus.Open).OrderByDescending(c => c.LastStepAt ?? c.OpenedAt)
                     .Select(c => new OpenCaseLine(c.CaseId, c.Brand, c.Title, c.ContactCount, c.Channels, (int)(now - c.OpenedAt).TotalDays,
@@ -104,10 +105,10 @@ public sealed record UnifiedCustomerView(Guid CustomerId, Guid? MergedInto, IRea
     }
 
     /// <summary>The channel most used in the last year (the most recent use breaks ties); failing that, ever.</summary>
-    private static Channel? Behaviour(IReadOnlyList<ContactLine> recent, DateTimeOffset now)
+    private static Channel? Behaviour(IReadOnlyList<ContactStamp> stamps, DateTimeOffset now)
     {
-        var lastYear = recent.Where(c => c.OccurredAt >= now.AddDays(-365)).ToList();
-        var basis = lastYear.Count > 0 ? lastYear : recent.ToList();
+        var lastYear = stamps.Where(c => c.OccurredAt >= now.AddDays(-365)).ToList();
+        var basis = lastYear.Count > 0 ? lastYear : stamps.ToList();
         return basis.GroupBy(c => c.Channel)
             .OrderByDescending(g => g.Count()).ThenByDescending(g => g.Max(c => c.OccurredAt))
             .Select(g => (Channel?)g.Key).FirstOrDefault();

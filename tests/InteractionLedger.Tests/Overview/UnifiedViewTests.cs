@@ -66,6 +66,7 @@ public sealed class when_an_agent_opens_the_unified_view(LedgerApi api)
         var overview = new CustomerOverview { Id = Guid.NewGuid(), ContactCount = 1, FirstContactAt = lastContact, LastContactAt = lastContact };
         overview.RecentContacts.Add(new ContactLine(Guid.NewGuid(), lastContact, "horizon-telecom", Channel.Phone, ContactReason.Billing,
             Outcome.Resolved, null, null, null));
+        overview.ContactStamps.Add(new ContactStamp(lastContact, Channel.Phone));
         var group = new GroupCatalog { Name = "G", Brands = [new Brand("horizon-telecom", "Horizon Télécom")] };
 
         var soon = UnifiedCustomerView.Build(overview.Id, [overview], lastContact.AddDays(179), policy, group);
