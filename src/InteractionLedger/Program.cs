@@ -82,6 +82,7 @@ interactions.MapRateInteraction();
 var identity = app.MapGroup("/customers").WithTags("Identity");
 identity.MapLinkIdentifier();
 identity.MapUnlinkIdentifier();
+identity.MapDismissPossibleDuplicate();
 app.MapLookupIdentifier();
 app.MapRecordIdentifiedContact();
 app.MapBotContext();

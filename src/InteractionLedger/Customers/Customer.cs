@@ -22,6 +22,8 @@ public sealed partial class Customer
     /// <summary>Identifiers held, by key, with the strength they were linked at.</summary>
     public Dictionary<string, HeldIdentifier> Identifiers { get; set; } = [];
     public List<PossibleDuplicate> PossibleDuplicates { get; set; } = [];
+    /// <summary>Customers an agent found to be someone else: no longer listed as possible duplicates.</summary>
+    public List<Guid> DismissedDuplicates { get; set; } = [];
     public Interactions.Channel? StatedPreferredChannel { get; set; }
     /// <summary>The customer this one was merged into, while the merge stands.</summary>
     public Guid? AbsorbedInto { get; set; }
@@ -62,8 +64,15 @@ public sealed partial class Customer
 
     public void Apply(IdentifierUnlinked unlinked) => Identifiers.Remove(unlinked.IdentifierKey);
 
+    public void Apply(PossibleDuplicateDismissed dismissed)
+    {
+        DismissedDuplicates.Add(dismissed.OtherCustomerId);
+        PossibleDuplicates.RemoveAll(d => d.OtherCustomerId == dismissed.OtherCustomerId);
+    }
+
     public void Apply(PossibleDuplicateFound found)
     {
+        if (DismissedDuplicates.Contains(found.OtherCustomerId)) return;
         if (!PossibleDuplicates.Any(d => d.OtherCustomerId == found.OtherCustomerId && d.IdentifierKey == found.IdentifierKey))
             PossibleDuplicates.Add(new PossibleDuplicate(found.OtherCustomerId, found.IdentifierKey, found.FoundAt));
     }

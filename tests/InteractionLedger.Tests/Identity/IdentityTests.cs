@@ -72,6 +72,13 @@ public sealed class when_customers_are_known_by_identifiers(LedgerApi api)
         var candidates = (await ambiguous.ProblemAsync())["candidates"]!.AsArray().Select(c => c!.GetValue<Guid>());
         candidates.ShouldBe([parent, child], ignoreOrder: true);
 
+        var dismissed = await api.PostJsonAsync($"/customers/{child}/possible-duplicates/{parent}/dismiss",
+            new { dismissedBy = "agent-7", reason = "Mother and son" });
+        dismissed.StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await api.GetAsync<CustomerProfile>($"/customers/{child}")).PossibleDuplicates.ShouldBeEmpty();
+        (await api.PostJsonAsync($"/customers/{child}/possible-duplicates/{Guid.NewGuid()}/dismiss",
+            new { dismissedBy = "agent-7", reason = "?" })).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+
         var chosen = await RecordFor(new { customerId = child, identifiers = new[] { new { kind = "phone", value = householdPhone } } });
         chosen.StatusCode.ShouldBe(HttpStatusCode.Created);
         (await chosen.Content.ReadFromJsonAsync<IdentifiedContactReceipt>(ApiJson.Options))!.CustomerId.ShouldBe(child);

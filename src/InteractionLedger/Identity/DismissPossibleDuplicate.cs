@@ -1,0 +1,54 @@
+using InteractionLedger.Customers;
+using InteractionLedger.Http;
+using Marten;
+using Wolverine;
+
+namespace InteractionLedger.Identity;
+
+/// <summary>An agent looked at a possible duplicate and found two different people (a household sharing a phone).</summary>
+public sealed record PossibleDuplicateDismissed(Guid OtherCustomerId, string DismissedBy, string Reason, DateTimeOffset DismissedAt);
+
+/// <param name="DismissedBy">Id of the agent who checked.</param>
+/// <param name="Reason">Why they are different people.</param>
+public sealed record DismissPossibleDuplicateRequest(string? DismissedBy, string? Reason, long? ExpectedVersion);
+
+public sealed record DismissPossibleDuplicate(Guid CustomerId, PossibleDuplicateDismissed Dismissal, long? ExpectedVersion);
+
+public static class DismissPossibleDuplicateHandler
+{
+    public static Decision Decide(DismissPossibleDuplicate command, Customer customer)
+    {
+        var other = command.Dismissal.OtherCustomerId;
+        if (customer.DismissedDuplicates.Contains(other)) return Decision.NothingToDo;
+        return customer.PossibleDuplicates.Any(d => d.OtherCustomerId == other)
+            ? Decision.Emit(command.Dismissal)
+            : Decision.NotFound("otherCustomerId", $"Customer '{other}' is not listed as a possible duplicate of this one.");
+    }
+
+    public static Task<WriteOutcome> Handle(DismissPossibleDuplicate command, IDocumentSession session, CancellationToken cancellation) =>
+        session.LockAndDecideAsync(command.CustomerId, command.ExpectedVersion, customer => Decide(command, customer), cancellation);
+}
+
+public static class DismissPossibleDuplicateEndpoint
+{
+    public static RouteHandlerBuilder MapDismissPossibleDuplicate(this IEndpointRouteBuilder customers) => customers
+        .MapPost("/{customerId:guid}/possible-duplicates/{otherCustomerId:guid}/dismiss", (Guid customerId, Guid otherCustomerId,
+            DismissPossibleDuplicateRequest request, HttpContext http, TimeProvider clock, IMessageBus bus) =>
+        {
+            var errors = new InputErrors();
+            Cases.CaseActors.Validate("dismissedBy", request.DismissedBy, errors);
+            errors.Required("reason", request.Reason);
+            errors.MaxLength("reason", request.Reason, 500);
+            return CommandEndpoint.RunAsync(http, bus, errors, request.ExpectedVersion,
+                expected => new DismissPossibleDuplicate(customerId, new PossibleDuplicateDismissed(otherCustomerId,
+                    request.DismissedBy!.Trim(), request.Reason!.Trim(), clock.GetUtcNow()), expected),
+                o => new WriteReceipt(customerId, o.Version, Replayed: !o.Written));
+        })
+        .WithName("DismissPossibleDuplicate")
+        .WithSummary("Two customers sharing a weak identifier are different people: stop listing them as possible duplicates.")
+        .WithDescription("Confirming instead is a merge (POST /customers/{id}/merges).")
+        .Produces<WriteReceipt>()
+        .ProducesValidationProblem()
+        .ProducesProblem(StatusCodes.Status404NotFound)
+        .ProducesProblem(StatusCodes.Status412PreconditionFailed);
+}
