@@ -6,6 +6,7 @@ using InteractionLedger.Hosting;
 using JasperFx.CommandLine;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 [assembly: AssemblyFixture(typeof(InteractionLedger.Tests.Support.LedgerApi))]
 
@@ -60,7 +61,7 @@ public sealed class LedgerApi : IAsyncLifetime
     }
 }
 
-public sealed class LedgerFactory(string connectionString, string environment) : WebApplicationFactory<Program>
+public sealed class LedgerFactory(string connectionString, string environment, TimeProvider? clock = null) : WebApplicationFactory<Program>
 {
     static LedgerFactory()
     {
@@ -72,5 +73,7 @@ public sealed class LedgerFactory(string connectionString, string environment) :
     {
         builder.UseEnvironment(environment);
         builder.UseSetting("ConnectionStrings:Ledger", connectionString);
+        if (clock is not null)
+            builder.ConfigureServices(services => services.AddSingleton(clock));
     }
 }
