@@ -33,23 +33,22 @@ public static class CustomerStream
     /// Locks the stream and reads one document the decision needs, in a single round trip: the lock is taken
     /// first in the batch, so the document is read after every earlier writer of this customer committed.
     /// </summary>
-    public static async Task<(IEventStream<Customer> Stream, TDocument? Document)> LockWithAsync<TDocument>(
-        this IDocumentSession session, Guid customerId, Guid documentId, CancellationToken cancellation) where TDocument : class
-    {
-        var batch = session.CreateBatchQuery();
-        var stream = batch.Events.FetchForExclusiveWriting<Customer>(customerId);
-        var document = batch.Load<TDocument>(documentId);
-        await batch.Execute(cancellation);
-        return (await stream, await document);
-    }
+    public static Task<(IEventStream<Customer> Stream, TDocument? Document)> LockWithAsync<TDocument>(
+        this IDocumentSession session, Guid customerId, Guid documentId, CancellationToken cancellation) where TDocument : class =>
+        LockWithAsync(session, customerId, batch => batch.Load<TDocument>(documentId), cancellation);
 
     /// <inheritdoc cref="LockWithAsync{TDocument}(IDocumentSession, Guid, Guid, CancellationToken)"/>
-    public static async Task<(IEventStream<Customer> Stream, TDocument? Document)> LockWithAsync<TDocument>(
-        this IDocumentSession session, Guid customerId, string documentId, CancellationToken cancellation) where TDocument : class
+    public static Task<(IEventStream<Customer> Stream, TDocument? Document)> LockWithAsync<TDocument>(
+        this IDocumentSession session, Guid customerId, string documentId, CancellationToken cancellation) where TDocument : class =>
+        LockWithAsync(session, customerId, batch => batch.Load<TDocument>(documentId), cancellation);
+
+    private static async Task<(IEventStream<Customer> Stream, TDocument? Document)> LockWithAsync<TDocument>(IDocumentSession session,
+        Guid customerId, Func<Marten.Services.BatchQuerying.IBatchedQuery, Task<TDocument?>> load, CancellationToken cancellation)
+        where TDocument : class
     {
         var batch = session.CreateBatchQuery();
         var stream = batch.Events.FetchForExclusiveWriting<Customer>(customerId);
-        var document = batch.Load<TDocument>(documentId);
+        var document = load(batch);
         await batch.Execute(cancellation);
         return (await stream, await document);
     }

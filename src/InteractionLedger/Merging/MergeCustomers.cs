@@ -35,17 +35,26 @@ public static class MergeCustomersHandler
             new CustomerAbsorbed(survivor.Id, command.DecidedBy, command.Reason, command.Now));
     }
 
-    public static async Task<WriteOutcome> Handle(MergeCustomers command, IDocumentSession session, CancellationToken cancellation)
+    public static Task<WriteOutcome> Handle(MergeCustomers command, IDocumentSession session, CancellationToken cancellation) =>
+        DecidePairAsync(session, command.SurvivorId, command.AbsorbedId, command.ExpectedVersion,
+            (survivor, absorbed) => Decide(command, survivor, absorbed), cancellation);
+
+    /// <summary>
+    /// Locks both customers, decides on the survivor's stream (with its expected version) and, when that writes,
+    /// appends the other customer's side of the same fact in the same transaction.
+    /// </summary>
+    public static async Task<WriteOutcome> DecidePairAsync(IDocumentSession session, Guid survivorId, Guid otherId, long? expectedVersion,
+        Func<Customer, Customer?, (Decision Survivor, object? Other)> decide, CancellationToken cancellation)
     {
-        var (survivor, absorbed) = await LockPairAsync(session, command.SurvivorId, command.AbsorbedId, cancellation);
-        object? forAbsorbed = null;
-        var outcome = session.Decide(survivor, command.ExpectedVersion, customer =>
+        var (survivor, other) = await LockPairAsync(session, survivorId, otherId, cancellation);
+        object? forOther = null;
+        var outcome = session.Decide(survivor, expectedVersion, customer =>
         {
-            var (decision, fact) = Decide(command, customer, absorbed.Aggregate);
-            forAbsorbed = fact;
+            var (decision, fact) = decide(customer, other.Aggregate);
+            forOther = fact;
             return decision;
         });
-        if (outcome.Written && forAbsorbed is not null) absorbed.AppendOne(forAbsorbed);
+        if (outcome.Written && forOther is not null) other.AppendOne(forOther);
         return outcome;
     }
 

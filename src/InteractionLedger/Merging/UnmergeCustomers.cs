@@ -27,19 +27,9 @@ public static class UnmergeCustomersHandler
             new CustomerRestored(survivor.Id, command.DecidedBy, command.Reason, command.Now));
     }
 
-    public static async Task<WriteOutcome> Handle(UnmergeCustomers command, IDocumentSession session, CancellationToken cancellation)
-    {
-        var (survivor, absorbed) = await MergeCustomersHandler.LockPairAsync(session, command.SurvivorId, command.AbsorbedId, cancellation);
-        object? forAbsorbed = null;
-        var outcome = session.Decide(survivor, command.ExpectedVersion, customer =>
-        {
-            var (decision, fact) = Decide(command, customer, absorbed.Aggregate);
-            forAbsorbed = fact;
-            return decision;
-        });
-        if (outcome.Written && forAbsorbed is not null) absorbed.AppendOne(forAbsorbed);
-        return outcome;
-    }
+    public static Task<WriteOutcome> Handle(UnmergeCustomers command, IDocumentSession session, CancellationToken cancellation) =>
+        MergeCustomersHandler.DecidePairAsync(session, command.SurvivorId, command.AbsorbedId, command.ExpectedVersion,
+            (survivor, absorbed) => Decide(command, survivor, absorbed), cancellation);
 }
 
 public static class UnmergeCustomersEndpoint
