@@ -88,6 +88,12 @@ public sealed class LocalPostgresCluster : IAsyncDisposable, IDisposable
                 cancellation, tolerateFailure: true);
         }
 
+        await StartServerAsync(cancellation);
+        await EnsureDatabaseAsync(_options.Database, cancellation);
+    }
+
+    private async Task StartServerAsync(CancellationToken cancellation)
+    {
         var serverOptions = new List<string>
         {
             $"-p {Port}", $"-k {SocketPath}", "-c listen_addresses=127.0.0.1", "-c max_connections=200",
@@ -102,8 +108,15 @@ public sealed class LocalPostgresCluster : IAsyncDisposable, IDisposable
             ["-D", DataPath, "-o", string.Join(' ', serverOptions), "-l", LogPath, "-w", "-t", "60", "-s", "start"],
             asPostgres: true, cancellation);
         _log($"PostgreSQL listening on 127.0.0.1:{Port} (data in {DataPath})");
+    }
 
-        await EnsureDatabaseAsync(_options.Database, cancellation);
+    /// <summary>Stops the server (immediately: as a crash would) and starts it again on the same port and data (fault drills).</summary>
+    public async Task RestartAsync(bool immediate, TimeSpan downtime = default, CancellationToken cancellation = default)
+    {
+        await RunAsync(Tool("pg_ctl"), ["-D", DataPath, "-m", immediate ? "immediate" : "fast", "-w", "-s", "stop"],
+            asPostgres: true, cancellation);
+        if (downtime > TimeSpan.Zero) await Task.Delay(downtime, cancellation);
+        await StartServerAsync(cancellation);
     }
 
     /// <summary>Creates the database when it does not exist yet and returns its connection string.</summary>

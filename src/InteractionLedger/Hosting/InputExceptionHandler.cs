@@ -16,6 +16,11 @@ public sealed partial class InputExceptionHandler : IExceptionHandler
     {
         if (exception is not BadHttpRequestException badRequest) return false;
 
+        if (badRequest.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            await RequestLimits.TooLarge().ExecuteAsync(http);
+            return true;
+        }
         var errors = badRequest.InnerException is JsonException json
             ? InputErrors.For(IsSyntaxError(json) ? "body" : FieldOf(json.Path), Describe(json))
             : InputErrors.For("body", badRequest.Message.Contains("no body was provided", StringComparison.OrdinalIgnoreCase)
@@ -76,6 +81,41 @@ public sealed partial class InputExceptionHandler : IExceptionHandler
 
     [GeneratedRegex(@"InteractionLedger[\w\.\+]+")]
     private static partial Regex TypeNames();
+}
+
+/// <summary>
+/// The database cannot be reached (stopped, restarting, network cut): a 503 with Retry-After, so clients retry
+/// the same request (writes are idempotent) instead of treating an outage as a bug. Nothing was acknowledged.
+/// </summary>
+public sealed class DatabaseUnavailableExceptionHandler : IExceptionHandler
+{
+    public const int RetryAfterSeconds = 2;
+
+    public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken cancellation)
+    {
+        if (!IsUnavailable(exception)) return false;
+        http.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "The ledger's database is unavailable.",
+            detail: $"Nothing was recorded. Retry the same request in {RetryAfterSeconds} seconds; writes are idempotent.",
+            type: "https://interactionledger.dev/problems/unavailable").ExecuteAsync(http);
+        return true;
+    }
+
+    /// <summary>Connection failures, and the server refusing work while it shuts down or starts (SQLSTATE 08xxx, 57P0x).</summary>
+    public static bool IsUnavailable(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            switch (e)
+            {
+                case Npgsql.PostgresException pg when pg.SqlState.StartsWith("08", StringComparison.Ordinal) || pg.SqlState.StartsWith("57P", StringComparison.Ordinal):
+                case Npgsql.NpgsqlException { InnerException: System.Net.Sockets.SocketException or IOException or TimeoutException }:
+                case System.Net.Sockets.SocketException:
+                    return true;
+            }
+        }
+        return false;
+    }
 }
 
 /// <summary>

@@ -121,3 +121,19 @@ public sealed class when_a_contact_is_badly_formed(LedgerApi api)
         (await response.ProblemAsync()).ErrorFields().ShouldBe(["If-Match"]);
     }
 }
+
+public sealed class when_a_body_is_absurdly_large(LedgerApi api)
+{
+    [Fact]
+    public async Task it_is_refused_with_413_before_being_read()
+    {
+        var customerId = await api.RegisterCustomerAsync();
+        var contact = Contacts.Valid();
+        contact["summary"] = new string('x', 200_000);
+
+        var response = await api.SendJsonAsync(HttpMethod.Post, $"/customers/{customerId}/interactions", contact.ToJsonString());
+
+        response.StatusCode.ShouldBe(HttpStatusCode.RequestEntityTooLarge);
+        (await response.ProblemAsync()).ErrorFields().ShouldBe(["body"]);
+    }
+}
