@@ -75,6 +75,52 @@ var reads = await Measure(options.Reads, options.Clients, async i =>
 });
 Report("read timeline, 50 items (GET)", reads);
 
+// The physical limit on the same PostgreSQL: the minimal SQL of an append (bump a stream version, insert one event
+// row, commit) and of a timeline read, through raw Npgsql with no HTTP, no JSON contract, no views.
+if (stack is not null)
+{
+    await using var raw = NpgsqlDataSource.Create(stack.ConnectionString);
+    await using (var setup = raw.CreateCommand("""
+        create schema if not exists baseline;
+        create table if not exists baseline.streams (id uuid primary key, version bigint not null);
+        create table if not exists baseline.events (stream_id uuid not null, version bigint not null, data jsonb not null,
+            primary key (stream_id, version));
+        """)) await setup.ExecuteNonQueryAsync();
+    var streams = Enumerable.Range(0, options.Customers).Select(_ => Guid.NewGuid()).ToArray();
+    foreach (var id in streams)
+    {
+        await using var insert = raw.CreateCommand("insert into baseline.streams values (@id, 0)");
+        insert.Parameters.AddWithValue("id", id);
+        await insert.ExecuteNonQueryAsync();
+    }
+    var payload = System.Text.Json.JsonSerializer.Serialize(contacts[0], ApiJson.Options);
+    var rawWrites = await Measure(options.Interactions, options.Clients, async i =>
+    {
+        await using var connection = await raw.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using var bump = new NpgsqlCommand("update baseline.streams set version = version + 1 where id = @id returning version", connection, transaction);
+        bump.Parameters.AddWithValue("id", streams[i % streams.Length]);
+        var version = (long)(await bump.ExecuteScalarAsync())!;
+        await using var append = new NpgsqlCommand("insert into baseline.events values (@id, @v, @data::jsonb)", connection, transaction);
+        append.Parameters.AddWithValue("id", streams[i % streams.Length]);
+        append.Parameters.AddWithValue("v", version);
+        append.Parameters.AddWithValue("data", payload);
+        await append.ExecuteNonQueryAsync();
+        await transaction.CommitAsync();
+    });
+    Report("baseline: raw SQL append (no HTTP)", rawWrites);
+    var rawReads = await Measure(options.Reads, options.Clients, async i =>
+    {
+        await using var read = raw.CreateCommand("select data from baseline.events where stream_id = @id order by version desc limit 50");
+        read.Parameters.AddWithValue("id", streams[(int)((long)i * 7919 % streams.Length)]);
+        await using var reader = await read.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) reader.GetString(0);
+    });
+    Report("baseline: raw SQL read of 50 events (no HTTP)", rawReads);
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"ratios: HTTP append / raw append = {Rate(writes) / Rate(rawWrites):F2}; HTTP timeline / raw read = {Rate(reads) / Rate(rawReads):F2}"));
+}
+
 if (population.Count > 0)
 {
     var pick = new Random(7);
@@ -128,6 +174,8 @@ static async Task<(TimeSpan Elapsed, double[] LatenciesMs)> Measure(int count, i
     })));
     return (watch.Elapsed, latencies);
 }
+
+static double Rate((TimeSpan Elapsed, double[] LatenciesMs) result) => result.LatenciesMs.Length / result.Elapsed.TotalSeconds;
 
 static void Report(string what, (TimeSpan Elapsed, double[] LatenciesMs) result)
 {
