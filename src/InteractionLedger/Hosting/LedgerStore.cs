@@ -17,7 +17,9 @@ public static class LedgerStore
 
     public static void Configure(StoreOptions opts, string connectionString, AutoCreate autoCreate)
     {
-        opts.Connection(connectionString);
+        // The ledger leaves no session state on its connections (advisory locks are transaction-scoped), so the
+        // DISCARD ALL that Npgsql otherwise sends each time a pooled connection is reused is a wasted round trip.
+        opts.Connection(new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { NoResetOnClose = true }.ConnectionString);
         opts.DatabaseSchemaName = Schema;
         opts.AutoCreateSchemaObjects = autoCreate;
         opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
