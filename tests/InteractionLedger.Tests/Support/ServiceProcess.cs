@@ -1,0 +1,101 @@
+using System.Diagnostics;
+
+namespace InteractionLedger.Tests.Support;
+
+/// <summary>The service as its own process, exactly as `dotnet run` starts it, for what only a real process can show.</summary>
+public sealed class ServiceProcess : IAsyncDisposable
+{
+    /// <summary>
+    /// The service's own build output (built before the tests through the project reference): the test folder
+    /// also holds the test-only assemblies, which the service's command-line scan must not meet.
+    /// </summary>
+    public static readonly string ServiceDll = FindServiceDll();
+
+    private readonly Process _process;
+
+    private ServiceProcess(Process process, HttpClient client)
+    {
+        _process = process;
+        Client = client;
+    }
+
+    public HttpClient Client { get; }
+
+    /// <param name="environment">Variables for the service; its connection string is removed unless given here.</param>
+    public static async Task<ServiceProcess> StartAsync(Dictionary<string, string> environment, int? port = null)
+    {
+        var listenOn = port ?? FreePort();
+        var start = new ProcessStartInfo("dotnet", [ServiceDll, "--urls", $"http://127.0.0.1:{listenOn}"])
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetDirectoryName(ServiceDll),
+        };
+        start.Environment.Remove("ConnectionStrings__Ledger");
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (key, value) in environment) start.Environment[key] = value;
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{listenOn}"), Timeout = TimeSpan.FromSeconds(30) };
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (true)
+        {
+            process.HasExited.ShouldBeFalse("the service exited while starting");
+            try
+            {
+                if ((await client.GetAsync("/health/ready")).IsSuccessStatusCode) return new ServiceProcess(process, client);
+            }
+            catch (HttpRequestException)
+            {
+                // not listening yet
+            }
+            DateTime.UtcNow.ShouldBeLessThan(deadline, "the service did not become ready");
+            await Task.Delay(250);
+        }
+    }
+
+    public int Port => Client.BaseAddress!.Port;
+
+    /// <summary>kill -9: no shutdown, no flush, nothing the process could still finish.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+    }
+
+    /// <summary>Stops the service as an orchestrator would: SIGTERM, then a graceful shutdown.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        if (!_process.HasExited)
+        {
+            using (var term = Process.Start("kill", ["-TERM", _process.Id.ToString()])) await term.WaitForExitAsync();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            await _process.WaitForExitAsync(timeout.Token);
+        }
+        _process.Dispose();
+    }
+
+    private static string FindServiceDll()
+    {
+        var configuration = typeof(ServiceProcess).Assembly
+            .GetCustomAttributes(typeof(System.Reflection.AssemblyConfigurationAttribute), false)
+            .OfType<System.Reflection.AssemblyConfigurationAttribute>().Single().Configuration;
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var dll = Path.Combine(dir.FullName, "src", "InteractionLedger", "bin", configuration, "net10.0", "InteractionLedger.dll");
+            if (File.Exists(dll)) return dll;
+        }
+        throw new InvalidOperationException("The service's build output was not found.");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
