@@ -275,7 +275,11 @@ internal sealed class ServiceUnderTest : IAsyncDisposable
             await Task.Delay(500);
         }
         Console.WriteLine($"Service ({configuration}) ready at {baseUrl}, database {database.ConnectionString}");
-        return new ServiceUnderTest(database, service, baseUrl);
+        var stack = new ServiceUnderTest(database, service, baseUrl);
+        // Interrupted (Ctrl+C, a time limit's SIGTERM): still stop the service and delete the throwaway cluster.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => stack.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        Console.CancelKeyPress += (_, _) => stack.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        return stack;
     }
 
     private static int FreePort()
@@ -285,8 +289,11 @@ internal sealed class ServiceUnderTest : IAsyncDisposable
         return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
+    private int _disposed;
+
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         if (!_service.HasExited)
         {
             _service.Kill(entireProcessTree: true);
