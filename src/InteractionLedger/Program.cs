@@ -15,6 +15,11 @@ using Wolverine.Marten;
 var builder = WebApplication.CreateBuilder(args);
 builder.Host.ApplyJasperFxExtensions();
 
+// Configuration is checked before a database is started, so a misconfigured start leaves nothing running.
+var group = builder.Configuration.GetSection("Ledger:Group").Get<GroupCatalog>() ?? new GroupCatalog();
+if (group.Brands.Count == 0)
+    throw new InvalidOperationException("Ledger:Group:Brands lists no brand: configure the group's brands (see appsettings.json).");
+
 LedgerDatabase database;
 try
 {
@@ -31,9 +36,6 @@ builder.Services.AddSingleton(database);
 // Elsewhere the DBA applies migrations/ and a model drift fails loudly instead of altering production tables.
 var autoCreate = database.IsEmbedded || builder.Environment.IsDevelopment() ? AutoCreate.CreateOrUpdate : AutoCreate.None;
 
-var group = builder.Configuration.GetSection("Ledger:Group").Get<GroupCatalog>() ?? new GroupCatalog();
-if (group.Brands.Count == 0)
-    throw new InvalidOperationException("Ledger:Group:Brands lists no brand: configure the group's brands (see appsettings.json).");
 builder.Services.AddSingleton(group);
 builder.Services.AddSingleton(builder.Configuration.GetSection("Ledger:Relationship").Get<RelationshipPolicy>() ?? new RelationshipPolicy());
 builder.Services.AddSingleton(TimeProvider.System);
