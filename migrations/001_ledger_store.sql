@@ -445,6 +445,31 @@ END;
 $function$;
 
 
+CREATE TABLE IF NOT EXISTS ledger.access_chain_heads (
+    lane         integer    NOT NULL,
+    position     bigint     NOT NULL,
+    head_hash    bytea      NOT NULL,
+CONSTRAINT pkey_access_chain_heads_lane PRIMARY KEY (lane)
+);
+CREATE TABLE IF NOT EXISTS ledger.access_records (
+    id             BIGSERIAL                   NOT NULL,
+    lane           integer                     NOT NULL,
+    position       bigint                      NOT NULL,
+    recorded_at    timestamp with time zone    NOT NULL,
+    customer_id    uuid                        NULL,
+    principal      varchar                     NOT NULL,
+    purpose        varchar                     NOT NULL,
+    decision       varchar                     NOT NULL,
+    record         varchar                     NOT NULL,
+    hash           bytea                       NOT NULL,
+CONSTRAINT pkey_access_records_id PRIMARY KEY (id)
+);
+
+CREATE UNIQUE INDEX ix_access_records_chain ON ledger.access_records USING btree (lane, position);
+
+CREATE INDEX ix_access_records_customer ON ledger.access_records USING btree (customer_id, id);
+
+CREATE INDEX ix_access_records_time ON ledger.access_records USING btree (recorded_at);
 CREATE TABLE IF NOT EXISTS ledger.mt_doc_casesummary (
     id                  uuid                        NOT NULL,
     data                jsonb                       NOT NULL,
@@ -456,6 +481,14 @@ CONSTRAINT pkey_mt_doc_casesummary_id PRIMARY KEY (id)
 );
 
 CREATE INDEX mt_doc_casesummary_idx_customer_id ON ledger.mt_doc_casesummary USING btree (customer_id);
+CREATE TABLE IF NOT EXISTS ledger.mt_doc_consenthistory (
+    id                  uuid                        NOT NULL,
+    data                jsonb                       NOT NULL,
+    mt_last_modified    timestamp with time zone    NULL DEFAULT (transaction_timestamp()),
+    mt_dotnet_type      varchar                     NULL,
+    mt_version          bigint                      NOT NULL DEFAULT 0,
+CONSTRAINT pkey_mt_doc_consenthistory_id PRIMARY KEY (id)
+);
 CREATE TABLE IF NOT EXISTS ledger.mt_doc_customer (
     id                  uuid                        NOT NULL,
     data                jsonb                       NOT NULL,
@@ -463,6 +496,14 @@ CREATE TABLE IF NOT EXISTS ledger.mt_doc_customer (
     mt_dotnet_type      varchar                     NULL,
     mt_version          bigint                      NOT NULL DEFAULT 0,
 CONSTRAINT pkey_mt_doc_customer_id PRIMARY KEY (id)
+);
+CREATE TABLE IF NOT EXISTS ledger.mt_doc_customererasure (
+    id                  uuid                        NOT NULL,
+    data                jsonb                       NOT NULL,
+    mt_last_modified    timestamp with time zone    NULL DEFAULT (transaction_timestamp()),
+    mt_version          uuid                        NOT NULL DEFAULT (md5(random()::text || clock_timestamp()::text)::uuid),
+    mt_dotnet_type      varchar                     NULL,
+CONSTRAINT pkey_mt_doc_customererasure_id PRIMARY KEY (id)
 );
 CREATE TABLE IF NOT EXISTS ledger.mt_doc_customeroverview (
     id                  uuid                        NOT NULL,
@@ -496,6 +537,17 @@ CREATE TABLE IF NOT EXISTS ledger.mt_doc_identifierclaim (
     mt_version          bigint                      NOT NULL DEFAULT 0,
 CONSTRAINT pkey_mt_doc_identifierclaim_id PRIMARY KEY (id)
 );
+CREATE TABLE IF NOT EXISTS ledger.mt_doc_retentionrun (
+    id                  uuid                        NOT NULL,
+    data                jsonb                       NOT NULL,
+    mt_last_modified    timestamp with time zone    NULL DEFAULT (transaction_timestamp()),
+    mt_version          uuid                        NOT NULL DEFAULT (md5(random()::text || clock_timestamp()::text)::uuid),
+    mt_dotnet_type      varchar                     NULL,
+    started_at          timestamp with time zone    NULL,
+CONSTRAINT pkey_mt_doc_retentionrun_id PRIMARY KEY (id)
+);
+
+CREATE INDEX mt_doc_retentionrun_idx_started_at ON ledger.mt_doc_retentionrun USING btree (started_at);
 CREATE TABLE IF NOT EXISTS ledger.mt_doc_timelineentry (
     id                  uuid                        NOT NULL,
     data                jsonb                       NOT NULL,

@@ -8,7 +8,11 @@ using InteractionLedger.Overview;
 using InteractionLedger.Interactions;
 using InteractionLedger.LocalPostgres;
 using JasperFx;
+using InteractionLedger.Access;
+using InteractionLedger.Consent;
+using InteractionLedger.Privacy;
 using Marten;
+using Npgsql;
 using Wolverine;
 using Wolverine.Marten;
 
@@ -39,6 +43,13 @@ var autoCreate = database.IsEmbedded || builder.Environment.IsDevelopment() ? Au
 builder.Services.AddSingleton(group);
 builder.Services.AddSingleton(builder.Configuration.GetSection("Ledger:Relationship").Get<RelationshipPolicy>() ?? new RelationshipPolicy());
 builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddLedgerAuthentication(builder.Configuration, group.Brands.Select(b => b.Code),
+    developmentDefaultsAllowed: database.IsEmbedded || builder.Environment.IsDevelopment(), announce: Console.WriteLine);
+builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(database.ConnectionString) { NoResetOnClose = true }.ConnectionString));
+builder.Services.AddSingleton<AccessLedger>();
+builder.Services.AddSingleton<PersonalDataGate>();
+builder.Services.AddSingleton(builder.Configuration.GetSection("Ledger:Retention").Get<RetentionPolicy>() ?? new RetentionPolicy());
+builder.Services.AddHostedService<RetentionSchedule>();
 
 var marten = builder.Services.AddMarten(opts => LedgerStore.Configure(opts, database.ConnectionString, autoCreate))
     .UseLightweightSessions()
@@ -69,42 +80,55 @@ var app = builder.Build();
 app.UseExceptionHandler();
 app.UseRequestLimits();
 app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseAuthorization();
 app.UseLedgerOpenApi();
 app.MapLedgerHealth();
 
 var customers = app.MapGroup("/customers").WithTags("Customers");
-customers.MapRegisterCustomer();
+customers.MapRegisterCustomer().RequireAuthorization(LedgerPolicies.RecordContacts);
 customers.MapGetCustomer();
 customers.MapCustomerOverview();
-customers.MapStatePreferredChannel();
+customers.MapStatePreferredChannel().RequireAuthorization(LedgerPolicies.RecordContacts).RequireCustomerInReach();
 
 var interactions = app.MapGroup("/customers").WithTags("Interactions");
-interactions.MapRecordInteraction();
+interactions.MapRecordInteraction().RequireAuthorization(LedgerPolicies.RecordContacts);
 interactions.MapGetInteraction();
 interactions.MapTimeline();
-interactions.MapRateInteraction();
+interactions.MapRateInteraction().RequireAuthorization(LedgerPolicies.RecordContacts).RequireCustomerInReach();
 
 var identity = app.MapGroup("/customers").WithTags("Identity");
-identity.MapLinkIdentifier();
-identity.MapUnlinkIdentifier();
-identity.MapDismissPossibleDuplicate();
+identity.MapLinkIdentifier().RequireAuthorization(LedgerPolicies.ManageIdentity).RequireCustomerInReach();
+identity.MapUnlinkIdentifier().RequireAuthorization(LedgerPolicies.ManageIdentity).RequireCustomerInReach();
+identity.MapDismissPossibleDuplicate().RequireAuthorization(LedgerPolicies.ManageIdentity).RequireCustomerInReach();
 app.MapLookupIdentifier();
-app.MapRecordIdentifiedContact();
+app.MapRecordIdentifiedContact().RequireAuthorization(LedgerPolicies.RecordContacts);
 app.MapBotContext();
 
-var merging = app.MapGroup("/customers").WithTags("Merging");
+var merging = app.MapGroup("/customers").WithTags("Merging")
+    .RequireAuthorization(LedgerPolicies.ManageIdentity).RequireCustomerInReach();
 merging.MapMergeCustomers();
 merging.MapUnmergeCustomers();
 
 var cases = app.MapGroup("/customers").WithTags("Cases");
-cases.MapOpenCase();
+cases.MapOpenCase().RequireAuthorization(LedgerPolicies.ManageCases).RequireCustomerInReach();
 cases.MapCaseList();
 cases.MapGetCase();
-cases.MapAttachInteractionToCase();
-cases.MapResolveCase();
-cases.MapReopenCase();
+cases.MapAttachInteractionToCase().RequireAuthorization(LedgerPolicies.ManageCases).RequireCustomerInReach();
+cases.MapResolveCase().RequireAuthorization(LedgerPolicies.ManageCases).RequireCustomerInReach();
+cases.MapReopenCase().RequireAuthorization(LedgerPolicies.ManageCases).RequireCustomerInReach();
 
-app.MapGet("/group", (GroupCatalog catalog) => catalog).WithTags("Group")
+var consent = app.MapGroup("/customers").WithTags("Consent");
+consent.MapGiveConsent().RequireCustomerInReach();
+consent.MapWithdrawConsent().RequireCustomerInReach();
+consent.MapRecordObjection().RequireCustomerInReach();
+consent.MapCustomerConsents();
+
+var privacy = app.MapGroup("/privacy").WithTags("Privacy officer").RequireAuthorization(LedgerPolicies.PrivacyOfficer);
+privacy.MapPrivacyOfficer();
+app.MapGroup("/privacy").WithTags("Privacy officer").MapOversight();
+
+app.MapGet("/group", (GroupCatalog catalog) => catalog).WithTags("Group").AllowAnonymous()
     .WithSummary("The group this ledger serves and its brands (the values 'brand' accepts).")
     .Produces<GroupCatalog>();
 

@@ -2,6 +2,7 @@ using InteractionLedger.Customers;
 using InteractionLedger.Http;
 using InteractionLedger.Interactions;
 using InteractionLedger.Merging;
+using InteractionLedger.Privacy;
 using Marten;
 
 namespace InteractionLedger.Cases;
@@ -14,48 +15,61 @@ public sealed record CaseView(Guid CaseId, string Brand, ContactReason Reason, s
     string OpenedBy, DateTimeOffset OpenedAt, DateTimeOffset? ResolvedAt, string? Resolution, int ReopenCount,
     int ContactCount, IReadOnlyList<Channel> Channels, DateTimeOffset? LastContactAt, long TimeOpenSeconds)
 {
-    public static CaseView From(CaseSummary s, DateTimeOffset now) => new(s.Id, s.Brand, s.Reason, s.Title, s.Status,
-        s.OpenedBy, s.OpenedAt, s.ResolvedAt, s.Resolution, s.ReopenCount, s.ContactCount, s.Channels, s.LastContactAt,
-        (long)s.TimeOpen(now).TotalSeconds);
+    /// <summary>How this read was decided (on a single case read; a list carries it once).</summary>
+    public AccessNotice? Access { get; init; }
+
+    /// <param name="freeText">False when the purpose does not need what people wrote: title and resolution are left out.</param>
+    public static CaseView From(CaseSummary s, DateTimeOffset now, bool freeText) => new(s.Id, s.Brand, s.Reason, freeText ? s.Title : "",
+        s.Status, s.OpenedBy, s.OpenedAt, s.ResolvedAt, freeText ? s.Resolution : null, s.ReopenCount, s.ContactCount, s.Channels,
+        s.LastContactAt, (long)s.TimeOpen(now).TotalSeconds);
 }
+
+/// <param name="Access">How this read was decided, and what it leaves out.</param>
+public sealed record CaseList(Guid CustomerId, IReadOnlyList<CaseView> Cases, AccessNotice Access);
 
 public static class CaseListEndpoint
 {
     public static RouteHandlerBuilder MapCaseList(this IEndpointRouteBuilder customers) => customers
         .MapGet("/{customerId:guid}/cases", async (Guid customerId, string? status, IQuerySession session,
-            TimeProvider clock, CancellationToken cancellation) =>
+            TimeProvider clock, PersonalDataGate gate, HttpContext http, CancellationToken cancellation) =>
         {
             if (status is not (null or "open" or "resolved"))
                 return InputErrors.For("status", "'status' must be 'open' or 'resolved'.").ToResult();
             CaseStatus? statusFilter = status switch { "open" => CaseStatus.Open, "resolved" => CaseStatus.Resolved, _ => null };
-            if (await CustomerGroup.LoadAsync(session, customerId, cancellation) is not { } members) return CustomerReads.NotFound(customerId);
+            var (pass, problem) = await gate.OpenCustomerAsync(http, session, customerId, DataView.Cases, cancellation);
+            if (pass is null) return problem!;
+            var members = pass.Customer!;
 
             var memberIds = members.Members.ToArray();
             var query = session.Query<CaseSummary>().Where(c => memberIds.Contains(c.CustomerId));
             if (statusFilter is { } wanted) query = query.Where(c => c.Status == wanted);
             var cases = await query.OrderByDescending(c => c.OpenedAt).ToListAsync(cancellation);
             var now = clock.GetUtcNow();
-            return Results.Ok(cases.Select(c => CaseView.From(c, now)).ToList());
+            var freeText = pass.Decision.Shows(DataPart.FreeText);
+            return Results.Ok(new CaseList(members.Root, cases.Where(c => pass.Decision.ShowsBrand(c.Brand))
+                .Select(c => CaseView.From(c, now, freeText)).ToList(), pass.Notice));
         })
         .WithName("ListCases")
         .WithSummary("A customer's cases, newest first, with status, contacts so far, channels crossed and time open.")
-        .Produces<List<CaseView>>()
-        .ProducesValidationProblem()
+        .WithPersonalDataRead()
+        .Produces<CaseList>()
         .ProducesProblem(StatusCodes.Status404NotFound);
 
     public static RouteHandlerBuilder MapGetCase(this IEndpointRouteBuilder customers) => customers
         .MapGet("/{customerId:guid}/cases/{caseId:guid}", async (Guid customerId, Guid caseId, IQuerySession session,
-            TimeProvider clock, CancellationToken cancellation) =>
+            TimeProvider clock, PersonalDataGate gate, HttpContext http, CancellationToken cancellation) =>
         {
+            var (pass, problem) = await gate.OpenCustomerAsync(http, session, customerId, DataView.Cases, cancellation);
+            if (pass is null) return problem!;
             var summary = await session.LoadAsync<CaseSummary>(caseId, cancellation);
-            if (summary is not null && (summary.CustomerId == customerId
-                || (await CustomerGroup.LoadAsync(session, customerId, cancellation))?.Members.Contains(summary.CustomerId) == true))
-                return Results.Ok(CaseView.From(summary, clock.GetUtcNow()));
+            if (summary is not null && pass.Customer!.Members.Contains(summary.CustomerId) && pass.Decision.ShowsBrand(summary.Brand))
+                return Results.Ok(CaseView.From(summary, clock.GetUtcNow(), pass.Decision.Shows(DataPart.FreeText)) with { Access = pass.Notice });
             return ProblemResults.For(new Rejection(RejectionKind.NotFound, "caseId",
                 $"The customer '{customerId}' has no case '{caseId}'."), versionFromHeader: false);
         })
         .WithName("GetCase")
         .WithSummary("Read one case.")
+        .WithPersonalDataRead()
         .Produces<CaseView>()
         .ProducesProblem(StatusCodes.Status404NotFound);
 }

@@ -1,3 +1,4 @@
+using InteractionLedger.Access;
 using InteractionLedger.Customers;
 using InteractionLedger.Group;
 using InteractionLedger.Http;
@@ -43,6 +44,9 @@ public static class OpenCaseEndpoint
         .MapPost("/{customerId:guid}/cases", (Guid customerId, OpenCaseRequest request, HttpContext http,
             GroupCatalog group, TimeProvider clock, IMessageBus bus) =>
         {
+            var caller = Caller.From(http.User);
+            if (request.Brand is { } brand && group.IsKnownBrand(brand) && !caller.ActsFor(brand))
+                return Task.FromResult(CustomerReach.BrandOutOfScope(caller, brand));
             var errors = new InputErrors();
             if (request.CaseId == Guid.Empty) errors.Add("caseId", "'caseId' must be a non-empty UUID when given.");
             errors.Required("brand", request.Brand);

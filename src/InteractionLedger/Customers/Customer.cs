@@ -1,11 +1,13 @@
 using InteractionLedger.Cases;
+using InteractionLedger.Consent;
 using InteractionLedger.Identity;
 using InteractionLedger.Interactions;
 
 namespace InteractionLedger.Customers;
 
 /// <summary>A customer joined the group's ledger. Starts the customer's stream.</summary>
-public sealed record CustomerRegistered(Guid CustomerId, string? DisplayName, DateTimeOffset RegisteredAt);
+/// <param name="Brand">The brand the customer was registered for (absent from registrations before brands were recorded).</param>
+public sealed record CustomerRegistered(Guid CustomerId, string? DisplayName, DateTimeOffset RegisteredAt, string? Brand = null);
 
 /// <summary>
 /// The write model of a customer's stream: only what decisions need (existence and case states). Kept as an
@@ -29,21 +31,57 @@ public sealed partial class Customer
     public Guid? AbsorbedInto { get; set; }
     /// <summary>Customers merged into this one, while those merges stand.</summary>
     public List<Guid> Absorbed { get; set; } = [];
+    /// <summary>The brands the customer has a relationship with: what puts them in a brand-scoped caller's reach.</summary>
+    public HashSet<string> Brands { get; set; } = [];
+    /// <summary>The customer's latest statement per purpose and brand (<see cref="ConsentStatement.KeyOf"/>).</summary>
+    public Dictionary<string, ConsentStatement> Consents { get; set; } = [];
 
     public static Customer Create(CustomerRegistered registered) => new()
     {
         Id = registered.CustomerId,
         DisplayName = registered.DisplayName,
         RegisteredAt = registered.RegisteredAt,
+        Brands = registered.Brand is { } brand ? [brand] : [],
     };
 
-    public void Apply(InteractionRecorded _) => InteractionCount++;
-    public void Apply(CaseOpened opened) => Cases[opened.CaseId] = CaseStatus.Open;
+    public void Apply(InteractionRecorded recorded)
+    {
+        InteractionCount++;
+        Brands.Add(recorded.Brand);
+    }
+
+    public void Apply(CaseOpened opened)
+    {
+        Cases[opened.CaseId] = CaseStatus.Open;
+        Brands.Add(opened.Brand);
+    }
+
     public void Apply(CaseResolved resolved) => Cases[resolved.CaseId] = CaseStatus.Resolved;
     public void Apply(CaseReopened reopened) => Cases[reopened.CaseId] = CaseStatus.Open;
 
-    public void Apply(IdentifierLinked linked) =>
+    public void Apply(IdentifierLinked linked)
+    {
         Identifiers[linked.IdentifierKey] = new HeldIdentifier(linked.Identifier, linked.Strength, linked.LinkedAt);
+        if (linked.Identifier.Brand is { } brand) Brands.Add(brand);
+    }
+
+    public void Apply(ConsentGiven given) => State(new ConsentStatement(given.Purpose, given.Brand, ConsentStatus.Given, given.GivenAt,
+        given.ConsentId, given.ExpiresAt));
+
+    public void Apply(ConsentWithdrawn withdrawn) =>
+        State(new ConsentStatement(withdrawn.Purpose, withdrawn.Brand, ConsentStatus.Withdrawn, withdrawn.WithdrawnAt));
+
+    public void Apply(ConsentExpired expired)
+    {
+        // A renewal given since supersedes the lapse of the consent it replaced.
+        if (Consents.GetValueOrDefault(ConsentStatement.KeyOf(expired.Purpose, expired.Brand)) is { } current && current.ConsentId == expired.ConsentId)
+            State(current with { Status = ConsentStatus.Expired, At = expired.ExpiredAt });
+    }
+
+    public void Apply(ObjectionRecorded objected) =>
+        State(new ConsentStatement(objected.Purpose, objected.Brand, ConsentStatus.Objected, objected.ObjectedAt));
+
+    private void State(ConsentStatement statement) => Consents[ConsentStatement.KeyOf(statement.Purpose, statement.Brand)] = statement;
 
     public void Apply(Merging.CustomerMerged merged)
     {

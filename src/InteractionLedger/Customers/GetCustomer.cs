@@ -1,38 +1,44 @@
 using InteractionLedger.Cases;
 using InteractionLedger.Http;
+using InteractionLedger.Privacy;
 using Marten;
 
 namespace InteractionLedger.Customers;
 
 /// <summary>A customer's identity in the ledger and the size of their history.</summary>
+/// <param name="DisplayName">Null when identity is withheld for the stated purpose (see access).</param>
+/// <param name="InteractionCount">Null when the customer has history with brands the caller may not see.</param>
 /// <param name="Version">Current stream version; also sent as ETag, to echo in If-Match on the next write.</param>
 /// <param name="Identifiers">What the customer is known by, with how strongly each identifies them.</param>
 /// <param name="MergedInto">The survivor this customer was merged into, while that merge stands.</param>
 /// <param name="MergedCustomers">Customers merged directly into this one.</param>
 /// <param name="PossibleDuplicates">Other customers sharing a weak identifier with this one, for an agent to look at.</param>
+/// <param name="Access">How this read was decided, and what it leaves out.</param>
 public sealed record CustomerProfile(Guid CustomerId, string? DisplayName, DateTimeOffset RegisteredAt,
-    int InteractionCount, int OpenCaseCount, long Version, IReadOnlyList<HeldIdentifier> Identifiers,
-    IReadOnlyList<PossibleDuplicate> PossibleDuplicates, Guid? MergedInto, IReadOnlyList<Guid> MergedCustomers);
+    int? InteractionCount, int OpenCaseCount, long Version, IReadOnlyList<HeldIdentifier> Identifiers,
+    IReadOnlyList<PossibleDuplicate> PossibleDuplicates, Guid? MergedInto, IReadOnlyList<Guid> MergedCustomers, AccessNotice Access);
 
 public static class GetCustomerEndpoint
 {
     public static RouteHandlerBuilder MapGetCustomer(this IEndpointRouteBuilder customers) => customers
-        .MapGet("/{customerId:guid}", async (Guid customerId, IQuerySession session, HttpContext http, CancellationToken cancellation) =>
+        .MapGet("/{customerId:guid}", async (Guid customerId, IQuerySession session, PersonalDataGate gate, HttpContext http,
+            CancellationToken cancellation) =>
         {
-            var batch = session.CreateBatchQuery();
-            var customer = batch.Load<Customer>(customerId);
-            var state = batch.Events.FetchStreamState(customerId);
-            await batch.Execute(cancellation);
-            if (await customer is not { } found) return CustomerReads.NotFound(customerId);
-
-            var version = (await state)?.Version ?? 0;
+            var (pass, problem) = await gate.OpenCustomerAsync(http, session, customerId, DataView.Profile, cancellation);
+            if (pass is null) return problem!;
+            var found = pass.Customer!.People.First(p => p.Id == customerId);
+            var version = (await session.Events.FetchStreamStateAsync(customerId, cancellation))?.Version ?? 0;
+            var identity = pass.Decision.Shows(DataPart.Identity);
             http.Response.Headers.ETag = ExpectedVersion.ETagFor(version);
-            return Results.Ok(new CustomerProfile(found.Id, found.DisplayName, found.RegisteredAt, found.InteractionCount,
+            return Results.Ok(new CustomerProfile(found.Id, identity ? found.DisplayName : null, found.RegisteredAt,
+                pass.Decision.VisibleBrands is null ? found.InteractionCount : null,
                 found.Cases.Count(c => c.Value == CaseStatus.Open), version,
-                found.Identifiers.Values.OrderBy(i => i.LinkedAt).ToList(), found.PossibleDuplicates, found.AbsorbedInto, found.Absorbed));
+                identity ? found.Identifiers.Values.OrderBy(i => i.LinkedAt).ToList() : [],
+                found.PossibleDuplicates, found.AbsorbedInto, found.Absorbed, pass.Notice));
         })
         .WithName("GetCustomer")
         .WithSummary("Read a customer's profile and current stream version.")
+        .WithPersonalDataRead()
         .Produces<CustomerProfile>()
         .ProducesProblem(StatusCodes.Status404NotFound);
 }

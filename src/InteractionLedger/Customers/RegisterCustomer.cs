@@ -1,3 +1,5 @@
+using InteractionLedger.Access;
+using InteractionLedger.Group;
 using InteractionLedger.Http;
 using Marten;
 using Wolverine;
@@ -6,14 +8,16 @@ namespace InteractionLedger.Customers;
 
 /// <param name="CustomerId">Optional client-chosen UUID, which makes a retried registration safe; generated when omitted.</param>
 /// <param name="DisplayName">How agents address the customer (at most 200 characters). Personal data.</param>
-public sealed record RegisterCustomerRequest(Guid? CustomerId, string? DisplayName);
+/// <param name="Brand">The brand the customer registers with; defaults to the caller's brand when it acts for one only.</param>
+public sealed record RegisterCustomerRequest(Guid? CustomerId, string? DisplayName, string? Brand = null);
 
 public sealed record RegisterCustomer(CustomerRegistered Registration);
 
 public static class RegisterCustomerHandler
 {
-    public static Decision Decide(RegisterCustomer command, Customer? existing) => existing switch
+    public static Decision Decide(RegisterCustomer command, Customer? existing, bool erased) => existing switch
     {
+        null when erased => Decision.Conflict("customerId", $"Customer '{command.Registration.CustomerId}' was erased; an erased id is never reused."),
         null => Decision.Emit(command.Registration),
         _ when existing.DisplayName == command.Registration.DisplayName => Decision.NothingToDo,
         _ => Decision.Conflict("customerId", $"Customer '{existing.Id}' is already registered with other details."),
@@ -22,9 +26,13 @@ public static class RegisterCustomerHandler
     public static async Task<WriteOutcome> Handle(RegisterCustomer command, IDocumentSession session, CancellationToken cancellation)
     {
         var customerId = command.Registration.CustomerId;
-        var existing = await session.LoadAsync<Customer>(customerId, cancellation);
+        var batch = session.CreateBatchQuery();
+        var loading = batch.Load<Customer>(customerId);
+        var erasure = batch.Load<Privacy.CustomerErasure>(customerId);
+        await batch.Execute(cancellation);
+        var existing = await loading;
         var version = existing is null ? 0 : (await session.Events.FetchStreamStateAsync(customerId, cancellation))?.Version ?? 0;
-        switch (Decide(command, existing))
+        switch (Decide(command, existing, await erasure is not null))
         {
             case Decision.Append append:
                 // A concurrent registration of the same id fails at commit (ExistingStreamIdCollisionException → 409).
@@ -45,15 +53,21 @@ public static class RegisterCustomerEndpoint
     public const int MaxDisplayNameLength = 200;
 
     public static RouteHandlerBuilder MapRegisterCustomer(this IEndpointRouteBuilder customers) => customers
-        .MapPost("/", (RegisterCustomerRequest request, HttpContext http, TimeProvider clock, IMessageBus bus) =>
+        .MapPost("/", (RegisterCustomerRequest request, HttpContext http, GroupCatalog group, TimeProvider clock, IMessageBus bus) =>
         {
+            var caller = Caller.From(http.User);
+            var brand = string.IsNullOrWhiteSpace(request.Brand) ? caller.Brands is { Count: 1 } only ? only.Single() : null : request.Brand;
             var errors = new InputErrors();
+            if (brand is not null && !group.IsKnownBrand(brand)) errors.Add("brand", $"'{brand}' is not a brand of {group.Name}.");
+            else if (brand is not null && !caller.ActsFor(brand)) return Task.FromResult(CustomerReach.BrandOutOfScope(caller, brand));
+            // A customer belonging to no brand would be out of reach of the brand-scoped caller registering it.
+            else if (brand is null && caller.Brands is not null) errors.Add("brand", $"'brand' is required: you act for {caller.ScopeText}.");
             if (request.CustomerId == Guid.Empty) errors.Add("customerId", "'customerId' must be a non-empty UUID when given.");
             errors.MaxLength("displayName", request.DisplayName, MaxDisplayNameLength);
             var customerId = request.CustomerId ?? Guid.CreateVersion7();
             var displayName = string.IsNullOrWhiteSpace(request.DisplayName) ? null : request.DisplayName.Trim();
             return CommandEndpoint.RunAsync(http, bus, errors, expectedVersionField: null,
-                _ => new RegisterCustomer(new CustomerRegistered(customerId, displayName, clock.GetUtcNow())),
+                _ => new RegisterCustomer(new CustomerRegistered(customerId, displayName, clock.GetUtcNow(), brand)),
                 o => new CustomerReceipt(customerId, o.Version, Replayed: !o.Written),
                 createdAt: $"/customers/{customerId}");
         })

@@ -37,6 +37,15 @@ public static class LedgerStore
         opts.Projections.Add<IdentifierClaimProjection>(ProjectionLifecycle.Inline);
         opts.Projections.Add<InteractionLedger.Overview.CustomerOverviewProjection>(ProjectionLifecycle.Inline);
 
+        opts.Projections.Add<InteractionLedger.Consent.ConsentHistoryProjection>(ProjectionLifecycle.Inline);
+
         opts.Schema.For<CaseSummary>().Duplicate(x => x.CustomerId, notNull: true);
+        opts.Schema.For<InteractionLedger.Privacy.RetentionRun>().Duplicate(x => x.StartedAt);
+        opts.Schema.For<InteractionLedger.Privacy.CustomerErasure>();
+        foreach (var table in InteractionLedger.Privacy.AccessLedger.Tables()) opts.Storage.ExtendedSchemaObjects.Add(table);
+
+        // Retention masks free text in stored events once its period is over (Privacy.ApplyRetentionHandler).
+        opts.Events.AddMaskingRuleForProtectedInformation<InteractionRecorded>(e => e with { Summary = null });
+        opts.Events.AddMaskingRuleForProtectedInformation<InteractionRated>(e => e with { Comment = null });
     }
 }

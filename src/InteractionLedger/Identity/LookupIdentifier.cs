@@ -1,6 +1,8 @@
 using InteractionLedger.Group;
 using InteractionLedger.Hosting;
 using InteractionLedger.Http;
+using InteractionLedger.Merging;
+using InteractionLedger.Privacy;
 using Marten;
 
 namespace InteractionLedger.Identity;
@@ -8,15 +10,18 @@ namespace InteractionLedger.Identity;
 /// <summary>Who an identifier names.</summary>
 /// <param name="ResolvesTo">The customer a contact naming only this identifier would be recorded for; null when nobody
 /// or several customers hold it (then the caller chooses among <paramref name="Holders"/>).</param>
+/// <param name="Holders">The holders within the caller's reach and purpose; others are neither shown nor hinted at.</param>
+/// <param name="Access">One decision per holder read, each with its access record.</param>
 public sealed record IdentifierLookup(string Key, IdentifierKind Kind, string NormalizedValue, IReadOnlyList<IdentifierHolder> Holders,
-    Guid? ResolvesTo);
+    Guid? ResolvesTo, IReadOnlyList<AccessNotice> Access);
 
 public static class LookupIdentifierEndpoint
 {
     public static RouteHandlerBuilder MapLookupIdentifier(this IEndpointRouteBuilder app) => app
         .MapGet("/identifiers", async (string? kind, string? value, string? brand, IQuerySession session, GroupCatalog group,
-            CancellationToken cancellation) =>
+            PersonalDataGate gate, HttpContext http, CancellationToken cancellation) =>
         {
+            if (!PersonalDataGate.TryReadPurpose(http.Request, out var purpose, out var purposeProblem)) return purposeProblem!;
             var errors = new InputErrors();
             IdentifierKind? parsedKind = ApiJson.TryParse<IdentifierKind>(kind, out var k) ? k : null;
             if (kind is not null && parsedKind is null)
@@ -28,12 +33,24 @@ public static class LookupIdentifierEndpoint
             var claim = await session.LoadAsync<IdentifierClaim>(identifier!.Key, cancellation);
             var claims = claim is null ? new Dictionary<string, IdentifierClaim>() : new() { [claim.Id] = claim };
             var resolution = IdentityDecisions.Resolve([identifier], claims);
-            return Results.Ok(new IdentifierLookup(identifier.Key, identifier.Kind, identifier.Value, claim?.Holders ?? [],
-                (resolution as Resolution.Existing)?.CustomerId));
+            // Who holds an identifier is personal data of each holder: each one is decided and recorded on its own.
+            var shown = new List<IdentifierHolder>();
+            var notices = new List<AccessNotice>();
+            foreach (var holder in claim?.Holders ?? [])
+            {
+                if (await CustomerGroup.LoadAsync(session, holder.CustomerId, cancellation) is not { } holderGroup) continue;
+                var pass = await gate.DecideAsync(http, purpose, DataView.IdentifierLookup, holderGroup, cancellation);
+                if (pass.Decision.Outcome == AccessOutcome.Refused || !pass.Decision.Shows(DataPart.Identity)) continue;
+                shown.Add(holder);
+                notices.Add(pass.Notice);
+            }
+            var resolvesTo = (resolution as Resolution.Existing)?.CustomerId;
+            return Results.Ok(new IdentifierLookup(identifier.Key, identifier.Kind, identifier.Value, shown,
+                shown.Any(h => h.CustomerId == resolvesTo) ? resolvesTo : null, notices));
         })
         .WithName("LookupIdentifier")
         .WithTags("Identity")
         .WithSummary("Find the customer(s) an identifier names (kind=email|phone|brand-customer-number|…, value, brand).")
-        .Produces<IdentifierLookup>()
-        .ProducesValidationProblem();
+        .WithPersonalDataRead()
+        .Produces<IdentifierLookup>();
 }

@@ -1,3 +1,4 @@
+using InteractionLedger.Access;
 using InteractionLedger.Customers;
 using InteractionLedger.Group;
 using InteractionLedger.Http;
@@ -133,6 +134,10 @@ public static class RecordInteractionEndpoint
         .MapPost("/{customerId:guid}/interactions", (Guid customerId, RecordInteractionRequest request,
             HttpContext http, GroupCatalog group, TimeProvider clock, IMessageBus bus) =>
         {
+            // A brand-scoped caller records contacts with its own brands only; that is what brings a customer within its reach.
+            var caller = Caller.From(http.User);
+            if (request.Brand is { } brand && group.IsKnownBrand(brand) && !caller.ActsFor(brand))
+                return Task.FromResult(CustomerReach.BrandOutOfScope(caller, brand));
             var now = clock.GetUtcNow();
             var errors = Validate(request, group, now);
             var interactionId = request.InteractionId.GetValueOrDefault();

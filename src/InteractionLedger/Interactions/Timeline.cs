@@ -6,6 +6,7 @@ using InteractionLedger.Group;
 using InteractionLedger.Hosting;
 using InteractionLedger.Http;
 using InteractionLedger.Merging;
+using InteractionLedger.Privacy;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 
@@ -17,14 +18,24 @@ public sealed record TimelineItem(
     ContactReason Reason, HandledBy HandledBy, Outcome Outcome, int? WaitingSeconds, int? HandlingSeconds,
     string? Summary, Guid? CaseId, InteractionRating? Rating, DateTimeOffset RecordedAt)
 {
-    public static TimelineItem From(TimelineEntry e, GroupCatalog group) => new(
-        e.Id, e.OccurredAt, e.Brand, group.Brands.FirstOrDefault(b => b.Code == e.Brand)?.Name ?? e.Brand, e.Channel,
-        e.Direction, e.Reason, e.HandledBy, e.Outcome, e.WaitingSeconds, e.HandlingSeconds, e.Summary, e.CaseId, e.Rating, e.RecordedAt);
+    /// <summary>How this read was decided (on a single interaction read; a page carries it once).</summary>
+    public AccessNotice? Access { get; init; }
+
+    /// <summary>The entry as the decision lets the caller see it: free text and ratings only where the purpose needs them.</summary>
+    public static TimelineItem From(TimelineEntry e, GroupCatalog group, AccessDecision decision)
+    {
+        var freeText = decision.Shows(DataPart.FreeText);
+        var rating = decision.Shows(DataPart.Ratings) ? e.Rating is { } r && !freeText ? r with { Comment = null } : e.Rating : null;
+        return new(e.Id, e.OccurredAt, e.Brand, group.Brands.FirstOrDefault(b => b.Code == e.Brand)?.Name ?? e.Brand, e.Channel,
+            e.Direction, e.Reason, e.HandledBy, e.Outcome, e.WaitingSeconds, e.HandlingSeconds, freeText ? e.Summary : null, e.CaseId,
+            rating, e.RecordedAt);
+    }
 }
 
 /// <param name="CustomerId">The customer whose timeline this is (the survivor, when an absorbed id was asked for).</param>
 /// <param name="NextCursor">Pass as <c>cursor</c> to read the next (older) page; null on the last page.</param>
-public sealed record TimelinePage(Guid CustomerId, IReadOnlyList<TimelineItem> Items, string? NextCursor);
+/// <param name="Access">How this read was decided, and what it leaves out (brands, free text, ratings).</param>
+public sealed record TimelinePage(Guid CustomerId, IReadOnlyList<TimelineItem> Items, string? NextCursor, AccessNotice Access);
 
 /// <summary>
 /// A position in a timeline: the last item's (occurredAt, interactionId). Keyset paging on that pair, which the
@@ -64,7 +75,8 @@ public static class TimelineEndpoint
         .MapGet("/{customerId:guid}/timeline", async (Guid customerId,
             [FromQuery(Name = "channel")] string[]? channels, [FromQuery(Name = "brand")] string[]? brands,
             [FromQuery(Name = "reason")] string[]? reasons, Guid? caseId, DateTimeOffset? from, DateTimeOffset? to,
-            int? limit, string? cursor, IQuerySession session, GroupCatalog group, CancellationToken cancellation) =>
+            int? limit, string? cursor, IQuerySession session, GroupCatalog group, PersonalDataGate gate, HttpContext http,
+            CancellationToken cancellation) =>
         {
             var errors = new InputErrors();
             var channelFilter = ParseEnums<Channel>("channel", channels, errors);
@@ -81,7 +93,9 @@ public static class TimelineEndpoint
             }
             if (errors.Any) return errors.ToResult();
             // A merged customer's timeline holds everyone merged into them; an absorbed id answers with its survivor's.
-            if (await CustomerGroup.LoadAsync(session, customerId, cancellation) is not { } members) return CustomerReads.NotFound(customerId);
+            var (pass, problem) = await gate.OpenCustomerAsync(http, session, customerId, DataView.Timeline, cancellation);
+            if (pass is null) return problem!;
+            var members = pass.Customer!;
 
             var pageSize = limit ?? DefaultPageSize;
             var sql = new StringBuilder("where customer_id = ANY(?)");
@@ -89,6 +103,7 @@ public static class TimelineEndpoint
             if (channelFilter.Length > 0) { sql.Append(" and data ->> 'channel' = ANY(?)"); parameters.Add(channelFilter); }
             if (reasonFilter.Length > 0) { sql.Append(" and data ->> 'reason' = ANY(?)"); parameters.Add(reasonFilter); }
             if (brands is { Length: > 0 }) { sql.Append(" and data ->> 'brand' = ANY(?)"); parameters.Add(brands); }
+            if (pass.Decision.VisibleBrands is { } visible) { sql.Append(" and data ->> 'brand' = ANY(?)"); parameters.Add(visible.ToArray()); }
             if (caseId is { } c) { sql.Append(" and data ->> 'caseId' = ?"); parameters.Add(c.ToString()); }
             if (from is { } f) { sql.Append(" and occurred_at >= ?"); parameters.Add(f.ToUniversalTime()); }
             if (to is { } t) { sql.Append(" and occurred_at < ?"); parameters.Add(t.ToUniversalTime()); }
@@ -102,31 +117,33 @@ public static class TimelineEndpoint
             parameters.Add(pageSize + 1);
 
             var entries = await session.QueryAsync<TimelineEntry>(sql.ToString(), cancellation, parameters.ToArray());
-            var page = entries.Take(pageSize).Select(e => TimelineItem.From(e, group)).ToList();
+            var page = entries.Take(pageSize).Select(e => TimelineItem.From(e, group, pass.Decision)).ToList();
             var next = entries.Count > pageSize ? new TimelineCursor(page[^1].OccurredAt, page[^1].InteractionId).Encode() : null;
-            return Results.Ok(new TimelinePage(members.Root, page, next));
+            return Results.Ok(new TimelinePage(members.Root, page, next, pass.Notice));
         })
         .WithName("GetTimeline")
         .WithSummary("A customer's contacts across all channels and brands, newest first.")
         .WithDescription("Filters combine with AND; repeat channel, brand or reason to accept several values. " +
                          "'from' is inclusive, 'to' exclusive. Page with the returned nextCursor, keeping the same filters.")
+        .WithPersonalDataRead()
         .Produces<TimelinePage>()
-        .ProducesValidationProblem()
         .ProducesProblem(StatusCodes.Status404NotFound);
 
     public static RouteHandlerBuilder MapGetInteraction(this IEndpointRouteBuilder customers) => customers
         .MapGet("/{customerId:guid}/interactions/{interactionId:guid}", async (Guid customerId, Guid interactionId,
-            IQuerySession session, GroupCatalog group, CancellationToken cancellation) =>
+            IQuerySession session, GroupCatalog group, PersonalDataGate gate, HttpContext http, CancellationToken cancellation) =>
         {
+            var (pass, problem) = await gate.OpenCustomerAsync(http, session, customerId, DataView.Interaction, cancellation);
+            if (pass is null) return problem!;
             var entry = await session.LoadAsync<TimelineEntry>(interactionId, cancellation);
-            if (entry is not null && (entry.CustomerId == customerId
-                || (await CustomerGroup.LoadAsync(session, customerId, cancellation))?.Members.Contains(entry.CustomerId) == true))
-                return Results.Ok(TimelineItem.From(entry, group));
+            if (entry is not null && pass.Customer!.Members.Contains(entry.CustomerId) && pass.Decision.ShowsBrand(entry.Brand))
+                return Results.Ok(TimelineItem.From(entry, group, pass.Decision) with { Access = pass.Notice });
             return ProblemResults.For(new Rejection(RejectionKind.NotFound, "interactionId",
                 $"The customer '{customerId}' has no interaction '{interactionId}'."), versionFromHeader: false);
         })
         .WithName("GetInteraction")
         .WithSummary("Read one recorded contact.")
+        .WithPersonalDataRead()
         .Produces<TimelineItem>()
         .ProducesProblem(StatusCodes.Status404NotFound);
 

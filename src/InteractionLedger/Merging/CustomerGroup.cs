@@ -8,7 +8,8 @@ namespace InteractionLedger.Merging;
 /// into it, directly or through merges of merged customers.
 /// </summary>
 /// <param name="Requested">The id the caller asked for; it may be an absorbed one, which keeps answering.</param>
-public sealed record CustomerGroup(Guid Requested, Guid Root, IReadOnlyList<Guid> Members)
+/// <param name="People">The members' write models, root first: their brands and consents count for the group.</param>
+public sealed record CustomerGroup(Guid Requested, Guid Root, IReadOnlyList<Guid> Members, IReadOnlyList<Customer> People)
 {
     /// <summary>Merge chains are short; a longer one means corrupt data, and reading must still end.</summary>
     private const int MaxDepth = 32;
@@ -23,15 +24,17 @@ public sealed record CustomerGroup(Guid Requested, Guid Root, IReadOnlyList<Guid
             customer = await session.LoadAsync<Customer>(survivor, cancellation) ?? customer;
 
         var members = new List<Guid> { customer.Id };
+        var people = new List<Customer> { customer };
         var frontier = customer.Absorbed.ToList();
         for (var depth = 0; frontier.Count > 0 && depth < MaxDepth; depth++)
         {
             frontier = frontier.Except(members).ToList();
             members.AddRange(frontier);
             var absorbed = frontier.Count == 0 ? [] : await session.LoadManyAsync<Customer>(cancellation, frontier);
+            people.AddRange(absorbed);
             frontier = absorbed.SelectMany(c => c.Absorbed).ToList();
         }
-        return new CustomerGroup(customerId, customer.Id, members);
+        return new CustomerGroup(customerId, customer.Id, members, people);
     }
 
     public Guid? MergedInto => Requested == Root ? null : Root;

@@ -3,6 +3,8 @@ using InteractionLedger.Hosting;
 using InteractionLedger.Http;
 using InteractionLedger.Identity;
 using InteractionLedger.Interactions;
+using InteractionLedger.Merging;
+using InteractionLedger.Privacy;
 using Marten;
 
 namespace InteractionLedger.Overview;
@@ -17,8 +19,9 @@ public sealed record SuggestedStep(string Action, string Reason, Guid? CaseId = 
 /// read at the start of every bot conversation.
 /// </summary>
 /// <param name="Known">False when the identifier names nobody, or several customers (the bot must then ask who it is).</param>
+/// <param name="Access">How this read was decided and what it leaves out; null when nobody was identified (nothing was read).</param>
 public sealed record BotContext(bool Known, Guid? CustomerId, string? DisplayName, Channel? PreferredChannel,
-    IReadOnlyList<BotCase> OpenCases, IReadOnlyList<string> LastContacts, SuggestedStep NextStep);
+    IReadOnlyList<BotCase> OpenCases, IReadOnlyList<string> LastContacts, SuggestedStep NextStep, AccessNotice? Access = null);
 
 public static class BotContextEndpoint
 {
@@ -27,8 +30,10 @@ public static class BotContextEndpoint
 
     public static RouteHandlerBuilder MapBotContext(this IEndpointRouteBuilder app) => app
         .MapGet("/bot-context", async (string? brand, Guid? customerId, string? kind, string? value, IQuerySession session,
-            TimeProvider clock, RelationshipPolicy policy, GroupCatalog group, CancellationToken cancellation) =>
+            TimeProvider clock, RelationshipPolicy policy, GroupCatalog group, PersonalDataGate gate, HttpContext http,
+            CancellationToken cancellation) =>
         {
+            if (!PersonalDataGate.TryReadPurpose(http.Request, out var purpose, out var purposeProblem)) return purposeProblem!;
             var errors = new InputErrors();
             errors.Required("brand", brand);
             if (brand is { Length: > 0 } && !group.IsKnownBrand(brand)) errors.Add("brand", $"'{brand}' is not a brand of {group.Name}.");
@@ -57,20 +62,31 @@ public static class BotContextEndpoint
             }
 
             var now = clock.GetUtcNow();
-            if (await OverviewEndpoints.LoadViewAsync(session, resolved!.Value, now, policy, group, cancellation) is not var (view, recent))
+            if (await CustomerGroup.LoadAsync(session, resolved!.Value, cancellation) is not { } customer)
                 return Results.Ok(Unknown("identify", "No such customer in the ledger."));
+            var pass = await gate.DecideAsync(http, purpose, DataView.BotContext, customer, cancellation);
+            if (pass.Decision.Outcome == AccessOutcome.Refused) return PersonalDataGate.Refusal(pass, resolved.Value);
+            if (await OverviewEndpoints.LoadViewAsync(session, customer, now, policy, group, cancellation) is not var (full, allRecent))
+                return Results.Ok(Unknown("identify", "No such customer in the ledger."));
+
+            var decision = pass.Decision;
+            var view = OverviewEndpoints.Reduce(full, allRecent, decision, group);
+            var recent = allRecent.Where(c => decision.ShowsBrand(c.Brand)).ToList();
             return Results.Ok(new BotContext(true, view.CustomerId, view.Who.DisplayName, view.Reach.PreferredChannel?.Channel,
                 view.Now.OpenCases.OrderByDescending(c => c.Brand == brand).Take(CasesShown)
                     .Select(c => new BotCase(c.CaseId, c.Brand, c.Title, c.LastStep, c.LastStepAt)).ToList(),
                 view.Now.LastContacts.Take(ContactsShown).ToList(),
-                Suggest(view, recent, brand!)));
+                decision.Shows(DataPart.Profiling) ? Suggest(full with { Now = view.Now }, recent, brand!)
+                    : new SuggestedStep(view.Now.OpenCases.Count > 0 ? "continue-case" : "welcome",
+                        "Suggestions drawn from the customer's profile are withheld (see access): greet the customer and ask how to help."),
+                pass.Notice));
         })
         .WithName("GetBotContext")
         .WithTags("Chatbots")
         .WithSummary("Compact context for a chatbot starting a conversation: who this is, preferred channel, open cases, last contacts, next step.")
         .WithDescription("Give the bot's brand and either customerId or an identifier (kind, value) the bot knows, e.g. kind=phone&value=0612345678.")
-        .Produces<BotContext>()
-        .ProducesValidationProblem();
+        .WithPersonalDataRead()
+        .Produces<BotContext>();
 
     private static BotContext Unknown(string action, string reason) => new(false, null, null, null, [], [], new SuggestedStep(action, reason));
 
@@ -82,7 +98,7 @@ public static class BotContextEndpoint
             return new SuggestedStep("offer-human", "The last two contacts were negative: offer a human adviser straight away.");
         if (view.Now.OpenCases.OrderByDescending(c => c.Brand == brand).FirstOrDefault() is { } open)
             return new SuggestedStep("continue-case", $"Case '{open.Title}' is open ({open.ContactCount} contacts so far): continue it.", open.CaseId);
-        if (view.Intensity.Dormant && view.ContactCount > 0)
+        if (view.Intensity is { Dormant: true } && view.ContactCount > 0)
             return new SuggestedStep("reconnect", $"No contact for {view.Intensity.DaysSinceLastContact} days: welcome the customer back.");
         return new SuggestedStep("welcome", "Nothing pending: greet the customer by name and ask how to help.");
     }

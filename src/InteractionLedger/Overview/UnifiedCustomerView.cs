@@ -44,9 +44,15 @@ public sealed record IntensitySection(int ContactsLast30Days, int ContactsLast90
 /// <summary>The single-interlocutor view of one customer, across all channels, all brands and every customer merged into them.</summary>
 /// <param name="MergedInto">Set when the requested id was merged into another customer: this is that customer's view.</param>
 /// <param name="MergedCustomers">Customers merged into this one, whose histories this view includes.</param>
+/// <param name="ContactCount">Contacts the caller may see.</param>
+/// <param name="Quality">Null when ratings are withheld, or when the customer has history with brands the caller may not see (the figures add up every brand).</param>
+/// <param name="Intensity">Null when profiling is withheld, or for the same cross-brand reason as quality.</param>
 public sealed record UnifiedCustomerView(Guid CustomerId, Guid? MergedInto, IReadOnlyList<Guid> MergedCustomers, int ContactCount,
-    WhoSection Who, ReachSection Reach, CurrentSection Now, QualitySection Quality, IntensitySection Intensity)
+    WhoSection Who, ReachSection Reach, CurrentSection Now, QualitySection? Quality, IntensitySection? Intensity)
 {
+    /// <summary>How this read was decided, and what it leaves out.</summary>
+    public Privacy.AccessNotice? Access { get; init; }
+
     public const double IndustryContactsPerAnswer = 2.8;
     private const int LastContactsShown = 5;
 

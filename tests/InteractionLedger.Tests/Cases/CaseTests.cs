@@ -35,7 +35,7 @@ public sealed class when_a_problem_is_followed_as_a_case(LedgerApi api)
             new { interactionId = earlier["interactionId"]!.GetValue<Guid>(), attachedBy = "agent-7" });
         attach.StatusCode.ShouldBe(HttpStatusCode.OK);
 
-        var view = (await api.GetAsync<List<CaseView>>($"/customers/{customerId}/cases")).ShouldHaveSingleItem();
+        var view = (await api.GetAsync<CaseList>($"/customers/{customerId}/cases")).Cases.ShouldHaveSingleItem();
         view.CaseId.ShouldBe(caseId);
         view.Status.ShouldBe(CaseStatus.Open);
         view.ContactCount.ShouldBe(4);
@@ -68,12 +68,12 @@ public sealed class when_a_problem_is_followed_as_a_case(LedgerApi api)
         reopened.StatusCode.ShouldBe(HttpStatusCode.OK);
         await api.RecordAsync(customerId, Contacts.Valid(Channel.SocialNetwork, caseId: caseId));
 
-        var open = (await api.GetAsync<List<CaseView>>($"/customers/{customerId}/cases?status=open")).ShouldHaveSingleItem();
+        var open = (await api.GetAsync<CaseList>($"/customers/{customerId}/cases?status=open")).Cases.ShouldHaveSingleItem();
         open.ReopenCount.ShouldBe(1);
         open.ContactCount.ShouldBe(2);
         open.Channels.ShouldBe([Channel.Chat, Channel.SocialNetwork]);
         open.TimeOpenSeconds.ShouldBeGreaterThanOrEqualTo(0);
-        (await api.GetAsync<List<CaseView>>($"/customers/{customerId}/cases?status=resolved")).ShouldBeEmpty();
+        (await api.GetAsync<CaseList>($"/customers/{customerId}/cases?status=resolved")).Cases.ShouldBeEmpty();
     }
 
     [Fact]

@@ -61,7 +61,7 @@ public sealed class when_generating_demo_data(LedgerApi api)
             profile.Version.ShouldBe(customer.Events.Count);
             var timeline = await api.GetAsync<TimelinePage>($"/customers/{customer.CustomerId}/timeline?limit=200");
             timeline.Items.Select(i => i.InteractionId).ShouldBe(customer.Interactions.Select(i => i.InteractionId), ignoreOrder: true);
-            var cases = await api.GetAsync<List<CaseView>>($"/customers/{customer.CustomerId}/cases");
+            var cases = (await api.GetAsync<CaseList>($"/customers/{customer.CustomerId}/cases")).Cases;
             cases.Count.ShouldBe(customer.Events.OfType<CaseOpened>().Count());
             foreach (var identifier in customer.Identifiers)
             {

@@ -29,7 +29,13 @@ public sealed class when_the_schema_comes_from_migrations(LedgerApi api)
             }
         }
 
-        await using var production = new LedgerFactory(connectionString, "Production");
+        // Outside Development no key is known unless configured: the one caller this test needs, stored hashed.
+        await using var production = new LedgerFactory(connectionString, "Production", settings: new Dictionary<string, string>
+        {
+            ["Ledger:Principals:0:Id"] = "agent-group",
+            ["Ledger:Principals:0:Role"] = "Agent",
+            ["Ledger:Principals:0:KeySha256"] = InteractionLedger.Access.PrincipalDirectory.Hash(LedgerFactory.GroupAgentKey),
+        });
         using var client = production.CreateClient();
 
         var store = production.Services.GetRequiredService<IDocumentStore>();

@@ -1,3 +1,4 @@
+using InteractionLedger.Privacy;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
@@ -34,7 +35,8 @@ public sealed class when_recording_interactions(LedgerApi api)
         item.Summary.ShouldBe(contact["summary"]!.GetValue<string>());
 
         var single = await api.GetAsync<TimelineItem>(response.Headers.Location!.ToString());
-        single.ShouldBe(item);
+        single.ShouldBe(item with { Access = single.Access });
+        single.Access!.Decision.ShouldBe(AccessOutcome.Allowed);
     }
 
     [Fact]

@@ -27,11 +27,11 @@ public sealed class when_time_passes_without_contact(LedgerApi api)
         var dormant = await client.GetFromJsonAsync<UnifiedCustomerView>($"/customers/{customerId}/overview", ApiJson.Options);
         var bot = await client.GetFromJsonAsync<BotContext>($"/bot-context?brand=horizon-telecom&customerId={customerId}", ApiJson.Options);
 
-        active!.Intensity.Dormant.ShouldBeFalse();
-        active.Intensity.ContactsLast30Days.ShouldBe(1);
-        dormant!.Intensity.Dormant.ShouldBeTrue();
-        dormant.Intensity.ContactsLast30Days.ShouldBe(0);
-        dormant.Intensity.DaysSinceLastContact.ShouldBe(181);
+        active!.Intensity!.Dormant.ShouldBeFalse();
+        active.Intensity!.ContactsLast30Days.ShouldBe(1);
+        dormant!.Intensity!.Dormant.ShouldBeTrue();
+        dormant.Intensity!.ContactsLast30Days.ShouldBe(0);
+        dormant.Intensity!.DaysSinceLastContact.ShouldBe(181);
         bot!.NextStep.Action.ShouldBe("reconnect");
     }
 }

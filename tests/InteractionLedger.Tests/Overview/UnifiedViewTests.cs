@@ -41,20 +41,20 @@ public sealed class when_an_agent_opens_the_unified_view(LedgerApi api)
         open.Channels.ShouldBe([Channel.Phone, Channel.Email]);
         view.Now.LastContacts.Count.ShouldBe(4);
         view.Now.LastContacts[0].ShouldContain("Horizon Télécom");
-        view.Quality.SatisfactionByChannel.ShouldHaveSingleItem().ShouldBe(new ChannelSatisfaction(Channel.Phone, 1, 1, 1));
-        view.Quality.NegativeShare.ShouldBe(1);
-        view.Quality.IndustryContactsPerAnswer.ShouldBe(2.8);
-        view.Intensity.ContactsLast30Days.ShouldBe(3);
-        view.Intensity.ContactsLast365Days.ShouldBe(4);
-        view.Intensity.Level.ShouldBe(RelationalIntensity.Medium);
-        view.Intensity.Dormant.ShouldBeFalse();
+        view.Quality!.SatisfactionByChannel.ShouldHaveSingleItem().ShouldBe(new ChannelSatisfaction(Channel.Phone, 1, 1, 1));
+        view.Quality!.NegativeShare.ShouldBe(1);
+        view.Quality!.IndustryContactsPerAnswer.ShouldBe(2.8);
+        view.Intensity!.ContactsLast30Days.ShouldBe(3);
+        view.Intensity!.ContactsLast365Days.ShouldBe(4);
+        view.Intensity!.Level.ShouldBe(RelationalIntensity.Medium);
+        view.Intensity!.Dormant.ShouldBeFalse();
 
         (await api.PostJsonAsync($"/customers/{customerId}/cases/{caseId}/resolve", new { resolvedBy = "agent-1" })).EnsureSuccessStatusCode();
         (await api.SendJsonAsync(HttpMethod.Put, $"/customers/{customerId}/preferred-channel", "{\"channel\": \"sms\", \"recordedBy\": \"agent-1\"}"))
             .StatusCode.ShouldBe(HttpStatusCode.OK);
         var after = await api.GetAsync<UnifiedCustomerView>($"/customers/{customerId}/overview");
         after.Reach.PreferredChannel.ShouldBe(new PreferredChannel(Channel.Sms, "stated"));
-        after.Quality.ContactsPerResolvedCase.ShouldBe(2);
+        after.Quality!.ContactsPerResolvedCase.ShouldBe(2);
         after.Now.OpenCases.ShouldBeEmpty();
     }
 
@@ -73,11 +73,11 @@ public sealed class when_an_agent_opens_the_unified_view(LedgerApi api)
         var later = UnifiedCustomerView.Build(overview.Id, [overview], lastContact.AddDays(181), policy, group);
         var muchLater = UnifiedCustomerView.Build(overview.Id, [overview], lastContact.AddDays(400), policy, group);
 
-        soon.Intensity.Dormant.ShouldBeFalse();
-        soon.Intensity.Level.ShouldBe(RelationalIntensity.Low);
-        later.Intensity.Dormant.ShouldBeTrue();
-        later.Intensity.DaysSinceLastContact.ShouldBe(181);
-        muchLater.Intensity.Level.ShouldBe(RelationalIntensity.None);
+        soon.Intensity!.Dormant.ShouldBeFalse();
+        soon.Intensity!.Level.ShouldBe(RelationalIntensity.Low);
+        later.Intensity!.Dormant.ShouldBeTrue();
+        later.Intensity!.DaysSinceLastContact.ShouldBe(181);
+        muchLater.Intensity!.Level.ShouldBe(RelationalIntensity.None);
         muchLater.Reach.PreferredChannel.ShouldBe(new PreferredChannel(Channel.Phone, "behaviour"));
     }
 }

@@ -61,7 +61,9 @@ public sealed class LedgerApi : IAsyncLifetime
     }
 }
 
-public sealed class LedgerFactory(string connectionString, string environment, TimeProvider? clock = null) : WebApplicationFactory<Program>
+/// <param name="settings">Configuration on top of appsettings.json, e.g. the principals of a Production host.</param>
+public sealed class LedgerFactory(string connectionString, string environment, TimeProvider? clock = null,
+    IReadOnlyDictionary<string, string>? settings = null) : WebApplicationFactory<Program>
 {
     static LedgerFactory()
     {
@@ -69,11 +71,36 @@ public sealed class LedgerFactory(string connectionString, string environment, T
         JasperFxEnvironment.AutoStartHost = true;
     }
 
+    /// <summary>The callers tests act as: the development keys (<c>DevelopmentPrincipals</c>), active in Development.</summary>
+    public const string GroupAgentKey = "dev-agent-group";
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment(environment);
         builder.UseSetting("ConnectionStrings:Ledger", connectionString);
+        // Retention runs when a test asks for it, not in the middle of another test's old contacts.
+        builder.UseSetting("Ledger:Retention:Scheduled", "false");
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) builder.UseSetting(key, value);
         if (clock is not null)
             builder.ConfigureServices(services => services.AddSingleton(clock));
+    }
+
+    /// <summary>By default, an agent acting for the whole group and serving the customer's request.</summary>
+    protected override void ConfigureClient(HttpClient client)
+    {
+        base.ConfigureClient(client);
+        client.DefaultRequestHeaders.Add("X-Api-Key", GroupAgentKey);
+        client.DefaultRequestHeaders.Add("X-Purpose", "service");
+    }
+
+    /// <summary>A client acting as another principal, reading for a purpose (none: no X-Purpose header).</summary>
+    public HttpClient ClientAs(string? apiKey, string? purpose = "service")
+    {
+        var client = CreateDefaultClient();
+        client.DefaultRequestHeaders.Remove("X-Api-Key");
+        client.DefaultRequestHeaders.Remove("X-Purpose");
+        if (apiKey is not null) client.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
+        if (purpose is not null) client.DefaultRequestHeaders.Add("X-Purpose", purpose);
+        return client;
     }
 }

@@ -40,6 +40,8 @@ public sealed class ServiceProcess : IAsyncDisposable
         process.BeginErrorReadLine();
 
         var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{listenOn}"), Timeout = TimeSpan.FromSeconds(30) };
+        client.DefaultRequestHeaders.Add("X-Api-Key", LedgerFactory.GroupAgentKey);
+        client.DefaultRequestHeaders.Add("X-Purpose", "service");
         var deadline = DateTime.UtcNow.AddSeconds(90);
         while (true)
         {

@@ -1,0 +1,97 @@
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+
+namespace InteractionLedger.Access;
+
+public sealed class ApiKeyAuthenticationHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger,
+    UrlEncoder encoder, PrincipalDirectory directory) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "ApiKey";
+    public const string Header = "X-Api-Key";
+
+    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        if (!Request.Headers.TryGetValue(Header, out var values)) return Task.FromResult(AuthenticateResult.NoResult());
+        if (values.Count != 1 || string.IsNullOrEmpty(values[0]) || values[0]!.Length > 200)
+            return Task.FromResult(AuthenticateResult.Fail($"Send exactly one {Header}."));
+        return Task.FromResult(directory.Find(values[0]!) is { } caller
+            ? AuthenticateResult.Success(new AuthenticationTicket(caller.ToPrincipal(SchemeName), SchemeName))
+            : AuthenticateResult.Fail("Unknown API key."));
+    }
+
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        Response.StatusCode = StatusCodes.Status401Unauthorized;
+        Response.Headers.WWWAuthenticate = $"{SchemeName} header=\"{Header}\"";
+        await Results.Problem(statusCode: 401, title: "Authentication required.",
+            detail: $"Send your API key in the {Header} header.", type: "https://interactionledger.dev/problems/unauthenticated")
+            .ExecuteAsync(Context);
+    }
+
+    protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
+    {
+        Response.StatusCode = StatusCodes.Status403Forbidden;
+        var caller = Caller.From(Context.User);
+        await Results.Problem(statusCode: 403, title: "Not allowed for your role.",
+            detail: $"'{caller.Id}' ({caller.Role}) may not call this endpoint.", type: "https://interactionledger.dev/problems/forbidden-role")
+            .ExecuteAsync(Context);
+    }
+}
+
+/// <summary>Endpoint policies: which roles may call which endpoints. What they may read is <c>Privacy.AccessPolicy</c>'s.</summary>
+public static class LedgerPolicies
+{
+    public const string RecordContacts = nameof(RecordContacts);
+    public const string ManageCases = nameof(ManageCases);
+    public const string ManageIdentity = nameof(ManageIdentity);
+    public const string RecordConsent = nameof(RecordConsent);
+    public const string ReadPersonalData = nameof(ReadPersonalData);
+    public const string PrivacyOfficer = nameof(PrivacyOfficer);
+    public const string Oversight = nameof(Oversight);
+
+    private static readonly Dictionary<string, Role[]> Roles = new()
+    {
+        [RecordContacts] = [Role.Agent, Role.Chatbot, Role.Integration],
+        [ManageCases] = [Role.Agent, Role.Integration],
+        [ManageIdentity] = [Role.Agent, Role.Integration],
+        [RecordConsent] = [Role.Agent, Role.Chatbot, Role.Integration, Role.PrivacyOfficer],
+        // Every role may try: the purpose policy decides, and records, what each one gets.
+        [ReadPersonalData] = Enum.GetValues<Role>(),
+        [PrivacyOfficer] = [Role.PrivacyOfficer],
+        [Oversight] = [Role.PrivacyOfficer, Role.Administrator],
+    };
+
+    public static IReadOnlyDictionary<string, Role[]> Table => Roles;
+
+    public static IServiceCollection AddLedgerAuthentication(this IServiceCollection services, IConfiguration configuration,
+        IEnumerable<string> brandCodes, bool developmentDefaultsAllowed, Action<string> announce)
+    {
+        var configured = configuration.GetSection("Ledger:Principals").Get<PrincipalConfiguration[]>() ?? [];
+        PrincipalDirectory directory;
+        if (configured.Length > 0) directory = new PrincipalDirectory(configured);
+        else if (developmentDefaultsAllowed)
+        {
+            var defaults = DevelopmentPrincipals.For(brandCodes);
+            directory = new PrincipalDirectory(defaults.Select(d => d.Principal));
+            announce("No Ledger:Principals configured: development API keys are active (send one in X-Api-Key):" + Environment.NewLine +
+                     string.Join(Environment.NewLine, defaults.Select(d => $"  {d.Key,-36} {d.Principal.Role,-14} {(d.Principal.Brands.Length == 0 ? "whole group" : string.Join(",", d.Principal.Brands))}")));
+        }
+        else throw new InvalidOperationException(
+            "Ledger:Principals lists nobody: configure the callers (Id, Role, Brands, KeySha256); see README, 'Who may call'.");
+
+        services.AddSingleton(directory);
+        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        services.AddAuthorizationBuilder()
+            .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
+            .AddPolicies();
+        return services;
+    }
+
+    private static void AddPolicies(this Microsoft.AspNetCore.Authorization.AuthorizationBuilder builder)
+    {
+        foreach (var (name, roles) in Roles)
+            builder.AddPolicy(name, p => p.RequireAuthenticatedUser().RequireRole(roles.Select(r => r.ToString())));
+    }
+}

@@ -1,0 +1,53 @@
+using System.Security.Claims;
+using InteractionLedger.Access;
+using InteractionLedger.Customers;
+using InteractionLedger.Group;
+using InteractionLedger.Http;
+using InteractionLedger.Interactions;
+using InteractionLedger.Privacy;
+using Marten;
+using Wolverine;
+
+namespace InteractionLedger.Consent;
+
+/// <param name="Brand">The brand the withdrawal concerns; omit to withdraw for the whole group.</param>
+public sealed record WithdrawConsentRequest(Purpose? Purpose, string? Brand, Channel? CollectedVia);
+
+public sealed record WithdrawConsent(Guid CustomerId, ConsentWithdrawn Withdrawal);
+
+public static class WithdrawConsentHandler
+{
+    public static Decision Decide(WithdrawConsent command, Customer customer) =>
+        customer.Consents.GetValueOrDefault(ConsentStatement.KeyOf(command.Withdrawal.Purpose, command.Withdrawal.Brand))?.Status == ConsentStatus.Withdrawn
+            ? Decision.NothingToDo
+            : Decision.Emit(command.Withdrawal);
+
+    public static Task<WriteOutcome> Handle(WithdrawConsent command, IDocumentSession session, CancellationToken cancellation) =>
+        session.LockAndDecideAsync(command.CustomerId, null, customer => Decide(command, customer), cancellation);
+}
+
+public static class WithdrawConsentEndpoint
+{
+    public static RouteHandlerBuilder MapWithdrawConsent(this IEndpointRouteBuilder customers) => customers
+        .MapPost("/{customerId:guid}/consents/withdrawals", (Guid customerId, WithdrawConsentRequest request, ClaimsPrincipal user,
+            HttpContext http, GroupCatalog group, TimeProvider clock, IMessageBus bus) =>
+        {
+            var caller = Caller.From(user);
+            var errors = new InputErrors();
+            errors.Required("purpose", request.Purpose);
+            if (request.Purpose is { } purpose && PurposePolicy.RuleFor(purpose).LegalBasis != LegalBasis.Consent)
+                errors.Add("purpose", $"'{Hosting.ApiJson.Name(purpose)}' does not rest on consent: to stop it, record an objection.");
+            ConsentScope.Validate(request.Brand, caller, group, errors);
+            errors.Required("collectedVia", request.CollectedVia);
+            return CommandEndpoint.RunAsync(http, bus, errors, null,
+                _ => new WithdrawConsent(customerId, new ConsentWithdrawn(request.Purpose!.Value, ConsentScope.Brand(request.Brand),
+                    request.CollectedVia!.Value, caller.Id, clock.GetUtcNow())),
+                o => new WriteReceipt(customerId, o.Version, Replayed: !o.Written));
+        })
+        .WithName("WithdrawConsent")
+        .WithSummary("Record that the customer withdrew a consent: reads for that purpose are refused from now on; the history keeps the consent.")
+        .RequireAuthorization(LedgerPolicies.RecordConsent)
+        .Produces<WriteReceipt>()
+        .ProducesValidationProblem()
+        .ProducesProblem(StatusCodes.Status404NotFound);
+}

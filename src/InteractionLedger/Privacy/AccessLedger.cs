@@ -1,0 +1,189 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using InteractionLedger.Hosting;
+using Npgsql;
+using NpgsqlTypes;
+using Weasel.Postgresql;
+using Weasel.Postgresql.Tables;
+
+namespace InteractionLedger.Privacy;
+
+/// <summary>One read of a customer's personal data, allowed, reduced or refused: the unit of the access ledger.</summary>
+/// <param name="CustomerId">Null for a lookup that named nobody.</param>
+/// <param name="BrandsReturned">Brands whose history was returned; null for all of them.</param>
+/// <param name="RequestId">The HTTP request's trace id, to find the call in logs.</param>
+public sealed record AccessRecord(DateTimeOffset At, string Principal, string Role, IReadOnlyList<string>? PrincipalBrands,
+    Guid? CustomerId, string View, string Purpose, string LegalBasis, string Decision, IReadOnlyList<string> PartsReturned,
+    IReadOnlyList<Withheld> Withheld, IReadOnlyList<string>? BrandsReturned, IReadOnlyList<ConsentReliedOn> ConsentsReliedOn,
+    string? Refusal, string RequestId);
+
+/// <summary>An access record as stored: its place in its chain and its hash.</summary>
+public sealed record StoredAccessRecord(long Id, int Lane, long Position, string Hash, AccessRecord Record);
+
+/// <param name="Intact">True when every chain recomputes from its first record to its head.</param>
+/// <param name="FirstBreak">The first record (by lane, then position) whose content, hash or place does not check.</param>
+public sealed record ChainVerification(bool Intact, long RecordsChecked, ChainBreak? FirstBreak);
+
+public sealed record ChainBreak(int Lane, long Position, long? RecordId, string Problem);
+
+/// <summary>
+/// The tamper-evident log of reads of personal data. Each record is hashed with the previous record's hash, so
+/// editing, removing or reordering one breaks every hash after it. Records are spread over a few independent
+/// chains (lanes, by customer) because one chain head serialises every read of the service on one row lock;
+/// each lane is verified on its own.
+/// </summary>
+public sealed class AccessLedger(NpgsqlDataSource dataSource)
+{
+    public const int Lanes = 16;
+    private const string Records = $"{LedgerStore.Schema}.access_records";
+    private const string Heads = $"{LedgerStore.Schema}.access_chain_heads";
+
+    public static IEnumerable<Table> Tables()
+    {
+        var heads = new Table(new PostgresqlObjectName(LedgerStore.Schema, "access_chain_heads", SchemaUtils.IdentifierUsage.General));
+        heads.AddColumn<int>("lane").AsPrimaryKey();
+        heads.AddColumn<long>("position").NotNull();
+        heads.AddColumn("head_hash", "bytea").NotNull();
+        yield return heads;
+
+        var records = new Table(new PostgresqlObjectName(LedgerStore.Schema, "access_records", SchemaUtils.IdentifierUsage.General));
+        records.AddColumn<long>("id").BigAutoIncrement().AsPrimaryKey();
+        records.AddColumn<int>("lane").NotNull();
+        records.AddColumn<long>("position").NotNull();
+        records.AddColumn<DateTimeOffset>("recorded_at").NotNull();
+        records.AddColumn<Guid>("customer_id");
+        records.AddColumn<string>("principal").NotNull();
+        records.AddColumn<string>("purpose").NotNull();
+        records.AddColumn<string>("decision").NotNull();
+        records.AddColumn<string>("record").NotNull();
+        records.AddColumn("hash", "bytea").NotNull();
+        records.Indexes.Add(new IndexDefinition("ix_access_records_chain") { Columns = ["lane", "position"], IsUnique = true });
+        records.Indexes.Add(new IndexDefinition("ix_access_records_customer") { Columns = ["customer_id", "id"] });
+        records.Indexes.Add(new IndexDefinition("ix_access_records_time") { Columns = ["recorded_at"] });
+        yield return records;
+    }
+
+    public static int LaneOf(Guid? customerId) => customerId is { } id ? id.ToByteArray()[0] % Lanes : 0;
+
+    /// <summary>Appends a record to its chain in one statement: the chain head row is locked for that statement only.</summary>
+    public async Task<long> AppendAsync(AccessRecord record, CancellationToken cancellation)
+    {
+        var json = JsonSerializer.Serialize(record, ApiJson.Options);
+        await using var command = dataSource.CreateCommand($"""
+            with head as (
+              insert into {Heads} as c (lane, position, head_hash)
+              values ($1, 1, sha256(convert_to('1|' || $2, 'UTF8')))
+              on conflict (lane) do update set position = c.position + 1,
+                head_hash = sha256(c.head_hash || convert_to((c.position + 1)::text || '|' || $2, 'UTF8'))
+              returning lane, position, head_hash)
+            insert into {Records} (lane, position, recorded_at, customer_id, principal, purpose, decision, record, hash)
+            select lane, position, $3, $4, $5, $6, $7, $2, head_hash from head
+            returning id
+            """);
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = LaneOf(record.CustomerId) });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = json, NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = record.At });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)record.CustomerId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = record.Principal });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = record.Purpose });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = record.Decision });
+        return (long)(await command.ExecuteScalarAsync(cancellation))!;
+    }
+
+    /// <summary>Records matching the filter, newest first.</summary>
+    public async Task<IReadOnlyList<StoredAccessRecord>> SearchAsync(AccessSearch filter, CancellationToken cancellation)
+    {
+        var where = new List<string>();
+        var parameters = new List<NpgsqlParameter>();
+        void Add(string condition, NpgsqlParameter parameter)
+        {
+            parameters.Add(parameter);
+            where.Add(condition.Replace("@", "$" + parameters.Count));
+        }
+        if (filter.CustomerId is { } customer) Add("customer_id = @", new NpgsqlParameter<Guid> { TypedValue = customer });
+        if (filter.Principal is { } principal) Add("principal = @", new NpgsqlParameter<string> { TypedValue = principal });
+        if (filter.Purpose is { } purpose) Add("purpose = @", new NpgsqlParameter<string> { TypedValue = ApiJson.Name(purpose) });
+        if (filter.Decision is { } decision) Add("decision = @", new NpgsqlParameter<string> { TypedValue = ApiJson.Name(decision) });
+        if (filter.From is { } from) Add("recorded_at >= @", new NpgsqlParameter<DateTimeOffset> { TypedValue = from.ToUniversalTime() });
+        if (filter.To is { } to) Add("recorded_at < @", new NpgsqlParameter<DateTimeOffset> { TypedValue = to.ToUniversalTime() });
+        if (filter.BeforeId is { } before) Add("id < @", new NpgsqlParameter<long> { TypedValue = before });
+        parameters.Add(new NpgsqlParameter<int> { TypedValue = filter.Limit });
+
+        await using var command = dataSource.CreateCommand(
+            $"select id, lane, position, hash, record from {Records} {(where.Count > 0 ? "where " + string.Join(" and ", where) : "")} " +
+            $"order by id desc limit ${parameters.Count}");
+        command.Parameters.AddRange(parameters.ToArray());
+        var found = new List<StoredAccessRecord>();
+        await using var reader = await command.ExecuteReaderAsync(cancellation);
+        while (await reader.ReadAsync(cancellation))
+            found.Add(new StoredAccessRecord(reader.GetInt64(0), reader.GetInt32(1), reader.GetInt64(2),
+                Convert.ToHexStringLower(reader.GetFieldValue<byte[]>(3)), JsonSerializer.Deserialize<AccessRecord>(reader.GetString(4), ApiJson.Options)!));
+        return found;
+    }
+
+    /// <summary>
+    /// Recomputes every chain from its first record: a record whose text was edited, whose indexed columns no
+    /// longer say what its text says, that was removed, or that is missing at the end of its chain is reported.
+    /// </summary>
+    public async Task<ChainVerification> VerifyAsync(CancellationToken cancellation)
+    {
+        var heads = new Dictionary<int, (long Position, byte[] Hash)>();
+        await using (var command = dataSource.CreateCommand($"select lane, position, head_hash from {Heads}"))
+        await using (var reader = await command.ExecuteReaderAsync(cancellation))
+            while (await reader.ReadAsync(cancellation))
+                heads[reader.GetInt32(0)] = (reader.GetInt64(1), reader.GetFieldValue<byte[]>(2));
+
+        long checkedCount = 0;
+        var seen = new HashSet<int>();
+        var lane = -1;
+        long expectedPosition = 0;
+        var previous = Array.Empty<byte>();
+        ChainBreak? EndOfLane()
+        {
+            if (lane < 0) return null;
+            var head = heads.GetValueOrDefault(lane);
+            return head.Position == expectedPosition && head.Hash.AsSpan().SequenceEqual(previous) ? null
+                : new ChainBreak(lane, expectedPosition + 1, null, $"The chain head says {head.Position} records; records up to {expectedPosition} were found.");
+        }
+
+        await using (var command = dataSource.CreateCommand(
+            $"select id, lane, position, recorded_at, customer_id, principal, purpose, decision, record, hash from {Records} order by lane, position"))
+        await using (var reader = await command.ExecuteReaderAsync(cancellation))
+        {
+            while (await reader.ReadAsync(cancellation))
+            {
+                var (id, recordLane, position) = (reader.GetInt64(0), reader.GetInt32(1), reader.GetInt64(2));
+                if (recordLane != lane)
+                {
+                    if (EndOfLane() is { } gapAtEnd) return new ChainVerification(false, checkedCount, gapAtEnd);
+                    (lane, expectedPosition, previous) = (recordLane, 0, []);
+                    seen.Add(lane);
+                }
+                ChainVerification Broken(string problem) => new(false, checkedCount, new ChainBreak(lane, position, id, problem));
+
+                if (position != expectedPosition + 1) return Broken($"Record {expectedPosition + 1} of the chain is missing.");
+                var text = reader.GetString(8);
+                var hash = reader.GetFieldValue<byte[]>(9);
+                var expected = SHA256.HashData([.. previous, .. Encoding.UTF8.GetBytes($"{position}|{text}")]);
+                if (!expected.AsSpan().SequenceEqual(hash)) return Broken("The record's content or hash was changed after it was written.");
+                var record = JsonSerializer.Deserialize<AccessRecord>(text, ApiJson.Options)!;
+                if (record.At != reader.GetFieldValue<DateTimeOffset>(3) || record.CustomerId != (reader.IsDBNull(4) ? null : reader.GetGuid(4))
+                    || record.Principal != reader.GetString(5) || record.Purpose != reader.GetString(6) || record.Decision != reader.GetString(7))
+                    return Broken("The record's searchable columns no longer match what it recorded.");
+                previous = hash;
+                expectedPosition = position;
+                checkedCount++;
+            }
+        }
+        if (EndOfLane() is { } lastGap) return new ChainVerification(false, checkedCount, lastGap);
+        var emptied = heads.Keys.Where(l => !seen.Contains(l)).Order().ToList();
+        return emptied.Count > 0
+            ? new ChainVerification(false, checkedCount, new ChainBreak(emptied[0], 1, null, "Every record of this chain is missing."))
+            : new ChainVerification(true, checkedCount, null);
+    }
+}
+
+/// <param name="BeforeId">Paging: only records older than this one.</param>
+public sealed record AccessSearch(Guid? CustomerId = null, string? Principal = null, Purpose? Purpose = null, AccessOutcome? Decision = null,
+    DateTimeOffset? From = null, DateTimeOffset? To = null, long? BeforeId = null, int Limit = 100);

@@ -1,0 +1,135 @@
+using InteractionLedger.Access;
+using InteractionLedger.Consent;
+using InteractionLedger.Customers;
+
+namespace InteractionLedger.Privacy;
+
+/// <summary>The reads of personal data, and the parts of the customer's data each one can show.</summary>
+public enum DataView { Profile, Overview, Timeline, Interaction, Cases, BotContext, IdentifierLookup, Consents, Export }
+
+public enum AccessOutcome { Allowed, Reduced, Refused }
+
+/// <summary>Why a refused read was refused; decides the HTTP answer.</summary>
+public enum RefusalKind
+{
+    /// <summary>The customer is outside the brands the caller acts for: answered as if unknown, so ids cannot be probed.</summary>
+    OutOfScope,
+    /// <summary>The caller's role does not read for this purpose.</summary>
+    RoleNotAllowed,
+    /// <summary>The purpose needs a consent the customer has not given, withdrew, or let expire.</summary>
+    NoConsent,
+    /// <summary>The customer objected to this purpose.</summary>
+    Objected,
+}
+
+public sealed record Withheld(DataPart Part, string Reason);
+
+/// <summary>A consent (or its absence) a decision depended on.</summary>
+public sealed record ConsentReliedOn(Purpose Purpose, string? Brand, ConsentStatus Status, DateTimeOffset? StatedAt, Guid? ConsentId);
+
+/// <param name="VisibleBrands">The brands whose history the caller gets; null for all.</param>
+public sealed record AccessDecision(AccessOutcome Outcome, Purpose Purpose, LegalBasis LegalBasis, DataView View,
+    IReadOnlyList<DataPart> Returned, IReadOnlyList<Withheld> Withheld, IReadOnlyList<ConsentReliedOn> ConsentsReliedOn,
+    IReadOnlySet<string>? VisibleBrands, RefusalKind? Refusal = null, string? RefusalReason = null)
+{
+    public bool Shows(DataPart part) => Returned.Contains(part);
+
+    public bool ShowsBrand(string brand) => VisibleBrands is null || VisibleBrands.Contains(brand);
+}
+
+/// <summary>What the decision looks at: who asks, why, for which view, and the customer's relationship and consents now.</summary>
+/// <param name="People">The customer and everyone merged into them (their consents and brands add up).</param>
+public sealed record AccessRequest(Caller Caller, Purpose Purpose, DataView View, IReadOnlyList<Customer> People,
+    IReadOnlyList<string> GroupBrands, DateTimeOffset Now);
+
+/// <summary>
+/// The one place that decides what a read of personal data returns, from <see cref="PurposePolicy"/>, the caller's
+/// role and brands, and the customer's consents at the moment of the read.
+/// </summary>
+public static class AccessPolicy
+{
+    public static readonly IReadOnlyDictionary<DataView, DataPart[]> PartsOf = new Dictionary<DataView, DataPart[]>
+    {
+        [DataView.Profile] = [DataPart.Identity, DataPart.ContactHistory, DataPart.OtherBrands],
+        [DataView.Overview] = [DataPart.Identity, DataPart.ContactHistory, DataPart.FreeText, DataPart.Ratings, DataPart.Profiling, DataPart.OtherBrands],
+        [DataView.Timeline] = [DataPart.ContactHistory, DataPart.FreeText, DataPart.Ratings, DataPart.OtherBrands],
+        [DataView.Interaction] = [DataPart.ContactHistory, DataPart.FreeText, DataPart.Ratings, DataPart.OtherBrands],
+        [DataView.Cases] = [DataPart.ContactHistory, DataPart.FreeText, DataPart.OtherBrands],
+        [DataView.BotContext] = [DataPart.Identity, DataPart.ContactHistory, DataPart.FreeText, DataPart.Profiling, DataPart.OtherBrands],
+        [DataView.IdentifierLookup] = [DataPart.Identity],
+        [DataView.Consents] = [DataPart.Identity],
+        [DataView.Export] = [DataPart.Identity, DataPart.ContactHistory, DataPart.FreeText, DataPart.Ratings, DataPart.Profiling,
+            DataPart.OtherBrands, DataPart.AccessRecords],
+    };
+
+    public static AccessDecision Decide(AccessRequest request)
+    {
+        var (caller, purpose, view, people, groupBrands, now) = request;
+        var rule = PurposePolicy.RuleFor(purpose);
+        var relied = new List<ConsentReliedOn>();
+        var customerBrands = people.SelectMany(p => p.Brands).ToHashSet();
+
+        AccessDecision Refuse(RefusalKind kind, string reason) =>
+            new(AccessOutcome.Refused, purpose, rule.LegalBasis, view, [], [], relied, new HashSet<string>(), kind, reason);
+
+        ConsentStanding Standing(Purpose p)
+        {
+            var standing = ConsentRules.StandingFor(people, p, caller, groupBrands, now);
+            relied.Add(new ConsentReliedOn(p, standing.Statement?.Brand, standing.Status, standing.Statement?.At, standing.Statement?.ConsentId));
+            return standing;
+        }
+
+        if (!rule.Readers.TryGetValue(caller.Role, out var granted))
+            return Refuse(RefusalKind.RoleNotAllowed, $"A {Hosting.ApiJson.Name(caller.Role)} does not read customer data for {Hosting.ApiJson.Name(purpose)}.");
+
+        var ownBrands = caller.Brands is null ? null : customerBrands.Where(caller.Brands.Contains).ToHashSet();
+        var otherBrands = ownBrands is null ? [] : customerBrands.Except(ownBrands).ToList();
+        var sharing = otherBrands.Count > 0 ? Standing(Purpose.CrossBrandSharing).Status == ConsentStatus.Given : (bool?)null;
+        if (ownBrands is { Count: 0 } && sharing != true)
+            return Refuse(RefusalKind.OutOfScope, $"The customer has no relationship with {caller.ScopeText} and has not consented to sharing across the group's brands.");
+
+        if (rule.Objectable || rule.ConsentRequired)
+        {
+            var standing = Standing(purpose);
+            if (standing.Status == ConsentStatus.Objected)
+                return Refuse(RefusalKind.Objected, $"The customer objected to {Hosting.ApiJson.Name(purpose)} on {standing.Statement!.At:yyyy-MM-dd}.");
+            if (rule.ConsentRequired && standing.Status != ConsentStatus.Given)
+                return Refuse(RefusalKind.NoConsent, standing.Status switch
+                {
+                    ConsentStatus.Withdrawn => $"The customer withdrew consent to {Hosting.ApiJson.Name(purpose)} on {standing.Statement!.At:yyyy-MM-dd}.",
+                    ConsentStatus.Expired => $"The customer's consent to {Hosting.ApiJson.Name(purpose)} expired on {standing.Statement!.ExpiresAt ?? standing.Statement.At:yyyy-MM-dd}.",
+                    _ => $"The customer has not consented to {Hosting.ApiJson.Name(purpose)}.",
+                });
+            if (!rule.ConsentRequired) relied.RemoveAll(r => r.Purpose == purpose && r.Status == ConsentStatus.NotGiven);
+        }
+
+        var returned = new List<DataPart>();
+        var withheld = new List<Withheld>();
+        foreach (var part in PartsOf[view])
+        {
+            if (part == DataPart.OtherBrands)
+            {
+                // Only worth a word when there is history elsewhere to show or hide.
+                if (sharing == true || ownBrands is null) returned.Add(part);
+                else if (sharing == false) withheld.Add(new(part, $"History with {string.Join(", ", otherBrands.Order())} is not shown: the customer has not consented to sharing across the group's brands."));
+                continue;
+            }
+            if (!granted.Contains(part))
+            {
+                withheld.Add(new(part, $"Not needed for {Hosting.ApiJson.Name(purpose)} by a {Hosting.ApiJson.Name(caller.Role)}."));
+                continue;
+            }
+            if (part == DataPart.Profiling && caller.Role == Role.Chatbot && purpose != Purpose.BotProfiling
+                && Standing(Purpose.BotProfiling).Status != ConsentStatus.Given)
+            {
+                withheld.Add(new(part, "A bot decides from the customer's profile only with their consent to automated profiling."));
+                continue;
+            }
+            returned.Add(part);
+        }
+
+        IReadOnlySet<string>? visible = ownBrands is null || sharing == true ? null : ownBrands;
+        return new AccessDecision(withheld.Count == 0 ? AccessOutcome.Allowed : AccessOutcome.Reduced, purpose, rule.LegalBasis, view,
+            returned, withheld, relied, visible);
+    }
+}

@@ -1,0 +1,136 @@
+using System.Security.Claims;
+using InteractionLedger.Access;
+using InteractionLedger.Cases;
+using InteractionLedger.Consent;
+using InteractionLedger.Customers;
+using InteractionLedger.Http;
+using InteractionLedger.Identity;
+using InteractionLedger.Interactions;
+using InteractionLedger.Merging;
+using InteractionLedger.Overview;
+using Marten;
+using Wolverine;
+
+namespace InteractionLedger.Privacy;
+
+/// <summary>What stays of an erased customer: that the erasure happened, and counts that identify nobody.</summary>
+public sealed class CustomerErasure
+{
+    /// <summary>An erased ledger id (a random UUID that no longer leads to anything personal).</summary>
+    public Guid Id { get; set; }
+    public DateTimeOffset ErasedAt { get; set; }
+    public string ErasedBy { get; set; } = "";
+    public string Reason { get; set; } = "";
+    /// <summary>Every id erased with it: a merged customer is one person, erased as one.</summary>
+    public List<Guid> ErasedCustomers { get; set; } = [];
+    public int EventsErased { get; set; }
+    public int Contacts { get; set; }
+    public Dictionary<Channel, int> ContactsByChannel { get; set; } = [];
+    public Dictionary<string, int> ContactsByBrand { get; set; } = [];
+    public int Cases { get; set; }
+    public int Ratings { get; set; }
+}
+
+/// <param name="Reason">Why: e.g. "GDPR art. 17 request received by e-mail on 2026-11-20, ticket 4411" (at most 500 characters).</param>
+public sealed record EraseCustomerRequest(string? Reason);
+
+public sealed record EraseCustomer(Guid CustomerId, string ErasedBy, string Reason, DateTimeOffset Now);
+
+/// <param name="Receipt">Null when the ledger never knew the customer.</param>
+public sealed record ErasureOutcome(ErasureReceipt? Receipt);
+
+public sealed record ErasureReceipt(Guid CustomerId, IReadOnlyList<Guid> ErasedCustomers, DateTimeOffset ErasedAt, int EventsErased, bool Replayed);
+
+/// <summary>
+/// Erasure deletes the customer's streams outright (Marten's hard delete of the stream and its events) and every
+/// document projected from them, in one transaction. Masking would leave event rows behind whose shape, times and
+/// brands still single out one person; keys destroyed per customer would leave the ciphertext in every backup for
+/// as long as the key store's own backups live. What must stay is kept outside the streams: a
+/// <see cref="CustomerErasure"/> per erased id, and the access ledger, which never held personal data, only ids.
+/// </summary>
+public static class EraseCustomerHandler
+{
+    public static async Task<ErasureOutcome> Handle(EraseCustomer command, IDocumentSession session, CancellationToken cancellation)
+    {
+        if (await session.LoadAsync<CustomerErasure>(command.CustomerId, cancellation) is { } done)
+            return new(new ErasureReceipt(command.CustomerId, done.ErasedCustomers, done.ErasedAt, done.EventsErased, Replayed: true));
+        if (await CustomerGroup.LoadAsync(session, command.CustomerId, cancellation) is not { } group) return new(null);
+
+        // Writers of these customers queue behind these locks and find nothing once the erasure commits.
+        var streams = new List<JasperFx.Events.IEventStream<Customer>>();
+        foreach (var member in group.Members) streams.Add(await session.LockAsync(member, cancellation));
+        var members = group.Members.ToArray();
+        var overviews = await session.LoadManyAsync<CustomerOverview>(cancellation, members);
+
+        var erasure = new CustomerErasure
+        {
+            ErasedAt = command.Now, ErasedBy = command.ErasedBy, Reason = command.Reason, ErasedCustomers = [.. members],
+            EventsErased = (int)streams.Sum(s => s.CurrentVersion ?? 0),
+            Contacts = overviews.Sum(o => o.ContactCount),
+            ContactsByChannel = overviews.SelectMany(o => o.ContactsByChannel).GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.Sum(p => p.Value)),
+            ContactsByBrand = overviews.SelectMany(o => o.ContactsByBrand).GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.Sum(p => p.Value)),
+            Cases = overviews.Sum(o => o.Cases.Count),
+            Ratings = overviews.Sum(o => o.Ratings.Values.Sum(r => r.Count)),
+        };
+
+        var identifierKeys = group.People.SelectMany(p => p.Identifiers.Keys).Distinct().ToArray();
+        var claims = identifierKeys.Length == 0 ? [] : await session.LoadManyAsync<IdentifierClaim>(cancellation, identifierKeys);
+        foreach (var claim in claims)
+        {
+            claim.Holders.RemoveAll(h => members.Contains(h.CustomerId));
+            // A claim's id is the identifier itself: one nobody else holds must go entirely.
+            if (claim.Holders.Count == 0) session.Delete(claim);
+            else session.Store(claim);
+        }
+
+        foreach (var member in members)
+        {
+            session.Events.TombstoneStream(member);
+            session.Delete<Customer>(member);
+            session.Delete<CustomerOverview>(member);
+            session.Delete<ConsentHistory>(member);
+            session.Store(new CustomerErasure
+            {
+                Id = member, ErasedAt = erasure.ErasedAt, ErasedBy = erasure.ErasedBy, Reason = erasure.Reason,
+                ErasedCustomers = erasure.ErasedCustomers, EventsErased = erasure.EventsErased, Contacts = erasure.Contacts,
+                ContactsByChannel = erasure.ContactsByChannel, ContactsByBrand = erasure.ContactsByBrand, Cases = erasure.Cases,
+                Ratings = erasure.Ratings,
+            });
+        }
+        session.DeleteWhere<TimelineEntry>(e => members.Contains(e.CustomerId));
+        session.DeleteWhere<CaseSummary>(c => members.Contains(c.CustomerId));
+        return new(new ErasureReceipt(command.CustomerId, members, command.Now, erasure.EventsErased, Replayed: false));
+    }
+}
+
+public static class Erasure
+{
+    public const int MaxReasonLength = 500;
+
+    /// <summary>404 for an id the ledger never knew, 410 for one it erased: the erasure itself is not personal data.</summary>
+    public static async Task<IResult> NotFoundOrErasedAsync(IQuerySession session, Guid customerId, CancellationToken cancellation) =>
+        await session.LoadAsync<CustomerErasure>(customerId, cancellation) is { } erased
+            ? Results.Problem(statusCode: StatusCodes.Status410Gone, title: "Erased.",
+                detail: $"Customer '{customerId}' was erased on {erased.ErasedAt:yyyy-MM-dd}: the ledger holds nothing about them any more.",
+                type: "https://interactionledger.dev/problems/erased")
+            : CustomerReads.NotFound(customerId);
+
+    public static RouteHandlerBuilder MapEraseCustomer(this IEndpointRouteBuilder privacy) => privacy
+        .MapPost("/customers/{customerId:guid}/erasure", async (Guid customerId, EraseCustomerRequest request, ClaimsPrincipal user,
+            IMessageBus bus, TimeProvider clock, HttpContext http) =>
+        {
+            var errors = new InputErrors();
+            errors.Required("reason", request.Reason);
+            errors.MaxLength("reason", request.Reason, MaxReasonLength);
+            if (errors.Any) return errors.ToResult();
+            var outcome = await bus.InvokeAsync<ErasureOutcome>(
+                new EraseCustomer(customerId, Caller.From(user).Id, request.Reason!.Trim(), clock.GetUtcNow()), http.RequestAborted);
+            return outcome.Receipt is { } receipt ? Results.Ok(receipt) : CustomerReads.NotFound(customerId);
+        })
+        .WithName("EraseCustomer")
+        .WithSummary("Erase a customer (and everyone merged with them): events, views, identifiers, consents. Keeps the fact and counts.")
+        .WithDescription("Idempotent: erasing an erased id answers 200 with replayed=true. Reads of an erased id answer 410.")
+        .Produces<ErasureReceipt>()
+        .ProducesValidationProblem()
+        .ProducesProblem(StatusCodes.Status404NotFound);
+}

@@ -1,0 +1,101 @@
+using System.Diagnostics;
+using InteractionLedger.Access;
+using InteractionLedger.Customers;
+using InteractionLedger.Group;
+using InteractionLedger.Hosting;
+using InteractionLedger.Http;
+using InteractionLedger.Interactions;
+using InteractionLedger.Merging;
+using Marten;
+
+namespace InteractionLedger.Privacy;
+
+/// <summary>How a read was decided, returned with the data so a reduced answer says what it leaves out and why.</summary>
+/// <param name="AccessRecordId">The access ledger record of this read.</param>
+public sealed record AccessNotice(AccessOutcome Decision, Purpose Purpose, LegalBasis LegalBasis, IReadOnlyList<Withheld> Withheld, long AccessRecordId);
+
+/// <summary>The outcome of passing the gate: the data may be read (with its decision), or the answer is a problem.</summary>
+public sealed record GatePass(CustomerGroup? Customer, AccessDecision Decision, AccessNotice Notice);
+
+/// <summary>
+/// The way into a customer's personal data. Every read states its purpose, is decided by <see cref="AccessPolicy"/>
+/// on the customer's consents at that moment, and leaves an access record, allowed, reduced or refused. The record
+/// is committed before any data is read for the answer: if the ledger cannot record the access, nothing is shown.
+/// </summary>
+public sealed class PersonalDataGate(AccessLedger ledger, TimeProvider clock, GroupCatalog group)
+{
+    public const string PurposeHeader = "X-Purpose";
+
+    /// <summary>The purpose the request states, in the X-Purpose header or the purpose query parameter.</summary>
+    public static bool TryReadPurpose(HttpRequest request, out Purpose purpose, out IResult? problem)
+    {
+        purpose = default;
+        problem = null;
+        var stated = request.Headers[PurposeHeader].ToString();
+        if (string.IsNullOrEmpty(stated)) stated = request.Query["purpose"].ToString();
+        var statable = string.Join(", ", PurposePolicy.Rules.Where(r => r.StatableForReads).Select(r => ApiJson.Name(r.Purpose)));
+        if (string.IsNullOrEmpty(stated))
+            problem = InputErrors.For("purpose", $"State why you read this customer's data: send the {PurposeHeader} header (or ?purpose=), one of: {statable}.").ToResult();
+        else if (!ApiJson.TryParse(stated, out purpose))
+            problem = InputErrors.For("purpose", $"'{Truncate(stated)}' is not a purpose; use one of: {statable}.").ToResult();
+        else if (!PurposePolicy.RuleFor(purpose).StatableForReads)
+            problem = InputErrors.For("purpose", $"'{stated}' is consented to, not read for: it widens service and personalisation reads. Use one of: {statable}.").ToResult();
+        return problem is null;
+    }
+
+    /// <summary>Reads the purpose, loads the customer's group, decides, records; the pass or the problem to answer.</summary>
+    public async Task<(GatePass? Pass, IResult? Problem)> OpenCustomerAsync(HttpContext http, IQuerySession session, Guid customerId,
+        DataView view, CancellationToken cancellation)
+    {
+        if (!TryReadPurpose(http.Request, out var purpose, out var problem)) return (null, problem);
+        if (await CustomerGroup.LoadAsync(session, customerId, cancellation) is not { } customer)
+            return (null, await Erasure.NotFoundOrErasedAsync(session, customerId, cancellation));
+        var pass = await DecideAsync(http, purpose, view, customer, cancellation);
+        return pass.Decision.Outcome == AccessOutcome.Refused ? (null, Refusal(pass, customerId)) : (pass, null);
+    }
+
+    /// <summary>Decides on a group already loaded (or on nobody: a lookup that found no one) and records the access.</summary>
+    public async Task<GatePass> DecideAsync(HttpContext http, Purpose purpose, DataView view, CustomerGroup? customer, CancellationToken cancellation)
+    {
+        var caller = Caller.From(http.User);
+        var now = TimelineEntry.AtStoredPrecision(clock.GetUtcNow());
+        var decision = AccessPolicy.Decide(new AccessRequest(caller, purpose, view, customer?.People ?? [],
+            group.Brands.Select(b => b.Code).ToList(), now));
+        var record = new AccessRecord(now, caller.Id, ApiJson.Name(caller.Role), caller.Brands?.Order().ToList(), customer?.Root,
+            ApiJson.Name(view), ApiJson.Name(purpose), ApiJson.Name(decision.LegalBasis), ApiJson.Name(decision.Outcome),
+            decision.Returned.Select(ApiJson.Name).ToList(), decision.Withheld, decision.VisibleBrands?.Order().ToList(),
+            decision.ConsentsReliedOn, decision.RefusalReason, Activity.Current?.TraceId.ToString() ?? http.TraceIdentifier);
+        var recordId = await ledger.AppendAsync(record, cancellation);
+        return new GatePass(customer, decision, new AccessNotice(decision.Outcome, purpose, decision.LegalBasis, decision.Withheld, recordId));
+    }
+
+    public static IResult Refusal(GatePass pass, Guid customerId)
+    {
+        var decision = pass.Decision;
+        // Out of the caller's reach reads exactly like unknown: a guessed id must not reveal that a customer exists.
+        if (decision.Refusal == RefusalKind.OutOfScope) return CustomerReads.NotFound(customerId);
+        return Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Refused by the data-use policy.",
+            detail: decision.RefusalReason, type: $"https://interactionledger.dev/problems/{ApiJson.Name(decision.Refusal!.Value)}",
+            extensions: new Dictionary<string, object?>
+            {
+                ["purpose"] = ApiJson.Name(decision.Purpose),
+                ["legalBasis"] = ApiJson.Name(decision.LegalBasis),
+                ["accessRecordId"] = pass.Notice.AccessRecordId,
+            });
+    }
+
+    private static string Truncate(string value) => value.Length <= 40 ? value : value[..40] + "…";
+}
+
+public static class PersonalDataReadConventions
+{
+    /// <summary>Documents, for OpenAPI readers, that the endpoint reads personal data: a purpose is required, refusals are 403.</summary>
+    public static RouteHandlerBuilder WithPersonalDataRead(this RouteHandlerBuilder builder) => builder
+        .RequireAuthorization(Access.LedgerPolicies.ReadPersonalData)
+        .ProducesValidationProblem()
+        .ProducesProblem(StatusCodes.Status403Forbidden)
+        .WithMetadata(new PersonalDataReadMarker());
+}
+
+/// <summary>Marks endpoints that read personal data, so OpenAPI shows the X-Purpose header they require.</summary>
+public sealed class PersonalDataReadMarker;

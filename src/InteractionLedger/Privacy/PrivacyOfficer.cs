@@ -1,0 +1,151 @@
+using InteractionLedger.Consent;
+using InteractionLedger.Hosting;
+using InteractionLedger.Http;
+using Marten;
+using Npgsql;
+
+namespace InteractionLedger.Privacy;
+
+/// <param name="NextBefore">Pass as <c>before</c> for the next (older) page; null on the last page.</param>
+public sealed record AccessRecordPage(IReadOnlyList<StoredAccessRecord> Records, long? NextBefore);
+
+/// <summary>An access that relied on a consent the customer later withdrew (or let expire): lawful then, to review now.</summary>
+public sealed record AccessUnderWithdrawnConsent(StoredAccessRecord Access, Purpose Purpose, string? Brand, DateTimeOffset ConsentGivenAt,
+    string Kind, DateTimeOffset WithdrawnAt);
+
+/// <summary>One purpose in the record of processing (GDPR art. 30): what the policy says, and what the ledger saw.</summary>
+public sealed record ProcessingActivity(Purpose Purpose, LegalBasis LegalBasis, string Description, string DataCategories,
+    IReadOnlyDictionary<string, string[]> RolesAndParts, IReadOnlyList<ProcessingVolume> Reads, int CustomersConsenting, int CustomersObjecting);
+
+/// <summary>Reads for a purpose by one role with one decision.</summary>
+public sealed record ProcessingVolume(string Role, string Decision, long Reads, long Principals);
+
+public sealed record RecordOfProcessing(DateTimeOffset ProducedAt, IReadOnlyList<ProcessingActivity> Activities, long CustomersErased);
+
+public static class PrivacyOfficerEndpoints
+{
+    private const int MaxPage = 500;
+
+    public static void MapPrivacyOfficer(this IEndpointRouteBuilder privacy)
+    {
+        privacy.MapGet("/customers/{customerId:guid}/accesses", (Guid customerId, long? before, int? limit, AccessLedger ledger,
+                CancellationToken cancellation) => SearchAsync(new AccessSearch(CustomerId: customerId), before, limit, ledger, cancellation))
+            .WithName("ListCustomerAccesses")
+            .WithSummary("Who read this customer's data, when, for what purpose, under which legal basis, with what decision; newest first.")
+            .Produces<AccessRecordPage>();
+
+        privacy.MapGet("/accesses", (string? principal, string? purpose, string? decision, DateTimeOffset? from, DateTimeOffset? to,
+                Guid? customerId, long? before, int? limit, AccessLedger ledger, CancellationToken cancellation) =>
+            {
+                var errors = new InputErrors();
+                Purpose? purposeFilter = ApiJson.TryParse<Purpose>(purpose, out var p) ? p : null;
+                if (purpose is not null && purposeFilter is null) errors.Add("purpose", $"Use one of: {ApiJson.AllowedValues<Purpose>()}.");
+                AccessOutcome? decisionFilter = ApiJson.TryParse<AccessOutcome>(decision, out var d) ? d : null;
+                if (decision is not null && decisionFilter is null) errors.Add("decision", $"Use one of: {ApiJson.AllowedValues<AccessOutcome>()}.");
+                if (from > to) errors.Add("from", "'from' must not be after 'to'.");
+                if (errors.Any) return Task.FromResult(errors.ToResult());
+                return SearchAsync(new AccessSearch(customerId, principal, purposeFilter, decisionFilter, from, to), before, limit, ledger, cancellation);
+            })
+            .WithName("SearchAccesses")
+            .WithSummary("Search the access ledger by principal, purpose, decision (allowed, reduced, refused), customer and time range ('to' exclusive).")
+            .Produces<AccessRecordPage>()
+            .ProducesValidationProblem();
+
+        privacy.MapGet("/customers/{customerId:guid}/consents", async (Guid customerId, IQuerySession session, CancellationToken cancellation) =>
+                await session.LoadAsync<ConsentHistory>(customerId, cancellation) is { } history
+                    ? Results.Ok(history.Entries)
+                    : await session.LoadAsync<Customers.Customer>(customerId, cancellation) is not null
+                        ? Results.Ok(Array.Empty<ConsentHistoryEntry>())
+                        : await Erasure.NotFoundOrErasedAsync(session, customerId, cancellation))
+            .WithName("GetConsentHistory")
+            .WithSummary("Every consent given, withdrawn, expired and every objection of the customer, oldest first.")
+            .Produces<List<ConsentHistoryEntry>>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        privacy.MapGet("/customers/{customerId:guid}/accesses-under-withdrawn-consent", async (Guid customerId, IQuerySession session,
+                AccessLedger ledger, CancellationToken cancellation) =>
+            {
+                var history = (await session.LoadAsync<ConsentHistory>(customerId, cancellation))?.Entries ?? [];
+                var records = await ledger.SearchAsync(new AccessSearch(CustomerId: customerId, Limit: int.MaxValue), cancellation);
+                return Results.Ok(AccessesUnderWithdrawnConsent(records, history));
+            })
+            .WithName("ListAccessesUnderWithdrawnConsent")
+            .WithSummary("Reads of this customer's data that relied on a consent they have since withdrawn or let expire.")
+            .Produces<List<AccessUnderWithdrawnConsent>>();
+
+        privacy.MapGet("/record-of-processing", async (NpgsqlDataSource dataSource, TimeProvider clock, CancellationToken cancellation) =>
+                Results.Ok(await RecordOfProcessingAsync(dataSource, clock.GetUtcNow(), cancellation)))
+            .WithName("GetRecordOfProcessing")
+            .WithSummary("The record of processing: each purpose with its legal basis, data categories, who may use which data, and the reads seen.")
+            .Produces<RecordOfProcessing>();
+
+        privacy.MapGet("/customers/{customerId:guid}/export", Export.HandleAsync)
+            .WithName("ExportCustomer")
+            .WithSummary("Everything the ledger holds about a customer, as one JSON document (GDPR right of access and portability).")
+            .WithDescription("State purpose data-subject-rights. The export is itself recorded in the access ledger.")
+            .Produces<CustomerExport>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        privacy.MapEraseCustomer();
+    }
+
+    private static async Task<IResult> SearchAsync(AccessSearch filter, long? before, int? limit, AccessLedger ledger, CancellationToken cancellation)
+    {
+        var errors = new InputErrors();
+        errors.Range("limit", limit, 1, MaxPage);
+        if (errors.Any) return errors.ToResult();
+        var size = limit ?? 100;
+        var found = await ledger.SearchAsync(filter with { BeforeId = before, Limit = size + 1 }, cancellation);
+        var page = found.Take(size).ToList();
+        return Results.Ok(new AccessRecordPage(page, found.Count > size ? page[^1].Id : null));
+    }
+
+    /// <summary>For each access that relied on a given consent, the first later withdrawal or expiry covering it.</summary>
+    public static IReadOnlyList<AccessUnderWithdrawnConsent> AccessesUnderWithdrawnConsent(IEnumerable<StoredAccessRecord> records,
+        IReadOnlyList<ConsentHistoryEntry> history)
+    {
+        var found = new List<AccessUnderWithdrawnConsent>();
+        foreach (var access in records)
+        foreach (var relied in access.Record.ConsentsReliedOn.Where(c => c.Status == ConsentStatus.Given))
+        {
+            var ended = history.Where(e => e.Purpose == relied.Purpose && e.At > access.Record.At && e.Kind is "withdrawn" or "expired"
+                                           && (e.Brand is null || e.Brand == relied.Brand || e.ConsentId == relied.ConsentId))
+                .MinBy(e => e.At);
+            if (ended is not null)
+                found.Add(new AccessUnderWithdrawnConsent(access, relied.Purpose, relied.Brand, relied.StatedAt ?? access.Record.At, ended.Kind, ended.At));
+        }
+        return found;
+    }
+
+    private static async Task<RecordOfProcessing> RecordOfProcessingAsync(NpgsqlDataSource dataSource, DateTimeOffset now, CancellationToken cancellation)
+    {
+        var volumes = new List<(string Purpose, ProcessingVolume Volume)>();
+        await using (var command = dataSource.CreateCommand($"""
+            select purpose, record::jsonb ->> 'role', decision, count(*), count(distinct principal)
+            from {LedgerStore.Schema}.access_records group by 1, 2, 3 order by 1, 2, 3
+            """))
+        await using (var reader = await command.ExecuteReaderAsync(cancellation))
+            while (await reader.ReadAsync(cancellation))
+                volumes.Add((reader.GetString(0), new ProcessingVolume(reader.GetString(1), reader.GetString(2), reader.GetInt64(3), reader.GetInt64(4))));
+
+        var standings = new Dictionary<(string Purpose, string Status), int>();
+        await using (var command = dataSource.CreateCommand($"""
+            select s.value ->> 'purpose', s.value ->> 'status', count(distinct c.id)
+            from {LedgerStore.Schema}.mt_doc_customer c, jsonb_each(c.data -> 'consents') s group by 1, 2
+            """))
+        await using (var reader = await command.ExecuteReaderAsync(cancellation))
+            while (await reader.ReadAsync(cancellation))
+                standings[(reader.GetString(0), reader.GetString(1))] = (int)reader.GetInt64(2);
+
+        long erased;
+        await using (var command = dataSource.CreateCommand($"select count(*) from {LedgerStore.Schema}.mt_doc_customererasure"))
+            erased = (long)(await command.ExecuteScalarAsync(cancellation))!;
+
+        return new RecordOfProcessing(now, PurposePolicy.Rules.Select(rule => new ProcessingActivity(rule.Purpose, rule.LegalBasis, rule.Description,
+            rule.DataCategories, rule.Readers.ToDictionary(r => ApiJson.Name(r.Key), r => r.Value.Select(ApiJson.Name).ToArray()),
+            volumes.Where(v => v.Purpose == ApiJson.Name(rule.Purpose)).Select(v => v.Volume).ToList(),
+            standings.GetValueOrDefault((rule.Purpose.ToString(), nameof(ConsentStatus.Given))),
+            standings.GetValueOrDefault((rule.Purpose.ToString(), nameof(ConsentStatus.Objected))))).ToList(), erased);
+    }
+}
