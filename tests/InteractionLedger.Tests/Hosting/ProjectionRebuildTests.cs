@@ -1,3 +1,4 @@
+using InteractionLedger.Consent;
 using System.Net.Http.Json;
 using System.Text.Json;
 using InteractionLedger.Cases;
@@ -58,6 +59,22 @@ public sealed class when_the_views_are_rebuilt_from_the_events(LedgerApi api)
         (await client.PostAsJsonAsync($"/customers/{customer}/merges/{other}/undo", new { decidedBy = "a", reason = "r" })).EnsureSuccessStatusCode();
         (await client.PostAsJsonAsync($"/customers/{other}/merges", new { absorbedCustomerId = customer, decidedBy = "a", reason = "r" })).EnsureSuccessStatusCode();
 
+        // Consent statements, an erased customer and a retention run: views must not bring back what was erased.
+        (await client.PostAsJsonAsync($"/customers/{customer}/consents", new { consentId = Guid.NewGuid(), purpose = "marketing", collectedVia = "phone", notice = "v1" })).EnsureSuccessStatusCode();
+        (await client.PostAsJsonAsync($"/customers/{customer}/consents/withdrawals", new { purpose = "marketing", collectedVia = "email" })).EnsureSuccessStatusCode();
+        (await client.PostAsJsonAsync($"/customers/{customer}/objections", new { purpose = "analytics", collectedVia = "email" })).EnsureSuccessStatusCode();
+        var leaving = (await (await client.PostAsJsonAsync("/customers", new { displayName = "Leaving" }))
+            .Content.ReadFromJsonAsync<CustomerReceipt>(InteractionLedger.Hosting.ApiJson.Options))!.CustomerId;
+        (await client.PostAsJsonAsync($"/customers/{leaving}/identifiers",
+            new { kind = "email", value = "leaving@example.com", verified = true, linkedBy = "a", reason = "r" })).EnsureSuccessStatusCode();
+        var old = Contacts.Valid(occurredAt: DateTimeOffset.UtcNow.AddYears(-4));
+        (await client.PostAsync($"/customers/{leaving}/interactions", new StringContent(old.ToJsonString(), System.Text.Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
+        old = Contacts.Valid(occurredAt: DateTimeOffset.UtcNow.AddYears(-4));
+        (await client.PostAsync($"/customers/{customer}/interactions", new StringContent(old.ToJsonString(), System.Text.Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
+        using var officer = ledger.ClientAs(Callers.PrivacyOfficer, purpose: null);
+        (await officer.PostAsJsonAsync($"/privacy/customers/{leaving}/erasure", new { reason = "art. 17" })).EnsureSuccessStatusCode();
+        (await officer.PostAsync("/privacy/retention/runs", null)).EnsureSuccessStatusCode();
+
         await DemoDataCommand.LoadAsync(store, new DemoDataGenerator(Contacts.Brands, 3, DateTimeOffset.UtcNow).Customers(60).ToList());
 
         var live = await Snapshot(store);
@@ -68,6 +85,7 @@ public sealed class when_the_views_are_rebuilt_from_the_events(LedgerApi api)
         await daemon.RebuildProjectionAsync(typeof(Customer), TestContext.Current.CancellationToken);
         await daemon.RebuildProjectionAsync<IdentifierClaimProjection>(TestContext.Current.CancellationToken);
         await daemon.RebuildProjectionAsync<CustomerOverviewProjection>(TestContext.Current.CancellationToken);
+        await daemon.RebuildProjectionAsync<ConsentHistoryProjection>(TestContext.Current.CancellationToken);
 
         var rebuilt = await Snapshot(store);
         Differences(live.Timeline, rebuilt.Timeline).ShouldBeEmpty();
@@ -75,6 +93,10 @@ public sealed class when_the_views_are_rebuilt_from_the_events(LedgerApi api)
         Differences(live.Customers, rebuilt.Customers).ShouldBeEmpty();
         Differences(live.Claims, rebuilt.Claims).ShouldBeEmpty();
         Differences(live.Overviews, rebuilt.Overviews).ShouldBeEmpty();
+        Differences(live.Consents, rebuilt.Consents).ShouldBeEmpty();
+        live.Consents.ShouldContain(c => c.Contains("withdrawn"));
+        live.Claims.ShouldNotContain(c => c.Contains("leaving@example.com"));
+        live.Timeline.Count(t => t.Contains("\"Summary\":null")).ShouldBeGreaterThanOrEqualTo(1, "retention cleared the old contact's text");
         live.Overviews.ShouldContain(o => o.Contains($"\"StatedPreferredChannel\":{(int)Channel.Sms}"), "the stated preference is part of what is compared");
         live.Timeline.Count.ShouldBeGreaterThan(100);
     }
@@ -83,7 +105,8 @@ public sealed class when_the_views_are_rebuilt_from_the_events(LedgerApi api)
     private static List<string> Differences(List<string> live, List<string> rebuilt) =>
         live.Except(rebuilt).Select(d => "live:    " + d).Concat(rebuilt.Except(live).Select(d => "rebuilt: " + d)).ToList();
 
-    private sealed record Views(List<string> Timeline, List<string> Cases, List<string> Customers, List<string> Claims, List<string> Overviews);
+    private sealed record Views(List<string> Timeline, List<string> Cases, List<string> Customers, List<string> Claims, List<string> Overviews,
+        List<string> Consents);
 
     private static async Task<Views> Snapshot(IDocumentStore store)
     {
@@ -93,6 +116,7 @@ public sealed class when_the_views_are_rebuilt_from_the_events(LedgerApi api)
             Json(await session.Query<CaseSummary>().ToListAsync()),
             Json(await session.Query<Customer>().ToListAsync()),
             Json(await session.Query<IdentifierClaim>().ToListAsync()),
-            Json(await session.Query<CustomerOverview>().ToListAsync()));
+            Json(await session.Query<CustomerOverview>().ToListAsync()),
+            Json(await session.Query<ConsentHistory>().ToListAsync()));
     }
 }
