@@ -42,6 +42,9 @@ using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer
 {
     BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromSeconds(60),
 };
+// An agent acting for the whole group, serving customers: every read below is purpose-bound and audited.
+http.DefaultRequestHeaders.Add("X-Api-Key", options.Url is null ? ServiceUnderTest.AgentKey : Environment.GetEnvironmentVariable("LEDGER_BENCH_KEY") ?? "dev-agent-group");
+http.DefaultRequestHeaders.Add("X-Purpose", "service");
 
 // Contacts shaped like the demo data, spread over the benchmark's own customers.
 var generator = new DemoDataGenerator(["horizon-telecom", "horizon-energie", "horizon-banque", "horizon-voyages", "horizon-maison"],
@@ -121,6 +124,44 @@ if (stack is not null)
         $"ratios: HTTP append / raw append = {Rate(writes) / Rate(rawWrites):F2}; HTTP timeline / raw read = {Rate(reads) / Rate(rawReads):F2}"));
 }
 
+// What the purpose-bound read costs: the same read of the same customers, in process (no HTTP), without and with
+// the policy decision and the access record the service writes before answering.
+if (stack is not null)
+{
+    using var store = DocumentStore.For(o => LedgerStore.Configure(o, stack.ConnectionString, JasperFx.AutoCreate.None));
+    await using var auditSource = NpgsqlDataSource.Create(stack.ConnectionString);
+    var accessLedger = new InteractionLedger.Privacy.AccessLedger(auditSource);
+    var agent = new InteractionLedger.Access.Caller("bench-agent", InteractionLedger.Access.Role.Agent, null);
+    var brands = new[] { "horizon-telecom", "horizon-energie", "horizon-banque", "horizon-voyages", "horizon-maison" };
+    var targets = Enumerable.Range(0, options.Reads).Select(i => customerIds[i * 31 % customerIds.Length]).ToArray();
+    async Task<InteractionLedger.Merging.CustomerGroup> ReadAsync(IQuerySession session, Guid customerId)
+    {
+        var group = (await InteractionLedger.Merging.CustomerGroup.LoadAsync(session, customerId, CancellationToken.None))!;
+        await session.LoadManyAsync<InteractionLedger.Overview.CustomerOverview>(CancellationToken.None, group.Members);
+        return group;
+    }
+    var plain = await Measure(options.Reads, options.Clients, async i =>
+    {
+        await using var session = store.QuerySession();
+        await ReadAsync(session, targets[i]);
+    });
+    var audited = await Measure(options.Reads, options.Clients, async i =>
+    {
+        await using var session = store.QuerySession();
+        var group = await ReadAsync(session, targets[i]);
+        var now = DateTimeOffset.UtcNow;
+        var decision = InteractionLedger.Privacy.AccessPolicy.Decide(new(agent, InteractionLedger.Privacy.Purpose.Service,
+            InteractionLedger.Privacy.DataView.Overview, group.People, brands, now));
+        await accessLedger.AppendAsync(new InteractionLedger.Privacy.AccessRecord(InteractionLedger.Interactions.TimelineEntry.AtStoredPrecision(now),
+            agent.Id, "agent", null, group.Root, "overview", "service", "contract", ApiJson.Name(decision.Outcome),
+            decision.Returned.Select(ApiJson.Name).ToList(), decision.Withheld, null, decision.ConsentsReliedOn, null, $"bench-{i}"), CancellationToken.None);
+    });
+    Report("customer read in process, no policy, no access record", plain);
+    Report("customer read in process, policy decision + access record", audited);
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"ratio: purpose-bound audited read / same read unaudited = {Rate(audited) / Rate(plain):F2}; p50 {Median(audited) - Median(plain):F1} ms added"));
+}
+
 if (population.Count > 0)
 {
     var pick = new Random(7);
@@ -177,6 +218,8 @@ static async Task<(TimeSpan Elapsed, double[] LatenciesMs)> Measure(int count, i
 
 static double Rate((TimeSpan Elapsed, double[] LatenciesMs) result) => result.LatenciesMs.Length / result.Elapsed.TotalSeconds;
 
+static double Median((TimeSpan Elapsed, double[] LatenciesMs) result) => result.LatenciesMs.Order().ElementAt(result.LatenciesMs.Length / 2);
+
 static void Report(string what, (TimeSpan Elapsed, double[] LatenciesMs) result)
 {
     var sorted = result.LatenciesMs.Order().ToArray();
@@ -223,6 +266,9 @@ internal sealed class ServiceUnderTest : IAsyncDisposable
 
     public string BaseUrl { get; }
 
+    /// <summary>A key made up for this run; the service only knows its hash, as in production.</summary>
+    public static readonly string AgentKey = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
     public string ConnectionString => _database.ConnectionString;
 
     public static async Task<ServiceUnderTest> StartAsync(string repoRoot)
@@ -253,6 +299,9 @@ internal sealed class ServiceUnderTest : IAsyncDisposable
         };
         start.Environment["ConnectionStrings__Ledger"] = database.ConnectionString;
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["Ledger__Principals__0__Id"] = "bench-agent";
+        start.Environment["Ledger__Principals__0__Role"] = "Agent";
+        start.Environment["Ledger__Principals__0__KeySha256"] = InteractionLedger.Access.PrincipalDirectory.Hash(AgentKey);
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         var service = Process.Start(start)!;
         service.OutputDataReceived += (_, _) => { };

@@ -1,9 +1,9 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Threading.Channels;
 using InteractionLedger.Hosting;
 using Npgsql;
-using NpgsqlTypes;
 using Weasel.Postgresql;
 using Weasel.Postgresql.Tables;
 
@@ -30,10 +30,10 @@ public sealed record ChainBreak(int Lane, long Position, long? RecordId, string 
 /// <summary>
 /// The tamper-evident log of reads of personal data. Each record is hashed with the previous record's hash, so
 /// editing, removing or reordering one breaks every hash after it. Records are spread over a few independent
-/// chains (lanes, by customer) because one chain head serialises every read of the service on one row lock;
+/// chains (lanes, by customer) so that several service instances writing at once queue on different row locks;
 /// each lane is verified on its own.
 /// </summary>
-public sealed class AccessLedger(NpgsqlDataSource dataSource)
+public sealed class AccessLedger(NpgsqlDataSource dataSource) : IAsyncDisposable
 {
     public const int Lanes = 16;
     private const string Records = $"{LedgerStore.Schema}.access_records";
@@ -66,29 +66,132 @@ public sealed class AccessLedger(NpgsqlDataSource dataSource)
 
     public static int LaneOf(Guid? customerId) => customerId is { } id ? id.ToByteArray()[0] % Lanes : 0;
 
-    /// <summary>Appends a record to its chain in one statement: the chain head row is locked for that statement only.</summary>
-    public async Task<long> AppendAsync(AccessRecord record, CancellationToken cancellation)
+    /// <summary>
+    /// Appends a record and returns once it is durably committed: the caller shows data only after that. Records of
+    /// concurrent reads are written together, one transaction per batch, so the commit (a disk flush) that makes a
+    /// record durable is shared by every read waiting at that moment instead of being paid by each.
+    /// </summary>
+    public Task<long> AppendAsync(AccessRecord record, CancellationToken cancellation)
     {
-        var json = JsonSerializer.Serialize(record, ApiJson.Options);
-        await using var command = dataSource.CreateCommand($"""
-            with head as (
-              insert into {Heads} as c (lane, position, head_hash)
-              values ($1, 1, sha256(convert_to('1|' || $2, 'UTF8')))
-              on conflict (lane) do update set position = c.position + 1,
-                head_hash = sha256(c.head_hash || convert_to((c.position + 1)::text || '|' || $2, 'UTF8'))
-              returning lane, position, head_hash)
+        EnsureWriterStarted();
+        var pending = new PendingRecord(record, JsonSerializer.Serialize(record, ApiJson.Options),
+            new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (!_pending.Writer.TryWrite(pending)) throw new ObjectDisposedException(nameof(AccessLedger), "The access ledger is shutting down.");
+        return pending.Written.Task.WaitAsync(cancellation);
+    }
+
+    private const int MaxBatch = 500;
+    private readonly Channel<PendingRecord> _pending = Channel.CreateUnbounded<PendingRecord>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Lock _starting = new();
+    private Task? _writer;
+
+    private sealed record PendingRecord(AccessRecord Record, string Json, TaskCompletionSource<long> Written)
+    {
+        public int Lane => LaneOf(Record.CustomerId);
+    }
+
+    private void EnsureWriterStarted()
+    {
+        if (_writer is not null) return;
+        lock (_starting) _writer ??= Task.Run(WriteLoopAsync);
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var batch = new List<PendingRecord>(MaxBatch);
+        while (await _pending.Reader.WaitToReadAsync())
+        {
+            batch.Clear();
+            while (batch.Count < MaxBatch && _pending.Reader.TryRead(out var next)) batch.Add(next);
+            try
+            {
+                var ids = await WriteBatchAsync(batch);
+                for (var i = 0; i < batch.Count; i++) batch[i].Written.TrySetResult(ids[i]);
+            }
+            catch (Exception e)
+            {
+                // Nobody is shown data whose access could not be recorded.
+                foreach (var pending in batch) pending.Written.TrySetException(e);
+            }
+        }
+    }
+
+    /// <summary>Locks the heads of the chains the batch extends, chains the records in order, inserts them, moves the heads.</summary>
+    private async Task<long[]> WriteBatchAsync(IReadOnlyList<PendingRecord> batch)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        var lanes = batch.Select(p => p.Lane).Distinct().Order().ToArray();
+        var heads = new Dictionary<int, (long Position, byte[] Hash)>();
+        await using (var lockHeads = new NpgsqlBatch(connection, transaction))
+        {
+            lockHeads.BatchCommands.Add(new NpgsqlBatchCommand(
+                $"insert into {Heads} (lane, position, head_hash) select unnest($1), 0, ''::bytea on conflict (lane) do nothing")
+                { Parameters = { new NpgsqlParameter<int[]> { TypedValue = lanes } } });
+            lockHeads.BatchCommands.Add(new NpgsqlBatchCommand(
+                $"select lane, position, head_hash from {Heads} where lane = any($1) order by lane for update")
+                { Parameters = { new NpgsqlParameter<int[]> { TypedValue = lanes } } });
+            await using var reader = await lockHeads.ExecuteReaderAsync();
+            do
+                while (await reader.ReadAsync()) heads[reader.GetInt32(0)] = (reader.GetInt64(1), reader.GetFieldValue<byte[]>(2));
+            while (await reader.NextResultAsync());
+        }
+
+        var positions = new long[batch.Count];
+        var hashes = new byte[batch.Count][];
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var (position, previous) = heads[batch[i].Lane];
+            positions[i] = position + 1;
+            hashes[i] = ChainHash(previous, positions[i], batch[i].Json);
+            heads[batch[i].Lane] = (positions[i], hashes[i]);
+        }
+
+        var ids = new long[batch.Count];
+        await using (var insert = new NpgsqlCommand($"""
             insert into {Records} (lane, position, recorded_at, customer_id, principal, purpose, decision, record, hash)
-            select lane, position, $3, $4, $5, $6, $7, $2, head_hash from head
-            returning id
-            """);
-        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = LaneOf(record.CustomerId) });
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = json, NpgsqlDbType = NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = record.At });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)record.CustomerId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid });
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = record.Principal });
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = record.Purpose });
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = record.Decision });
-        return (long)(await command.ExecuteScalarAsync(cancellation))!;
+            select * from unnest($1::int[], $2::bigint[], $3::timestamptz[], $4::uuid[], $5::text[], $6::text[], $7::text[], $8::text[], $9::bytea[])
+            returning id, lane, position
+            """, connection, transaction))
+        {
+            insert.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = batch.Select(p => p.Lane).ToArray() });
+            insert.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = positions });
+            insert.Parameters.Add(new NpgsqlParameter<DateTimeOffset[]> { TypedValue = batch.Select(p => p.Record.At).ToArray() });
+            insert.Parameters.Add(new NpgsqlParameter<Guid?[]> { TypedValue = batch.Select(p => p.Record.CustomerId).ToArray() });
+            insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = batch.Select(p => p.Record.Principal).ToArray() });
+            insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = batch.Select(p => p.Record.Purpose).ToArray() });
+            insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = batch.Select(p => p.Record.Decision).ToArray() });
+            insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = batch.Select(p => p.Json).ToArray() });
+            insert.Parameters.Add(new NpgsqlParameter<byte[][]> { TypedValue = hashes });
+            var index = new Dictionary<(int, long), int>();
+            for (var i = 0; i < batch.Count; i++) index[(batch[i].Lane, positions[i])] = i;
+            await using var reader = await insert.ExecuteReaderAsync();
+            while (await reader.ReadAsync()) ids[index[(reader.GetInt32(1), reader.GetInt64(2))]] = reader.GetInt64(0);
+        }
+
+        await using (var moveHeads = new NpgsqlCommand($"""
+            update {Heads} h set position = v.position, head_hash = v.hash
+            from unnest($1::int[], $2::bigint[], $3::bytea[]) as v(lane, position, hash) where h.lane = v.lane
+            """, connection, transaction))
+        {
+            var moved = heads.Where(h => lanes.Contains(h.Key)).ToArray();
+            moveHeads.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = moved.Select(h => h.Key).ToArray() });
+            moveHeads.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = moved.Select(h => h.Value.Position).ToArray() });
+            moveHeads.Parameters.Add(new NpgsqlParameter<byte[][]> { TypedValue = moved.Select(h => h.Value.Hash).ToArray() });
+            await moveHeads.ExecuteNonQueryAsync();
+        }
+        await transaction.CommitAsync();
+        return ids;
+    }
+
+    /// <summary>A record's hash: the previous record's hash (empty for the first), its position and its exact text.</summary>
+    public static byte[] ChainHash(byte[] previous, long position, string recordText) =>
+        SHA256.HashData([.. previous, .. Encoding.UTF8.GetBytes($"{position}|{recordText}")]);
+
+    public async ValueTask DisposeAsync()
+    {
+        _pending.Writer.TryComplete();
+        if (_writer is not null) await _writer;
     }
 
     /// <summary>Records matching the filter, newest first.</summary>
@@ -165,7 +268,7 @@ public sealed class AccessLedger(NpgsqlDataSource dataSource)
                 if (position != expectedPosition + 1) return Broken($"Record {expectedPosition + 1} of the chain is missing.");
                 var text = reader.GetString(8);
                 var hash = reader.GetFieldValue<byte[]>(9);
-                var expected = SHA256.HashData([.. previous, .. Encoding.UTF8.GetBytes($"{position}|{text}")]);
+                var expected = ChainHash(previous, position, text);
                 if (!expected.AsSpan().SequenceEqual(hash)) return Broken("The record's content or hash was changed after it was written.");
                 var record = JsonSerializer.Deserialize<AccessRecord>(text, ApiJson.Options)!;
                 if (record.At != reader.GetFieldValue<DateTimeOffset>(3) || record.CustomerId != (reader.IsDBNull(4) ? null : reader.GetGuid(4))
@@ -177,7 +280,7 @@ public sealed class AccessLedger(NpgsqlDataSource dataSource)
             }
         }
         if (EndOfLane() is { } lastGap) return new ChainVerification(false, checkedCount, lastGap);
-        var emptied = heads.Keys.Where(l => !seen.Contains(l)).Order().ToList();
+        var emptied = heads.Where(h => h.Value.Position > 0 && !seen.Contains(h.Key)).Select(h => h.Key).Order().ToList();
         return emptied.Count > 0
             ? new ChainVerification(false, checkedCount, new ChainBreak(emptied[0], 1, null, "Every record of this chain is missing."))
             : new ChainVerification(true, checkedCount, null);
