@@ -80,9 +80,10 @@ var app = builder.Build();
 app.UseExceptionHandler();
 app.UseRequestLimits();
 app.UseStatusCodePages();
+// The API description is public, like the door sign: it names no customer.
+app.UseLedgerOpenApi();
 app.UseAuthentication();
 app.UseAuthorization();
-app.UseLedgerOpenApi();
 app.MapLedgerHealth();
 
 var customers = app.MapGroup("/customers").WithTags("Customers");

@@ -7,6 +7,8 @@ namespace InteractionLedger.Hosting;
 
 public static class OpenApiSetup
 {
+    private const string ApiKeyScheme = "ApiKey";
+
     public static IServiceCollection AddLedgerOpenApi(this IServiceCollection services)
     {
         services.AddEndpointsApiExplorer();
@@ -19,6 +21,16 @@ public static class OpenApiSetup
                 Description = "The system of record of every contact a customer has with the brands of a group, on every channel: " +
                               "record contacts, follow cases across channels, and read a customer's unified timeline.",
             });
+            swagger.AddSecurityDefinition(ApiKeyScheme, new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.ApiKey, In = ParameterLocation.Header, Name = Access.ApiKeyAuthenticationHandler.Header,
+                Description = "Your API key. Development keys are printed at start-up (see README, 'Who may call').",
+            });
+            swagger.AddSecurityRequirement(document => new OpenApiSecurityRequirement
+            {
+                [new OpenApiSecuritySchemeReference(ApiKeyScheme, document)] = [],
+            });
+            swagger.OperationFilter<PurposeHeaderFilter>();
             var xml = Path.Combine(AppContext.BaseDirectory, "InteractionLedger.xml");
             if (File.Exists(xml)) swagger.IncludeXmlComments(xml, includeControllerXmlComments: false);
         });
@@ -30,6 +42,24 @@ public static class OpenApiSetup
         app.UseSwagger();
         app.UseSwaggerUI(ui => ui.DocumentTitle = "InteractionLedger API");
         return app;
+    }
+}
+
+/// <summary>Shows, on every read of personal data, the purpose header it requires.</summary>
+public sealed class PurposeHeaderFilter : Swashbuckle.AspNetCore.SwaggerGen.IOperationFilter
+{
+    public void Apply(OpenApiOperation operation, Swashbuckle.AspNetCore.SwaggerGen.OperationFilterContext context)
+    {
+        if (!context.ApiDescription.ActionDescriptor.EndpointMetadata.OfType<Privacy.PersonalDataReadMarker>().Any()) return;
+        operation.Parameters ??= [];
+        operation.Parameters.Add(new OpenApiParameter
+        {
+            Name = Privacy.PersonalDataGate.PurposeHeader, In = ParameterLocation.Header, Required = true,
+            Description = "Why you read this customer's data: " +
+                          string.Join(", ", Privacy.PurposePolicy.Rules.Where(r => r.StatableForReads).Select(r => ApiJson.Name(r.Purpose))) +
+                          ". Decides what you get; every read is recorded in the access ledger.",
+            Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+        });
     }
 }
 

@@ -31,4 +31,17 @@ public sealed class when_an_operator_or_integrator_looks_at_the_service(LedgerAp
             "self-service", "face-to-face", "postal-mail"]);
         (await api.Client.GetAsync("/swagger/index.html")).StatusCode.ShouldBe(HttpStatusCode.OK);
     }
+
+    [Fact]
+    public async Task the_openapi_document_says_how_to_authenticate_and_which_reads_need_a_purpose()
+    {
+        using var anonymous = api.Factory.ClientAs(null, null);
+        var document = JsonNode.Parse(await anonymous.GetStringAsync("/swagger/v1/swagger.json"))!;
+
+        document["components"]!["securitySchemes"]!["ApiKey"]!["name"]!.GetValue<string>().ShouldBe("X-Api-Key");
+        var timeline = document["paths"]!["/customers/{customerId}/timeline"]!["get"]!["parameters"]!.AsArray();
+        timeline.ShouldContain(p => p!["name"]!.GetValue<string>() == "X-Purpose" && p["required"]!.GetValue<bool>());
+        var record = document["paths"]!["/customers/{customerId}/interactions"]!["post"]!["parameters"]?.AsArray() ?? [];
+        record.ShouldNotContain(p => p!["name"]!.GetValue<string>() == "X-Purpose");
+    }
 }
