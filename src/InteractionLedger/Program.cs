@@ -129,7 +129,7 @@ var privacy = app.MapGroup("/privacy").WithTags("Privacy officer").RequireAuthor
 privacy.MapPrivacyOfficer();
 app.MapGroup("/privacy").WithTags("Privacy officer").MapOversight();
 
-app.MapGet("/group", (GroupCatalog catalog) => catalog).WithTags("Group").AllowAnonymous()
+app.MapGet("/group", (GroupCatalog catalog) => catalog).WithTags("Group")
     .WithSummary("The group this ledger serves and its brands (the values 'brand' accepts).")
     .Produces<GroupCatalog>();
 

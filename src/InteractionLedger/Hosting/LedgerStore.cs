@@ -47,5 +47,9 @@ public static class LedgerStore
         // Retention masks free text in stored events once its period is over (Privacy.ApplyRetentionHandler).
         opts.Events.AddMaskingRuleForProtectedInformation<InteractionRecorded>(e => e with { Summary = null });
         opts.Events.AddMaskingRuleForProtectedInformation<InteractionRated>(e => e with { Comment = null });
+        // ... and contact details of customers gone quiet for longer than their retention period, which it also unlinks.
+        opts.Events.AddMaskingRuleForProtectedInformation<IdentifierLinked>(e => e with { Identifier = e.Identifier with { Value = "", Original = "" } });
+        opts.Events.AddMaskingRuleForProtectedInformation<IdentifierUnlinked>(e => e with { IdentifierKey = CustomerIdentifier.ErasedKey(e.IdentifierKey) });
+        opts.Events.AddMaskingRuleForProtectedInformation<PossibleDuplicateFound>(e => e with { IdentifierKey = CustomerIdentifier.ErasedKey(e.IdentifierKey) });
     }
 }

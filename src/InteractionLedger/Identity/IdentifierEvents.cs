@@ -69,4 +69,8 @@ public sealed partial class IdentifierClaimProjection : MultiStreamProjection<Id
 
     public void Apply(IEvent<IdentifierUnlinked> unlinked, IdentifierClaim claim) =>
         claim.Holders.RemoveAll(h => h.CustomerId == unlinked.StreamId);
+
+    /// <summary>A claim's id is the identifier itself: once nobody holds it, the ledger keeps no trace of the value.</summary>
+    public bool ShouldDelete(IEvent<IdentifierUnlinked> unlinked, IdentifierClaim claim) =>
+        claim.Holders.All(h => h.CustomerId == unlinked.StreamId);
 }

@@ -18,6 +18,16 @@ public sealed record CustomerIdentifier(IdentifierKind Kind, string Value, strin
     public string Key => IdentityPolicy.RuleFor(Kind).BrandScoped
         ? $"{Hosting.ApiJson.Name(Kind)}:{Brand}:{Value}"
         : $"{Hosting.ApiJson.Name(Kind)}:{Value}";
+
+    /// <summary>
+    /// Ways to reach the customer, erased once they have not been in contact for the retention period. Numbers a brand
+    /// issued (customer number, loyalty card) identify the contract, not how to reach the person, and stay.
+    /// </summary>
+    public static readonly IReadOnlySet<IdentifierKind> ContactDetails =
+        new HashSet<IdentifierKind> { IdentifierKind.Email, IdentifierKind.Phone, IdentifierKind.SocialHandle, IdentifierKind.ChatSession };
+
+    /// <summary>What a contact detail's key becomes in stored events once erased: its kind, no value.</summary>
+    public static string ErasedKey(string key) => key[..(key.IndexOf(':') + 1)];
 }
 
 /// <summary>

@@ -1,5 +1,6 @@
 using InteractionLedger.Consent;
 using InteractionLedger.Customers;
+using InteractionLedger.Identity;
 using InteractionLedger.Interactions;
 using InteractionLedger.Overview;
 using JasperFx.Events;
@@ -8,11 +9,14 @@ using Wolverine;
 
 namespace InteractionLedger.Privacy;
 
-/// <summary>How long free text lives (<c>Ledger:Retention</c>): what a privacy officer sets, in one place.</summary>
+/// <summary>How long free text and contact details live (<c>Ledger:Retention</c>): what a privacy officer sets, in one place.</summary>
 /// <param name="InteractionTextDays">After this many days from the contact, its summary and its rating comment are erased.</param>
+/// <param name="ContactDetailsDays">After this many days without any contact, the customer's e-mail addresses, phone
+/// numbers, social handles and chat sessions are erased.</param>
 /// <param name="RunEveryHours">How often the retention job runs.</param>
 /// <param name="Scheduled">False to run it only on demand (tests, or an external scheduler).</param>
-public sealed record RetentionPolicy(int InteractionTextDays = 3 * 365, double RunEveryHours = 24, bool Scheduled = true);
+public sealed record RetentionPolicy(int InteractionTextDays = 3 * 365, int ContactDetailsDays = 3 * 365, double RunEveryHours = 24,
+    bool Scheduled = true);
 
 /// <summary>One run of the retention job: what it erased and what it found lapsed.</summary>
 public sealed class RetentionRun
@@ -26,6 +30,9 @@ public sealed class RetentionRun
     public DateTimeOffset TextCutoff { get; set; }
     public int CustomersAffected { get; set; }
     public int InteractionsCleared { get; set; }
+    /// <summary>Customers with no contact since this lost their contact details.</summary>
+    public DateTimeOffset ContactDetailsCutoff { get; set; }
+    public int ContactDetailsErased { get; set; }
     public int ConsentsExpired { get; set; }
 }
 
@@ -40,11 +47,12 @@ public static class ApplyRetentionHandler
 {
     private const int CustomersPerTransaction = 100;
 
-    public static async Task<RetentionRun> Handle(ApplyRetention command, IDocumentStore store, RetentionPolicy policy, TimeProvider clock,
-        CancellationToken cancellation)
+    public static async Task<RetentionRun> Handle(ApplyRetention command, IDocumentStore store, Npgsql.NpgsqlDataSource dataSource,
+        RetentionPolicy policy, TimeProvider clock, CancellationToken cancellation)
     {
         var run = new RetentionRun { Id = Guid.CreateVersion7(), Trigger = command.Trigger, StartedAt = clock.GetUtcNow() };
         run.TextCutoff = run.StartedAt.AddDays(-policy.InteractionTextDays);
+        run.ContactDetailsCutoff = run.StartedAt.AddDays(-policy.ContactDetailsDays);
 
         await using (var query = store.QuerySession())
         {
@@ -56,6 +64,12 @@ public static class ApplyRetentionHandler
                 run.InteractionsCleared += await ClearTextAsync(store, chunk, run.TextCutoff, cancellation);
                 run.CustomersAffected += chunk.Length;
             }
+            var quiet = await query.QueryAsync<CustomerOverview>(
+                "where data -> 'identifiers' <> '{}'::jsonb and coalesce((data ->> 'lastContactAt')::timestamptz, (data ->> 'registeredAt')::timestamptz) < ?",
+                cancellation, run.ContactDetailsCutoff);
+            foreach (var chunk in quiet.Select(o => o.Id).Chunk(CustomersPerTransaction))
+                run.ContactDetailsErased += await EraseContactDetailsAsync(store, chunk, run.ContactDetailsCutoff, run.StartedAt, cancellation);
+            await MaskErasedContactDetailsAsync(store, dataSource, cancellation);
             run.ConsentsExpired = await ExpireConsentsAsync(store, query, run.StartedAt, cancellation);
         }
 
@@ -97,6 +111,82 @@ public static class ApplyRetentionHandler
                 session.Store(overview);
         await session.SaveChangesAsync(cancellation);
         return cleared;
+    }
+
+    /// <summary>
+    /// Unlinks the contact details (claims, customer and overview follow, inline), then masks them in the stored events.
+    /// </summary>
+    private static async Task<int> EraseContactDetailsAsync(IDocumentStore store, Guid[] customers, DateTimeOffset cutoff, DateTimeOffset now,
+        CancellationToken cancellation)
+    {
+        var erased = 0;
+        await using (var session = store.LightweightSession())
+        {
+            foreach (var customerId in customers)
+            {
+                var stream = await session.LockAsync(customerId, cancellation);
+                var overview = await session.LoadAsync<CustomerOverview>(customerId, cancellation);
+                // Re-checked under the lock: a contact may have arrived since the query.
+                if (stream.Aggregate is not { } customer || (overview?.LastContactAt ?? customer.RegisteredAt) >= cutoff) continue;
+                foreach (var (key, held) in customer.Identifiers.Where(i => CustomerIdentifier.ContactDetails.Contains(i.Value.Identifier.Kind)).ToList())
+                {
+                    stream.AppendOne(new IdentifierUnlinked(key, held.Identifier.Kind, RetentionActor,
+                        $"No contact since {cutoff:yyyy-MM-dd}: contact details past their retention period.", now));
+                    erased++;
+                }
+            }
+            await session.SaveChangesAsync(cancellation);
+        }
+        return erased;
+    }
+
+    private const string RetentionActor = "retention";
+
+    /// <summary>
+    /// Masks the values of the contact details retention unlinked, wherever they are still readable in the stored events
+    /// (the unlinking, the linking, possible duplicates found on them) and in the customer's list of possible duplicates.
+    /// Found from the events themselves, so a run interrupted between unlinking and masking is finished by the next one.
+    /// </summary>
+    private static async Task MaskErasedContactDetailsAsync(IDocumentStore store, Npgsql.NpgsqlDataSource dataSource, CancellationToken cancellation)
+    {
+        var keysByCustomer = new Dictionary<Guid, HashSet<string>>();
+        await using (var command = dataSource.CreateCommand(
+            $"select stream_id, data ->> 'identifierKey' from {Hosting.LedgerStore.Schema}.mt_events where type = 'identifier_unlinked' " +
+            "and data ->> 'unlinkedBy' = $1 and data ->> 'identifierKey' not like '%:'"))
+        {
+            command.Parameters.Add(new Npgsql.NpgsqlParameter<string> { TypedValue = RetentionActor });
+            await using var reader = await command.ExecuteReaderAsync(cancellation);
+            while (await reader.ReadAsync(cancellation))
+            {
+                var customerId = reader.GetGuid(0);
+                if (!keysByCustomer.TryGetValue(customerId, out var keys)) keysByCustomer[customerId] = keys = [];
+                keys.Add(reader.GetString(1));
+            }
+        }
+        if (keysByCustomer.Count == 0) return;
+
+        await store.Advanced.ApplyEventDataMasking(masking =>
+        {
+            foreach (var (customerId, keys) in keysByCustomer)
+                masking.IncludeStream(customerId, e => e.Data switch
+                {
+                    IdentifierLinked linked => keys.Contains(linked.IdentifierKey),
+                    IdentifierUnlinked unlinked => keys.Contains(unlinked.IdentifierKey),
+                    PossibleDuplicateFound found => keys.Contains(found.IdentifierKey),
+                    _ => false,
+                });
+        }, cancellation);
+
+        await using var session = store.LightweightSession();
+        foreach (var (customerId, keys) in keysByCustomer)
+        {
+            // As a rebuild from the masked events would have it: the duplicate stays listed, its identifier's value does not.
+            if ((await session.LockAsync(customerId, cancellation)).Aggregate is not { } customer) continue;
+            customer.PossibleDuplicates = customer.PossibleDuplicates
+                .Select(d => keys.Contains(d.IdentifierKey) ? d with { IdentifierKey = CustomerIdentifier.ErasedKey(d.IdentifierKey) } : d).ToList();
+            session.Store(customer);
+        }
+        await session.SaveChangesAsync(cancellation);
     }
 
     private static async Task<int> ExpireConsentsAsync(IDocumentStore store, IQuerySession query, DateTimeOffset now, CancellationToken cancellation)

@@ -71,6 +71,13 @@ public sealed class when_the_views_are_rebuilt_from_the_events(LedgerApi api)
         (await client.PostAsync($"/customers/{leaving}/interactions", new StringContent(old.ToJsonString(), System.Text.Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
         old = Contacts.Valid(occurredAt: DateTimeOffset.UtcNow.AddYears(-4));
         (await client.PostAsync($"/customers/{customer}/interactions", new StringContent(old.ToJsonString(), System.Text.Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
+        // A customer silent for four years sharing the phone above: retention erases their contact details only.
+        var quiet = (await (await client.PostAsJsonAsync("/customers", new { displayName = "Quiet" }))
+            .Content.ReadFromJsonAsync<CustomerReceipt>(InteractionLedger.Hosting.ApiJson.Options))!.CustomerId;
+        (await client.PostAsync($"/customers/{quiet}/interactions", new StringContent(Contacts.Valid(occurredAt: DateTimeOffset.UtcNow.AddYears(-4)).ToJsonString(),
+            System.Text.Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
+        (await client.PostAsJsonAsync($"/customers/{quiet}/identifiers", new { kind = "phone", value = "04 78 00 00 01", linkedBy = "a", reason = "r" })).EnsureSuccessStatusCode();
+        (await client.PostAsJsonAsync($"/customers/{quiet}/identifiers", new { kind = "email", value = "quiet@example.com", linkedBy = "a", reason = "r" })).EnsureSuccessStatusCode();
         using var officer = ledger.ClientAs(Callers.PrivacyOfficer, purpose: null);
         (await officer.PostAsJsonAsync($"/privacy/customers/{leaving}/erasure", new { reason = "art. 17" })).EnsureSuccessStatusCode();
         (await officer.PostAsync("/privacy/retention/runs", null)).EnsureSuccessStatusCode();
@@ -96,6 +103,8 @@ public sealed class when_the_views_are_rebuilt_from_the_events(LedgerApi api)
         Differences(live.Consents, rebuilt.Consents).ShouldBeEmpty();
         live.Consents.ShouldContain(c => c.Contains("withdrawn"));
         live.Claims.ShouldNotContain(c => c.Contains("leaving@example.com"));
+        live.Claims.ShouldNotContain(c => c.Contains("quiet@example.com"));
+        live.Claims.ShouldContain(c => c.Contains("33478000001"), "the active customer keeps the shared phone");
         live.Timeline.Count(t => t.Contains("\"Summary\":null")).ShouldBeGreaterThanOrEqualTo(1, "retention cleared the old contact's text");
         live.Overviews.ShouldContain(o => o.Contains($"\"StatedPreferredChannel\":{(int)Channel.Sms}"), "the stated preference is part of what is compared");
         live.Timeline.Count.ShouldBeGreaterThan(100);

@@ -10,7 +10,7 @@ public sealed class when_callers_read_customer_data(LedgerApi api)
     private HttpClient As(string? key, string? purpose = "service") => api.Factory.ClientAs(key, purpose);
 
     [Fact]
-    public async Task nobody_reads_or_writes_without_a_known_key_but_health_and_the_group_stay_open()
+    public async Task nobody_reads_or_writes_without_a_known_key_but_health_and_the_api_description_stay_open()
     {
         var customerId = await As(Callers.TelecomAgent).RegisterAsync();
         using var anonymous = As(null);
@@ -21,7 +21,8 @@ public sealed class when_callers_read_customer_data(LedgerApi api)
         (await impostor.GetAsync($"/customers/{customerId}/timeline")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
         (await anonymous.GetAsync("/privacy/record-of-processing")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
         (await anonymous.GetAsync("/health/ready")).StatusCode.ShouldBe(HttpStatusCode.OK);
-        (await anonymous.GetAsync("/group")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await anonymous.GetAsync("/swagger/v1/swagger.json")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await anonymous.GetAsync("/group")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
         var problem = await (await anonymous.GetAsync($"/customers/{customerId}")).ProblemAsync();
         problem["detail"]!.GetValue<string>().ShouldContain("X-Api-Key");
     }

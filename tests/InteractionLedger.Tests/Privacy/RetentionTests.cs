@@ -20,6 +20,14 @@ public sealed class when_retention_runs(LedgerApi api)
         var marker = Guid.NewGuid().ToString("N")[..10];
 
         var customerId = await agent.RegisterAsync();
+        var quietId = await agent.RegisterAsync(displayName: "Quiet Customer");
+        var phone = "+3361" + Random.Shared.Next(1000000, 9999999);
+        var email = $"quiet.{marker}@example.org";
+        foreach (var holder in new[] { customerId, quietId })
+            await agent.PostJsonAsync($"/customers/{holder}/identifiers", new { kind = "phone", value = phone, linkedBy = "a", reason = "caller id" }).EnsureAsync();
+        await agent.PostJsonAsync($"/customers/{quietId}/identifiers", new { kind = "email", value = email, verified = true, linkedBy = "a", reason = "r" }).EnsureAsync();
+        await agent.PostJsonAsync($"/customers/{quietId}/identifiers", new { kind = "brand-customer-number", value = "TC-" + marker, brand = "horizon-telecom", linkedBy = "a", reason = "r" }).EnsureAsync();
+        await agent.PostJsonAsync($"/customers/{quietId}/interactions", Contacts.Valid(occurredAt: clock.GetUtcNow().AddHours(-3))).EnsureAsync();
         var old = Contacts.Valid(occurredAt: clock.GetUtcNow().AddHours(-2));
         old["summary"] = $"Old story {marker}";
         await agent.PostJsonAsync($"/customers/{customerId}/interactions", old).EnsureAsync();
@@ -37,7 +45,7 @@ public sealed class when_retention_runs(LedgerApi api)
 
         var run = await (await officer.PostAsync("/privacy/retention/runs", null).EnsureAsync()).JsonAsync();
 
-        run["interactionsCleared"]!.GetValue<int>().ShouldBe(1);
+        run["interactionsCleared"]!.GetValue<int>().ShouldBe(2, "the old contacts of both customers");
         run["consentsExpired"]!.GetValue<int>().ShouldBe(1);
         var timeline = await agent.GetFromJsonAsync<JsonObject>($"/customers/{customerId}/timeline");
         var items = timeline!["items"]!.AsArray();
@@ -50,6 +58,19 @@ public sealed class when_retention_runs(LedgerApi api)
         (await CountAsync(connectionString, $"select count(*) from ledger.mt_events where data::text like '%Old %{marker}%'")).ShouldBe(0);
         (await CountAsync(connectionString, $"select count(*) from ledger.mt_events where data::text like '%Fresh story {marker}%'")).ShouldBe(1);
 
+        // The customer silent for four years loses how to reach them; the contract number stays; the active one keeps the shared phone.
+        run["contactDetailsErased"]!.GetValue<int>().ShouldBe(2);
+        var quiet = await agent.GetFromJsonAsync<JsonObject>($"/customers/{quietId}");
+        quiet!["identifiers"]!.AsArray().Select(i => i!["identifier"]!["kind"]!.GetValue<string>()).ShouldBe(["brand-customer-number"]);
+        quiet["possibleDuplicates"]!.AsArray().ShouldAllBe(d => !d!["identifierKey"]!.GetValue<string>().Contains(phone));
+        var byPhone = await agent.GetFromJsonAsync<JsonObject>($"/identifiers?kind=phone&value={Uri.EscapeDataString(phone)}");
+        byPhone!["holders"]!.AsArray().Select(h => h!["customerId"]!.GetValue<Guid>()).ShouldBe([customerId]);
+        var byEmail = await agent.GetFromJsonAsync<JsonObject>($"/identifiers?kind=email&value={Uri.EscapeDataString(email)}");
+        byEmail!["holders"]!.AsArray().ShouldBeEmpty();
+        (await CountAsync(connectionString, $"select count(*) from ledger.mt_events where stream_id = '{quietId}' and (data::text like '%{phone[1..]}%' or data::text like '%{marker}@%')")).ShouldBe(0);
+        (await CountAsync(connectionString, $"select count(*) from ledger.mt_doc_identifierclaim where id like '%{marker}@%'")).ShouldBe(0);
+        (await CountAsync(connectionString, $"select count(*) from ledger.mt_events where stream_id = '{customerId}' and data::text like '%{phone[1..]}%'")).ShouldBeGreaterThan(0);
+
         var history = await officer.GetFromJsonAsync<JsonArray>($"/privacy/customers/{customerId}/consents");
         history!.Select(e => e!["kind"]!.GetValue<string>()).ShouldBe(["given", "expired"]);
         var runs = await officer.GetFromJsonAsync<JsonArray>("/privacy/retention/runs");
@@ -57,6 +78,7 @@ public sealed class when_retention_runs(LedgerApi api)
 
         var second = await (await officer.PostAsync("/privacy/retention/runs", null).EnsureAsync()).JsonAsync();
         second["interactionsCleared"]!.GetValue<int>().ShouldBe(0, "a second run finds nothing left to erase");
+        second["contactDetailsErased"]!.GetValue<int>().ShouldBe(0);
     }
 
     private static async Task<long> CountAsync(string connectionString, string sql)
