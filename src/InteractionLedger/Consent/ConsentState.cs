@@ -42,5 +42,9 @@ public static class ConsentRules
         return weakest ?? new ConsentStanding(purpose, ConsentStatus.NotGiven, null);
     }
 
+    /// <summary>True when the customer's latest word on this purpose and brand already is this one: a retry, or saying it twice.</summary>
+    public static bool Restates(Customer customer, Purpose purpose, string? brand, ConsentStatus status) =>
+        customer.Consents.GetValueOrDefault(ConsentStatement.KeyOf(purpose, brand))?.Status == status;
+
     private static int Rank(ConsentStatus status) => status == ConsentStatus.Given ? 1 : 0;
 }

@@ -20,7 +20,7 @@ public sealed record RecordObjection(Guid CustomerId, ObjectionRecorded Objectio
 public static class RecordObjectionHandler
 {
     public static Decision Decide(RecordObjection command, Customer customer) =>
-        customer.Consents.GetValueOrDefault(ConsentStatement.KeyOf(command.Objection.Purpose, command.Objection.Brand))?.Status == ConsentStatus.Objected
+        ConsentRules.Restates(customer, command.Objection.Purpose, command.Objection.Brand, ConsentStatus.Objected)
             ? Decision.NothingToDo
             : Decision.Emit(command.Objection);
 

@@ -18,7 +18,7 @@ public sealed record WithdrawConsent(Guid CustomerId, ConsentWithdrawn Withdrawa
 public static class WithdrawConsentHandler
 {
     public static Decision Decide(WithdrawConsent command, Customer customer) =>
-        customer.Consents.GetValueOrDefault(ConsentStatement.KeyOf(command.Withdrawal.Purpose, command.Withdrawal.Brand))?.Status == ConsentStatus.Withdrawn
+        ConsentRules.Restates(customer, command.Withdrawal.Purpose, command.Withdrawal.Brand, ConsentStatus.Withdrawn)
             ? Decision.NothingToDo
             : Decision.Emit(command.Withdrawal);
 
