@@ -1,232 +1,203 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using InteractionLedger.Access;
+using InteractionLedger.Benchmark;
+using InteractionLedger.Customers;
 using InteractionLedger.DemoData;
 using InteractionLedger.Hosting;
-using InteractionLedger.Identity;
-using Marten;
 using InteractionLedger.Interactions;
-using InteractionLedger.LocalPostgres;
+using InteractionLedger.Merging;
+using InteractionLedger.Overview;
+using InteractionLedger.Privacy;
+using Marten;
 using Npgsql;
 
-// Usage: dotnet run -c Release --project bench/InteractionLedger.Benchmark -- [--interactions N] [--clients C]
-//        [--customers K] [--reads R] [--population P (demo customers loaded first, read through the unified view and bot context)]
-//        [--url http://host:port (an already running service; else one is started)]
+// Usage: dotnet run -c Release --project bench/InteractionLedger.Benchmark -- [--rounds 3] [--clients 1,4,16] [--ops 1500]
+//        [--history 200 (contacts per long-history customer)] [--population P (demo customers loaded first)] [--out docs/benchmarks]
 var options = BenchOptions.Parse(args);
 var repoRoot = FindRepositoryRoot();
-Console.WriteLine($"InteractionLedger benchmark: {options.Interactions} interactions over {options.Customers} customers, " +
-                  $"{options.Clients} concurrent clients, then {options.Reads} timeline reads. {Environment.ProcessorCount} cores.");
+var brands = new[] { "horizon-telecom", "horizon-energie", "horizon-banque", "horizon-voyages", "horizon-maison" };
+Console.WriteLine($"InteractionLedger benchmark: {options.Rounds} rounds at {string.Join("/", options.Clients)} clients, " +
+                  $"up to {options.Ops} operations per measurement, {Environment.ProcessorCount} cores.");
 
-await using var stack = options.Url is null ? await ServiceUnderTest.StartAsync(repoRoot) : null;
+await using var stack = await ServiceUnderTest.StartAsync(repoRoot);
+using var store = DocumentStore.For(o => LedgerStore.Configure(o, stack.ConnectionString, JasperFx.AutoCreate.None));
+var figures = new Dictionary<string, double>();
 
-// A realistic population first, loaded straight through Marten with the service's own model and projections.
-var population = new List<DemoCustomer>();
-if (options.Population > 0 && stack is not null)
+if (options.Population > 0)
 {
-    var loadWatch = Stopwatch.StartNew();
-    using var store = DocumentStore.For(o => LedgerStore.Configure(o, stack.ConnectionString, JasperFx.AutoCreate.None));
-    var populationGenerator = new DemoDataGenerator(["horizon-telecom", "horizon-energie", "horizon-banque", "horizon-voyages", "horizon-maison"],
-        seed: 2017, DateTimeOffset.UtcNow);
-    var loadedEvents = 0;
+    var watch = System.Diagnostics.Stopwatch.StartNew();
+    var generator = new DemoDataGenerator(brands, seed: 2017, DateTimeOffset.UtcNow);
+    var events = 0;
     for (var loaded = 0; loaded < options.Population; loaded += 5_000)
-    {
-        var chunk = populationGenerator.Customers(Math.Min(5_000, options.Population - loaded)).ToList();
-        loadedEvents += await DemoDataCommand.LoadAsync(store, chunk);
-        population.AddRange(chunk.Select(c => c with { Events = c.Events.Where(e => e is IdentifierLinked).ToList() }));
-    }
-    Console.WriteLine($"Loaded a population of {population.Count} customers ({loadedEvents} events) in {loadWatch.Elapsed.TotalSeconds:F0} s.");
+        events += await DemoDataCommand.LoadAsync(store, generator.Customers(Math.Min(5_000, options.Population - loaded)).ToList());
+    figures["population: customers"] = options.Population;
+    figures["population: events"] = events;
+    figures["population: load, events/s"] = events / watch.Elapsed.TotalSeconds;
+    Console.WriteLine($"Loaded {options.Population} demo customers ({events} events) in {watch.Elapsed.TotalSeconds:F0} s.");
 }
-var baseUrl = options.Url ?? stack!.BaseUrl;
-using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = options.Clients * 2 })
-{
-    BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromSeconds(60),
-};
-// An agent acting for the whole group, serving customers: every read below is purpose-bound and audited.
-http.DefaultRequestHeaders.Add("X-Api-Key", options.Url is null ? ServiceUnderTest.AgentKey : Environment.GetEnvironmentVariable("LEDGER_BENCH_KEY") ?? "dev-agent-group");
-http.DefaultRequestHeaders.Add("X-Purpose", "service");
 
-// Contacts shaped like the demo data, spread over the benchmark's own customers.
-var generator = new DemoDataGenerator(["horizon-telecom", "horizon-energie", "horizon-banque", "horizon-voyages", "horizon-maison"],
-    seed: Environment.TickCount, DateTimeOffset.UtcNow);
-var contacts = new List<InteractionRecorded>(options.Interactions);
-while (contacts.Count < options.Interactions)
-    contacts.AddRange(generator.NextCustomer().Interactions.Select(i => i with { CaseId = null }));
-contacts.RemoveRange(options.Interactions, contacts.Count - options.Interactions);
+using var ledger = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = new Uri(stack.BaseUrl), Timeout = TimeSpan.FromSeconds(60) };
+// An agent acting for the whole group, serving customers: every ledger read below is purpose-bound and audited.
+ledger.DefaultRequestHeaders.Add("X-Api-Key", ServiceUnderTest.AgentKey);
+ledger.DefaultRequestHeaders.Add("X-Purpose", "service");
 
-var customerIds = new Guid[options.Customers];
-await Parallel.ForAsync(0, options.Customers, new ParallelOptions { MaxDegreeOfParallelism = options.Clients }, async (i, ct) =>
+// Write targets (500 customers each side) and customers with a long history to read (64 each side, same length).
+var writeTargets = new Guid[500];
+await Parallel.ForAsync(0, writeTargets.Length, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>
 {
-    var response = await http.PostAsJsonAsync("/customers", new { displayName = $"Bench customer {i}" }, ct);
+    using var response = await ledger.PostAsJsonAsync("/customers", new { displayName = $"Bench customer {i}" }, ct);
     response.EnsureSuccessStatusCode();
-    customerIds[i] = (await response.Content.ReadFromJsonAsync<JsonObject>(ct))!["customerId"]!.GetValue<Guid>();
+    writeTargets[i] = (await response.Content.ReadFromJsonAsync<JsonObject>(ct))!["customerId"]!.GetValue<Guid>();
 });
+var longHistory = Enumerable.Range(0, 64).Select(_ => Guid.CreateVersion7()).ToArray();
+await LoadLongHistoriesAsync(store, longHistory, options.History);
 
-// Warm-up: first requests pay for JIT and Wolverine's handler code generation.
-for (var i = 0; i < 50; i++) await Record(contacts[i] with { InteractionId = Guid.NewGuid() }, customerIds[i % customerIds.Length]);
+await using var raw = NpgsqlDataSource.Create(stack.ConnectionString);
+var rawWriteTargets = Enumerable.Range(0, writeTargets.Length).Select(_ => Guid.NewGuid()).ToArray();
+var rawLongHistory = Enumerable.Range(0, longHistory.Length).Select(_ => Guid.NewGuid()).ToArray();
+await RawBaseline.CreateAsync(raw, rawWriteTargets, rawLongHistory, options.History);
 
-var writes = await Measure(options.Interactions, options.Clients, i => Record(contacts[i], customerIds[i % customerIds.Length]));
-Report("record interaction (POST)", writes);
+await using var ef = await EfCoreBaseline.StartAsync(stack.ConnectionString);
+var efWriteTargets = Enumerable.Range(0, writeTargets.Length).Select(_ => Guid.NewGuid()).ToArray();
+var efLongHistory = Enumerable.Range(0, longHistory.Length).Select(_ => Guid.NewGuid()).ToArray();
+await EfCoreBaseline.SeedAsync(stack.ConnectionString, efWriteTargets, efLongHistory, options.History);
+using var efClient = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = new Uri(ef.BaseUrl) };
 
-var readRandom = new Random(42);
-var readTargets = Enumerable.Range(0, options.Reads).Select(_ => customerIds[readRandom.Next(customerIds.Length)]).ToArray();
-var reads = await Measure(options.Reads, options.Clients, async i =>
+var template = new DemoDataGenerator(brands, seed: 11, DateTimeOffset.UtcNow).NextCustomer().Interactions.First();
+var accessLedger = new AccessLedger(raw);
+var agent = new Caller("bench-agent", Role.Agent, null);
+
+// Warm-up of every path (JIT, Wolverine's handler code, EF's model), then the measured rounds, interleaved.
+for (var i = 0; i < 100; i++)
 {
-    using var response = await http.GetAsync($"/customers/{readTargets[i]}/timeline?limit=50");
-    response.EnsureSuccessStatusCode();
-    await response.Content.ReadAsByteArrayAsync();
-});
-Report("read timeline, 50 items (GET)", reads);
+    await RecordInLedger(i);
+    await RecordInEf(i);
+    await ReadLedgerTimeline(i);
+    await ReadEfTimeline(i);
+}
 
-// The physical limit on the same PostgreSQL: the minimal SQL of an append (bump a stream version, insert one event
-// row, commit) and of a timeline read, through raw Npgsql with no HTTP, no JSON contract, no views.
-if (stack is not null)
+var samples = new List<Sample>();
+for (var round = 1; round <= options.Rounds; round++)
 {
-    await using var raw = NpgsqlDataSource.Create(stack.ConnectionString);
-    await using (var setup = raw.CreateCommand("""
-        create schema if not exists baseline;
-        create table if not exists baseline.streams (id uuid primary key, version bigint not null);
-        create table if not exists baseline.events (stream_id uuid not null, version bigint not null, data jsonb not null,
-            primary key (stream_id, version));
-        """)) await setup.ExecuteNonQueryAsync();
-    var streams = Enumerable.Range(0, options.Customers).Select(_ => Guid.NewGuid()).ToArray();
-    foreach (var id in streams)
+    Console.WriteLine($"Round {round}");
+    foreach (var clients in options.Clients)
     {
-        await using var insert = raw.CreateCommand("insert into baseline.streams values (@id, 0)");
-        insert.Parameters.AddWithValue("id", id);
-        await insert.ExecuteNonQueryAsync();
+        var ops = Math.Min(options.Ops, 300 * clients);
+        samples.Add(await Sample.MeasureAsync("record interaction (HTTP)", clients, round, ops, RecordInLedger));
+        samples.Add(await Sample.MeasureAsync("baseline: raw SQL append", clients, round, ops, i => RawBaseline.AppendAsync(raw, rawWriteTargets[i % rawWriteTargets.Length])));
+        samples.Add(await Sample.MeasureAsync("baseline: EF Core record (HTTP)", clients, round, ops, RecordInEf));
+        samples.Add(await Sample.MeasureAsync("read timeline, 50 (HTTP)", clients, round, ops, ReadLedgerTimeline));
+        samples.Add(await Sample.MeasureAsync("baseline: raw SQL read 50", clients, round, ops, i => RawBaseline.ReadAsync(raw, rawLongHistory[i * 7 % rawLongHistory.Length])));
+        samples.Add(await Sample.MeasureAsync("baseline: EF Core timeline (HTTP)", clients, round, ops, ReadEfTimeline));
+        samples.Add(await Sample.MeasureAsync("unified view (HTTP)", clients, round, ops, i => Get($"/customers/{longHistory[i * 5 % longHistory.Length]}/overview")));
+        samples.Add(await Sample.MeasureAsync("chatbot context (HTTP)", clients, round, ops,
+            i => Get($"/bot-context?brand=horizon-telecom&customerId={longHistory[i * 3 % longHistory.Length]}")));
+        samples.Add(await Sample.MeasureAsync("customer read, in process", clients, round, ops, i => ReadInProcess(i, audited: false)));
+        samples.Add(await Sample.MeasureAsync("customer read + access record, in process", clients, round, ops, i => ReadInProcess(i, audited: true)));
     }
-    var payload = System.Text.Json.JsonSerializer.Serialize(contacts[0], ApiJson.Options);
-    var rawWrites = await Measure(options.Interactions, options.Clients, async i =>
-    {
-        await using var connection = await raw.OpenConnectionAsync();
-        await using var transaction = await connection.BeginTransactionAsync();
-        await using var bump = new NpgsqlCommand("update baseline.streams set version = version + 1 where id = @id returning version", connection, transaction);
-        bump.Parameters.AddWithValue("id", streams[i % streams.Length]);
-        var version = (long)(await bump.ExecuteScalarAsync())!;
-        await using var append = new NpgsqlCommand("insert into baseline.events values (@id, @v, @data::jsonb)", connection, transaction);
-        append.Parameters.AddWithValue("id", streams[i % streams.Length]);
-        append.Parameters.AddWithValue("v", version);
-        append.Parameters.AddWithValue("data", payload);
-        await append.ExecuteNonQueryAsync();
-        await transaction.CommitAsync();
-    });
-    Report("baseline: raw SQL append (no HTTP)", rawWrites);
-    var rawReads = await Measure(options.Reads, options.Clients, async i =>
-    {
-        await using var read = raw.CreateCommand("select data from baseline.events where stream_id = @id order by version desc limit 50");
-        read.Parameters.AddWithValue("id", streams[(int)((long)i * 7919 % streams.Length)]);
-        await using var reader = await read.ExecuteReaderAsync();
-        while (await reader.ReadAsync()) reader.GetString(0);
-    });
-    Report("baseline: raw SQL read of 50 events (no HTTP)", rawReads);
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"ratios: HTTP append / raw append = {Rate(writes) / Rate(rawWrites):F2}; HTTP timeline / raw read = {Rate(reads) / Rate(rawReads):F2}"));
 }
+figures["service resident memory after the scenarios, MB"] = stack.ResidentBytes / 1024.0 / 1024.0;
 
-// What the purpose-bound read costs: the same read of the same customers, in process (no HTTP), without and with
-// the policy decision and the access record the service writes before answering.
-if (stack is not null)
+var results = samples.GroupBy(s => (s.Scenario, s.Clients)).Select(g => ScenarioResult.From(g.ToList()))
+    .OrderBy(r => r.Scenario.StartsWith("baseline", StringComparison.Ordinal)).ThenBy(r => r.Scenario).ThenBy(r => r.Clients).ToList();
+double Throughput(string scenario, int clients) => results.Single(r => r.Scenario == scenario && r.Clients == clients).MedianThroughput;
+var ratios = new List<Ratio>();
+foreach (var clients in options.Clients)
 {
-    using var store = DocumentStore.For(o => LedgerStore.Configure(o, stack.ConnectionString, JasperFx.AutoCreate.None));
-    await using var auditSource = NpgsqlDataSource.Create(stack.ConnectionString);
-    var accessLedger = new InteractionLedger.Privacy.AccessLedger(auditSource);
-    var agent = new InteractionLedger.Access.Caller("bench-agent", InteractionLedger.Access.Role.Agent, null);
-    var brands = new[] { "horizon-telecom", "horizon-energie", "horizon-banque", "horizon-voyages", "horizon-maison" };
-    var targets = Enumerable.Range(0, options.Reads).Select(i => customerIds[i * 31 % customerIds.Length]).ToArray();
-    async Task<InteractionLedger.Merging.CustomerGroup> ReadAsync(IQuerySession session, Guid customerId)
-    {
-        var group = (await InteractionLedger.Merging.CustomerGroup.LoadAsync(session, customerId, CancellationToken.None))!;
-        await session.LoadManyAsync<InteractionLedger.Overview.CustomerOverview>(CancellationToken.None, group.Members);
-        return group;
-    }
-    var plain = await Measure(options.Reads, options.Clients, async i =>
-    {
-        await using var session = store.QuerySession();
-        await ReadAsync(session, targets[i]);
-    });
-    var audited = await Measure(options.Reads, options.Clients, async i =>
-    {
-        await using var session = store.QuerySession();
-        var group = await ReadAsync(session, targets[i]);
-        var now = DateTimeOffset.UtcNow;
-        var decision = InteractionLedger.Privacy.AccessPolicy.Decide(new(agent, InteractionLedger.Privacy.Purpose.Service,
-            InteractionLedger.Privacy.DataView.Overview, group.People, brands, now));
-        await accessLedger.AppendAsync(new InteractionLedger.Privacy.AccessRecord(InteractionLedger.Interactions.TimelineEntry.AtStoredPrecision(now),
-            agent.Id, "agent", null, group.Root, "overview", "service", "contract", ApiJson.Name(decision.Outcome),
-            decision.Returned.Select(ApiJson.Name).ToList(), decision.Withheld, null, decision.ConsentsReliedOn, null, $"bench-{i}"), CancellationToken.None);
-    });
-    Report("customer read in process, no policy, no access record", plain);
-    Report("customer read in process, policy decision + access record", audited);
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"ratio: purpose-bound audited read / same read unaudited = {Rate(audited) / Rate(plain):F2}; p50 {Median(audited) - Median(plain):F1} ms added"));
+    var atTarget = clients == options.Clients.Max();
+    ratios.Add(new("HTTP record / raw SQL append", clients, Throughput("record interaction (HTTP)", clients) / Throughput("baseline: raw SQL append", clients), atTarget ? 0.5 : null));
+    ratios.Add(new("HTTP record / EF Core record", clients, Throughput("record interaction (HTTP)", clients) / Throughput("baseline: EF Core record (HTTP)", clients), atTarget ? 1.0 : null));
+    ratios.Add(new("HTTP timeline / raw SQL read", clients, Throughput("read timeline, 50 (HTTP)", clients) / Throughput("baseline: raw SQL read 50", clients), atTarget ? 0.5 : null));
+    ratios.Add(new("HTTP timeline / EF Core timeline", clients, Throughput("read timeline, 50 (HTTP)", clients) / Throughput("baseline: EF Core timeline (HTTP)", clients), null));
+    ratios.Add(new("audited read / same read unaudited (in process)", clients,
+        Throughput("customer read + access record, in process", clients) / Throughput("customer read, in process", clients), null));
 }
+figures["timeline p99 at the highest concurrency, ms (target < 20)"] =
+    results.Single(r => r.Scenario == "read timeline, 50 (HTTP)" && r.Clients == options.Clients.Max()).MedianP99Ms;
 
-if (population.Count > 0)
-{
-    var pick = new Random(7);
-    var viewTargets = Enumerable.Range(0, options.Reads).Select(_ => population[pick.Next(population.Count)].CustomerId).ToArray();
-    Report("unified view for an agent (GET overview)", await Measure(options.Reads, options.Clients, async i =>
-    {
-        using var response = await http.GetAsync($"/customers/{viewTargets[i]}/overview");
-        response.EnsureSuccessStatusCode();
-        await response.Content.ReadAsByteArrayAsync();
-    }));
-
-    var phones = population.SelectMany(c => c.Identifiers.Where(id => id.Kind == IdentifierKind.Phone)).Select(id => id.Original).ToArray();
-    var botTargets = Enumerable.Range(0, options.Reads).Select(_ => phones[pick.Next(phones.Length)]).ToArray();
-    var sizes = new int[options.Reads];
-    Report("chatbot context by phone number (GET bot-context)", await Measure(options.Reads, options.Clients, async i =>
-    {
-        using var response = await http.GetAsync($"/bot-context?brand=horizon-telecom&kind=phone&value={Uri.EscapeDataString(botTargets[i])}");
-        response.EnsureSuccessStatusCode();
-        sizes[i] = (await response.Content.ReadAsByteArrayAsync()).Length;
-    }));
-    Console.WriteLine($"bot context size: average {sizes.Average():F0} bytes, largest {sizes.Max()} bytes");
-}
+var report = new BenchmarkReport(DateTimeOffset.UtcNow, $"{Environment.ProcessorCount} cores, PostgreSQL 15 durable defaults, service in Release over loopback",
+    "dotnet run -c Release --project bench/InteractionLedger.Benchmark -- " + string.Join(' ', args), options.Rounds, results, ratios, figures);
+await report.WriteAsync(Path.IsPathRooted(options.Out) ? options.Out : Path.Combine(repoRoot, options.Out));
+Console.WriteLine();
+foreach (var ratio in ratios)
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{ratio.Name} at {ratio.Clients}: {ratio.Value:F2}{(ratio.Target is { } t ? $" (target {t:F2})" : "")}"));
+foreach (var (name, value) in figures) Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name}: {value:F1}"));
+Console.WriteLine($"Written to {options.Out}/latest.md, latest.json, latest.svg");
 return 0;
 
-async Task Record(InteractionRecorded contact, Guid customerId)
+async Task RecordInLedger(int i)
 {
     var body = new
     {
-        contact.InteractionId, contact.OccurredAt, contact.Brand, contact.Channel, contact.Direction, contact.Reason,
-        contact.HandledBy, contact.Outcome, contact.WaitingSeconds, contact.HandlingSeconds, contact.Summary,
+        InteractionId = Guid.CreateVersion7(), OccurredAt = DateTimeOffset.UtcNow.AddMinutes(-1), template.Brand, template.Channel, template.Direction,
+        template.Reason, template.HandledBy, template.Outcome, template.WaitingSeconds, template.HandlingSeconds, template.Summary,
     };
-    using var response = await http.PostAsJsonAsync($"/customers/{customerId}/interactions", body, ApiJson.Options);
-    if (!response.IsSuccessStatusCode)
-        throw new InvalidOperationException($"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+    using var response = await ledger.PostAsJsonAsync($"/customers/{writeTargets[i % writeTargets.Length]}/interactions", body, ApiJson.Options);
+    if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
 }
 
-static async Task<(TimeSpan Elapsed, double[] LatenciesMs)> Measure(int count, int clients, Func<int, Task> operation)
+async Task RecordInEf(int i)
 {
-    var latencies = new double[count];
-    var next = -1;
-    var watch = Stopwatch.StartNew();
-    await Task.WhenAll(Enumerable.Range(0, clients).Select(_ => Task.Run(async () =>
+    var body = new InteractionRow
     {
-        int i;
-        while ((i = Interlocked.Increment(ref next)) < count)
-        {
-            var started = Stopwatch.GetTimestamp();
-            await operation(i);
-            latencies[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-        }
-    })));
-    return (watch.Elapsed, latencies);
+        Id = Guid.CreateVersion7(), OccurredAt = DateTimeOffset.UtcNow.AddMinutes(-1), Brand = template.Brand, Channel = template.Channel.ToString(),
+        Direction = template.Direction.ToString(), Reason = template.Reason.ToString(), Outcome = template.Outcome.ToString(),
+        HandledBy = template.HandledBy.Id, WaitingSeconds = template.WaitingSeconds, HandlingSeconds = template.HandlingSeconds, Summary = template.Summary,
+    };
+    using var response = await efClient.PostAsJsonAsync($"/customers/{efWriteTargets[i % efWriteTargets.Length]}/interactions", body, ApiJson.Options);
+    if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"EF baseline {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
 }
 
-static double Rate((TimeSpan Elapsed, double[] LatenciesMs) result) => result.LatenciesMs.Length / result.Elapsed.TotalSeconds;
+Task ReadLedgerTimeline(int i) => Get($"/customers/{longHistory[i * 7 % longHistory.Length]}/timeline?limit=50");
 
-static double Median((TimeSpan Elapsed, double[] LatenciesMs) result) => result.LatenciesMs.Order().ElementAt(result.LatenciesMs.Length / 2);
-
-static void Report(string what, (TimeSpan Elapsed, double[] LatenciesMs) result)
+async Task ReadEfTimeline(int i)
 {
-    var sorted = result.LatenciesMs.Order().ToArray();
-    double P(double p) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"{what}: {sorted.Length} in {result.Elapsed.TotalSeconds:F1} s = {sorted.Length / result.Elapsed.TotalSeconds:F0}/s; " +
-        $"latency ms p50 {P(0.50):F1}, p95 {P(0.95):F1}, p99 {P(0.99):F1}, max {sorted[^1]:F1}"));
+    using var response = await efClient.GetAsync($"/customers/{efLongHistory[i * 7 % efLongHistory.Length]}/timeline");
+    response.EnsureSuccessStatusCode();
+    await response.Content.ReadAsByteArrayAsync();
+}
+
+async Task Get(string url)
+{
+    using var response = await ledger.GetAsync(url);
+    if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"{url}: {(int)response.StatusCode}");
+    await response.Content.ReadAsByteArrayAsync();
+}
+
+// The same customer read in process, without and with the policy decision and the access record the service writes.
+async Task ReadInProcess(int i, bool audited)
+{
+    await using var session = store.QuerySession();
+    var group = (await CustomerGroup.LoadAsync(session, longHistory[i * 5 % longHistory.Length], CancellationToken.None))!;
+    await session.LoadManyAsync<CustomerOverview>(CancellationToken.None, group.Members);
+    if (!audited) return;
+    var now = TimelineEntry.AtStoredPrecision(DateTimeOffset.UtcNow);
+    var decision = AccessPolicy.Decide(new(agent, Purpose.Service, DataView.Overview, group.People, brands, now));
+    await accessLedger.AppendAsync(new AccessRecord(now, agent.Id, "agent", null, group.Root, "overview", "service", "contract",
+        ApiJson.Name(decision.Outcome), decision.Returned.Select(ApiJson.Name).ToList(), decision.Withheld, null, decision.ConsentsReliedOn,
+        null, $"bench-{i}"), CancellationToken.None);
+}
+
+static async Task LoadLongHistoriesAsync(IDocumentStore store, IReadOnlyList<Guid> customers, int history)
+{
+    var now = DateTimeOffset.UtcNow;
+    foreach (var chunk in customers.Chunk(8))
+    {
+        await using var session = store.LightweightSession();
+        foreach (var customerId in chunk)
+        {
+            var events = new List<object> { new CustomerRegistered(customerId, "Long history", now.AddYears(-3), "horizon-telecom") };
+            for (var n = 0; n < history; n++)
+                events.Add(new InteractionRecorded(Guid.CreateVersion7(), TimelineEntry.AtStoredPrecision(now.AddHours(-history + n)), now,
+                    n % 3 == 0 ? "horizon-energie" : "horizon-telecom", (Channel)(n % 11), Direction.Inbound, (ContactReason)(n % 8),
+                    new HandledBy(HandlerKind.Agent, "agent-042"), Outcome.Resolved, 45, 320,
+                    "Customer asked why the last invoice doubled; explained the end of the promotion.", null));
+            session.Events.StartStream<Customer>(customerId, events.ToArray());
+        }
+        await session.SaveChangesAsync();
+    }
 }
 
 static string FindRepositoryRoot()
@@ -236,118 +207,14 @@ static string FindRepositoryRoot()
     throw new InvalidOperationException("Run the benchmark from inside the repository.");
 }
 
-internal sealed record BenchOptions(int Interactions, int Clients, int Customers, int Reads, int Population, string? Url)
+internal sealed record BenchOptions(int Rounds, int[] Clients, int Ops, int History, int Population, string Out)
 {
     public static BenchOptions Parse(string[] args)
     {
         string? Value(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
         int Number(string name, int fallback) => Value(name) is { } v ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
-        return new BenchOptions(Number("--interactions", 20_000), Number("--clients", 16), Number("--customers", 500),
-            Number("--reads", 5_000), Number("--population", 0), Value("--url"));
-    }
-}
-
-/// <summary>
-/// A PostgreSQL cluster with durable settings (what production would run) and the service, built in the same
-/// configuration as the benchmark, running as its own process on Kestrel: requests cross a real loopback socket.
-/// The schema comes from migrations/, as in production.
-/// </summary>
-internal sealed class ServiceUnderTest : IAsyncDisposable
-{
-    private readonly LocalPostgresCluster _database;
-    private readonly Process _service;
-
-    private ServiceUnderTest(LocalPostgresCluster database, Process service, string baseUrl)
-    {
-        _database = database;
-        _service = service;
-        BaseUrl = baseUrl;
-    }
-
-    public string BaseUrl { get; }
-
-    /// <summary>A key made up for this run; the service only knows its hash, as in production.</summary>
-    public static readonly string AgentKey = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
-
-    public string ConnectionString => _database.ConnectionString;
-
-    public static async Task<ServiceUnderTest> StartAsync(string repoRoot)
-    {
-        var database = await LocalPostgresCluster.StartAsync(new LocalPostgresOptions
-        {
-            DataDirectory = Path.Combine(Path.GetTempPath(), $"ledger-bench-{Guid.NewGuid():N}"),
-            Throwaway = true,
-        });
-        await using (var connection = new NpgsqlConnection(database.ConnectionString))
-        {
-            await connection.OpenAsync();
-            foreach (var script in Directory.GetFiles(Path.Combine(repoRoot, "migrations"), "*.sql").Order())
-                await new NpgsqlCommand(await File.ReadAllTextAsync(script), connection).ExecuteNonQueryAsync();
-        }
-
-        var configuration = typeof(ServiceUnderTest).Assembly
-            .GetCustomAttributes(typeof(System.Reflection.AssemblyConfigurationAttribute), false)
-            .OfType<System.Reflection.AssemblyConfigurationAttribute>().Single().Configuration;
-        var serviceFolder = Path.Combine(repoRoot, "src", "InteractionLedger", "bin", configuration, "net10.0");
-        var port = FreePort();
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(serviceFolder, "InteractionLedger.dll"), "--urls", $"http://127.0.0.1:{port}"])
-        {
-            WorkingDirectory = serviceFolder,
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.Environment["ConnectionStrings__Ledger"] = database.ConnectionString;
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        start.Environment["Ledger__Principals__0__Id"] = "bench-agent";
-        start.Environment["Ledger__Principals__0__Role"] = "Agent";
-        start.Environment["Ledger__Principals__0__KeySha256"] = InteractionLedger.Access.PrincipalDirectory.Hash(AgentKey);
-        start.Environment["Logging__LogLevel__Default"] = "Warning";
-        var service = Process.Start(start)!;
-        service.OutputDataReceived += (_, _) => { };
-        service.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine($"[service] {e.Data}"); };
-        service.BeginOutputReadLine();
-        service.BeginErrorReadLine();
-
-        var baseUrl = $"http://127.0.0.1:{port}";
-        using var probe = new HttpClient { BaseAddress = new Uri(baseUrl) };
-        for (var attempt = 0; ; attempt++)
-        {
-            try
-            {
-                if ((await probe.GetAsync("/health/ready")).IsSuccessStatusCode) break;
-            }
-            catch (HttpRequestException) when (attempt < 120 && !service.HasExited)
-            {
-            }
-            if (service.HasExited || attempt >= 120) throw new InvalidOperationException("The service did not become ready.");
-            await Task.Delay(500);
-        }
-        Console.WriteLine($"Service ({configuration}) ready at {baseUrl}, database {database.ConnectionString}");
-        var stack = new ServiceUnderTest(database, service, baseUrl);
-        // Interrupted (Ctrl+C, a time limit's SIGTERM): still stop the service and delete the throwaway cluster.
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => stack.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        Console.CancelKeyPress += (_, _) => stack.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        return stack;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private int _disposed;
-
-    public async ValueTask DisposeAsync()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
-        if (!_service.HasExited)
-        {
-            _service.Kill(entireProcessTree: true);
-            await _service.WaitForExitAsync();
-        }
-        await _database.StopAsync();
+        return new BenchOptions(Number("--rounds", 3),
+            (Value("--clients") ?? "1,4,16").Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray(),
+            Number("--ops", 1500), Number("--history", 200), Number("--population", 0), Value("--out") ?? "docs/benchmarks");
     }
 }
