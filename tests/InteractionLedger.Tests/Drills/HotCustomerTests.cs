@@ -31,6 +31,12 @@ public sealed class when_one_customer_is_hot(LedgerApi api)
         conditional.Count(r => r.StatusCode == HttpStatusCode.Created).ShouldBe(1);
         conditional.Count(r => r.StatusCode == HttpStatusCode.PreconditionFailed).ShouldBe(Writers - 1);
         var timeline = await api.GetAsync<TimelinePage>($"/customers/{customerId}/timeline?limit=200");
+        var finalVersion = (await api.GetAsync<CustomerProfile>($"/customers/{customerId}")).Version;
+        DrillReport.Record("Hot customer", "concurrent writers", Writers);
+        DrillReport.Record("Hot customer", "unconditional writes stored", $"{unconditional.Count(r => r.StatusCode == HttpStatusCode.Created)} of {Writers}");
+        DrillReport.Record("Hot customer", "winners on one expected version", conditional.Count(r => r.StatusCode == HttpStatusCode.Created));
+        DrillReport.Record("Hot customer", "412 for the others", conditional.Count(r => r.StatusCode == HttpStatusCode.PreconditionFailed));
+        DrillReport.Record("Hot customer", "stream version = registration + contacts", finalVersion == 1 + timeline.Items.Count ? "yes" : "no");
         timeline.Items.Count.ShouldBe(Writers + 1);
         (await api.GetAsync<CustomerProfile>($"/customers/{customerId}")).Version.ShouldBe(afterUnconditional + 1);
     }

@@ -70,7 +70,10 @@ public sealed class when_the_service_is_killed_under_load
         await Task.WhenAll(load);
         acknowledged.Count.ShouldBeGreaterThan(20, "the load was running when the service died");
 
+        var ackedBeforeKill = acknowledged.Count;
+        var recovering = System.Diagnostics.Stopwatch.StartNew();
         await using var restarted = await ServiceProcess.StartAsync(environment, port);
+        recovering.Stop();
         var duplicatesReported = 0;
         foreach (var (id, (customer, body)) in unacknowledged)
         {
@@ -80,15 +83,35 @@ public sealed class when_the_service_is_killed_under_load
             acknowledged[id] = customer;
         }
 
+        var lost = 0;
+        var duplicates = 0;
+        var inconsistent = 0;
+        var checks = new List<Action>();
         foreach (var customer in customers)
         {
             var timeline = (await restarted.Client.GetFromJsonAsync<TimelinePage>($"/customers/{customer}/timeline?limit=200", ApiJson.Options))!;
             var expected = acknowledged.Where(a => a.Value == customer).Select(a => a.Key).ToList();
-            timeline.Items.Select(i => i.InteractionId).ShouldBe(expected, ignoreOrder: true);
+            var found = timeline.Items.Select(i => i.InteractionId).ToList();
+            lost += expected.Except(found).Count();
+            duplicates += found.Count - found.Distinct().Count();
             var profile = (await restarted.Client.GetFromJsonAsync<JsonObject>($"/customers/{customer}"))!;
-            profile["version"]!.GetValue<long>().ShouldBe(1 + expected.Count);
-            profile["interactionCount"]!.GetValue<int>().ShouldBe(expected.Count);
+            if (profile["version"]!.GetValue<long>() != 1 + expected.Count || profile["interactionCount"]!.GetValue<int>() != expected.Count) inconsistent++;
+            checks.Add(() =>
+            {
+                found.ShouldBe(expected, ignoreOrder: true);
+                profile["version"]!.GetValue<long>().ShouldBe(1 + expected.Count);
+                profile["interactionCount"]!.GetValue<int>().ShouldBe(expected.Count);
+            });
         }
+        DrillReport.Record("Service killed (kill -9) under load", "writers / customers", $"{Writers} / {Customers}");
+        DrillReport.Record("Service killed (kill -9) under load", "acknowledged before the kill", ackedBeforeKill);
+        DrillReport.Record("Service killed (kill -9) under load", "unacknowledged, retried with the same ids after restart", unacknowledged.Count);
+        DrillReport.Record("Service killed (kill -9) under load", "of those, found already recorded (answered replayed)", duplicatesReported);
+        DrillReport.Record("Service killed (kill -9) under load", "acknowledged but lost", lost);
+        DrillReport.Record("Service killed (kill -9) under load", "duplicates after retries", duplicates);
+        DrillReport.Record("Service killed (kill -9) under load", "customers whose views disagree with their events", inconsistent);
+        DrillReport.Record("Service killed (kill -9) under load", "time to recover (restart to ready)", recovering.Elapsed);
+        foreach (var check in checks) check();
         duplicatesReported.ShouldBeLessThanOrEqualTo(Writers, "only requests in flight at the kill can have landed unacknowledged");
     }
 }

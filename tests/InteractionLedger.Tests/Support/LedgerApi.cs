@@ -31,6 +31,7 @@ public sealed class LedgerApi : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
+        await DrillReport.WriteIfAskedAsync();
         Client.Dispose();
         await Factory.DisposeAsync();
         await Server.DisposeAsync();
