@@ -15,6 +15,7 @@ using Npgsql;
 
 // Usage: dotnet run -c Release --project bench/InteractionLedger.Benchmark -- [--rounds 3] [--clients 1,4,16] [--ops 1500]
 //        [--history 200 (contacts per long-history customer)] [--population P (demo customers loaded first)] [--out docs/benchmarks]
+//        [--peak-seconds S (the design peak, 300 writes/s + 150 reads/s, for S seconds)] [--rebuild (rebuild every view, timed)]
 var options = BenchOptions.Parse(args);
 var repoRoot = FindRepositoryRoot();
 var brands = new[] { "horizon-telecom", "horizon-energie", "horizon-banque", "horizon-voyages", "horizon-maison" };
@@ -99,6 +100,47 @@ for (var round = 1; round <= options.Rounds; round++)
     }
 }
 figures["service resident memory after the scenarios, MB"] = stack.ResidentBytes / 1024.0 / 1024.0;
+
+// The design peak of a large contact center: writes and reads together at a fixed arrival rate (open loop: latency is
+// counted from when a request was due, so a service falling behind shows it), with the service's memory sampled.
+if (options.PeakSeconds > 0)
+{
+    var peak = await DesignPeak.RunAsync(options.PeakSeconds, writesPerSecond: 300, readsPerSecond: 150, RecordInLedger,
+        i => (i % 3) switch
+        {
+            0 => ReadLedgerTimeline(i),
+            1 => Get($"/customers/{longHistory[i * 5 % longHistory.Length]}/overview"),
+            _ => Get($"/bot-context?brand=horizon-telecom&customerId={longHistory[i * 3 % longHistory.Length]}"),
+        },
+        () => stack.ResidentBytes);
+    foreach (var (name, value) in peak) figures[name] = value;
+}
+
+// Rebuilding every view from the events alone, on whatever the store holds by now (use --population for a large one).
+if (options.Rebuild)
+{
+    long events;
+    await using (var count = raw.CreateCommand($"select count(*) from {LedgerStore.Schema}.mt_events")) events = (long)(await count.ExecuteScalarAsync())!;
+    using var daemon = await store.BuildProjectionDaemonAsync();
+    var total = System.Diagnostics.Stopwatch.StartNew();
+    foreach (var (name, rebuild) in new (string, Func<Task>)[]
+    {
+        ("customer", () => daemon.RebuildProjectionAsync(typeof(Customer), CancellationToken.None)),
+        ("timeline", () => daemon.RebuildProjectionAsync<TimelineProjection>(CancellationToken.None)),
+        ("cases", () => daemon.RebuildProjectionAsync<InteractionLedger.Cases.CaseSummaryProjection>(CancellationToken.None)),
+        ("identifier claims", () => daemon.RebuildProjectionAsync<InteractionLedger.Identity.IdentifierClaimProjection>(CancellationToken.None)),
+        ("overview", () => daemon.RebuildProjectionAsync<CustomerOverviewProjection>(CancellationToken.None)),
+        ("consent history", () => daemon.RebuildProjectionAsync<InteractionLedger.Consent.ConsentHistoryProjection>(CancellationToken.None)),
+    })
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        await rebuild();
+        figures[$"rebuild {name}: events/s"] = events / watch.Elapsed.TotalSeconds;
+        Console.WriteLine($"rebuilt {name} over {events} events in {watch.Elapsed.TotalSeconds:F1} s");
+    }
+    figures["rebuild: events in the store"] = events;
+    figures["rebuild of all views: events/s (target >= 10,000)"] = events / total.Elapsed.TotalSeconds;
+}
 
 var results = samples.GroupBy(s => (s.Scenario, s.Clients)).Select(g => ScenarioResult.From(g.ToList()))
     .OrderBy(r => r.Scenario.StartsWith("baseline", StringComparison.Ordinal)).ThenBy(r => r.Scenario).ThenBy(r => r.Clients).ToList();
@@ -207,7 +249,7 @@ static string FindRepositoryRoot()
     throw new InvalidOperationException("Run the benchmark from inside the repository.");
 }
 
-internal sealed record BenchOptions(int Rounds, int[] Clients, int Ops, int History, int Population, string Out)
+internal sealed record BenchOptions(int Rounds, int[] Clients, int Ops, int History, int Population, string Out, int PeakSeconds, bool Rebuild)
 {
     public static BenchOptions Parse(string[] args)
     {
@@ -215,6 +257,7 @@ internal sealed record BenchOptions(int Rounds, int[] Clients, int Ops, int Hist
         int Number(string name, int fallback) => Value(name) is { } v ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
         return new BenchOptions(Number("--rounds", 3),
             (Value("--clients") ?? "1,4,16").Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray(),
-            Number("--ops", 1500), Number("--history", 200), Number("--population", 0), Value("--out") ?? "docs/benchmarks");
+            Number("--ops", 1500), Number("--history", 200), Number("--population", 0), Value("--out") ?? "docs/benchmarks",
+            Number("--peak-seconds", 0), args.Contains("--rebuild"));
     }
 }

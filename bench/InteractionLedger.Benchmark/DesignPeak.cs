@@ -1,0 +1,89 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace InteractionLedger.Benchmark;
+
+/// <summary>
+/// Writes and reads arriving at fixed rates, whatever the service's pace (open loop). A request's latency runs from
+/// when it was due, not from when a free client got round to sending it, so queueing behind a slow service counts.
+/// </summary>
+public static class DesignPeak
+{
+    private static readonly TimeSpan MaxLateness = TimeSpan.FromSeconds(5);
+
+    public static async Task<Dictionary<string, double>> RunAsync(int seconds, int writesPerSecond, int readsPerSecond,
+        Func<int, Task> write, Func<int, Task> read, Func<long> residentBytes)
+    {
+        var writes = new ConcurrentBag<double>();
+        var reads = new ConcurrentBag<double>();
+        var failures = 0;
+        var shed = 0;
+        var memory = new List<double>();
+        var started = Stopwatch.StartNew();
+        using var sampling = new PeriodicTimer(TimeSpan.FromSeconds(10));
+        var sampler = Task.Run(async () =>
+        {
+            do memory.Add(residentBytes() / 1024.0 / 1024.0);
+            while (await sampling.WaitForNextTickAsync() && started.Elapsed.TotalSeconds < seconds);
+        });
+
+        async Task Fire(Func<int, Task> operation, int i, TimeSpan due, ConcurrentBag<double> latencies)
+        {
+            try
+            {
+                await operation(i);
+                latencies.Add((started.Elapsed - due).TotalMilliseconds);
+            }
+            catch (Exception)
+            {
+                Interlocked.Increment(ref failures);
+            }
+        }
+
+        async Task Drive(Func<int, Task> operation, int perSecond, ConcurrentBag<double> latencies)
+        {
+            var inFlight = new List<Task>();
+            for (var i = 0; i < seconds * perSecond; i++)
+            {
+                var due = TimeSpan.FromSeconds((double)i / perSecond);
+                if (due > started.Elapsed) await Task.Delay(due - started.Elapsed);
+                // A request already this late would only pile up behind the others: count it as not served in time.
+                if (started.Elapsed - due > MaxLateness)
+                {
+                    Interlocked.Increment(ref shed);
+                    continue;
+                }
+                inFlight.Add(Fire(operation, 1_000_000 + i, due, latencies));
+            }
+            await Task.WhenAll(inFlight);
+        }
+
+        Console.WriteLine($"Design peak: {writesPerSecond} writes/s and {readsPerSecond} reads/s for {seconds} s");
+        await Task.WhenAll(Drive(write, writesPerSecond, writes), Drive(read, readsPerSecond, reads));
+        await sampler;
+
+        static double P(ConcurrentBag<double> values, double p)
+        {
+            var sorted = values.Order().ToArray();
+            return sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
+        }
+        var steady = memory.Skip(memory.Count / 3).ToList(); // after warm-up
+        var figures = new Dictionary<string, double>
+        {
+            ["design peak: seconds"] = seconds,
+            ["design peak: writes done/s"] = writes.Count / started.Elapsed.TotalSeconds,
+            ["design peak: reads done/s"] = reads.Count / started.Elapsed.TotalSeconds,
+            ["design peak: failed requests"] = failures,
+            ["design peak: requests not sent, already 5 s late"] = shed,
+            ["design peak: write p50 ms"] = P(writes, 0.50),
+            ["design peak: write p99 ms (target < 25)"] = P(writes, 0.99),
+            ["design peak: read p50 ms"] = P(reads, 0.50),
+            ["design peak: read p99 ms (target < 25)"] = P(reads, 0.99),
+            ["design peak: resident memory at start, MB"] = memory.First(),
+            ["design peak: resident memory at end, MB"] = memory.Last(),
+            ["design peak: resident memory growth over the last two thirds, MB"] = steady.Count > 1 ? steady.Last() - steady.First() : 0,
+        };
+        foreach (var (name, value) in figures) Console.WriteLine($"{name}: {value:F1}");
+        return figures;
+    }
+}
