@@ -76,15 +76,20 @@ public static class MergeCustomersHandler
 public static class MergeCustomersEndpoint
 {
     public static RouteHandlerBuilder MapMergeCustomers(this IEndpointRouteBuilder customers) => customers
-        .MapPost("/{customerId:guid}/merges", (Guid customerId, MergeCustomersRequest request, HttpContext http, TimeProvider clock,
-            IMessageBus bus) =>
+        .MapPost("/{customerId:guid}/merges", async (Guid customerId, MergeCustomersRequest request, HttpContext http, TimeProvider clock,
+            IMessageBus bus, IQuerySession session) =>
         {
             var errors = new InputErrors();
             errors.RequiredId("absorbedCustomerId", request.AbsorbedCustomerId);
+            // Both sides must be within the caller's reach: merging a guessed id in would show its history through the survivor.
+            if (request.AbsorbedCustomerId is { } absorbedId && absorbedId != Guid.Empty && Access.Caller.From(http.User) is { Brands: not null } caller
+                && await session.LoadAsync<Customer>(absorbedId, http.RequestAborted) is { } absorbed && !Access.CustomerReach.IsWithin(caller, absorbed))
+                return ProblemResults.For(new Rejection(RejectionKind.NotFound, "absorbedCustomerId", $"No customer '{absorbedId}' in the ledger."),
+                    versionFromHeader: false);
             Cases.CaseActors.Validate("decidedBy", request.DecidedBy, errors);
             errors.Required("reason", request.Reason);
             errors.MaxLength("reason", request.Reason, 500);
-            return CommandEndpoint.RunAsync(http, bus, errors, request.ExpectedVersion,
+            return await CommandEndpoint.RunAsync(http, bus, errors, request.ExpectedVersion,
                 expected => new MergeCustomers(customerId, request.AbsorbedCustomerId!.Value, request.DecidedBy!.Trim(),
                     request.Reason!.Trim(), clock.GetUtcNow(), expected),
                 o => new MergeReceipt(customerId, request.AbsorbedCustomerId!.Value, o.Version, Replayed: !o.Written));
