@@ -62,8 +62,6 @@ public static class LedgerPolicies
         [Oversight] = [Role.PrivacyOfficer, Role.Administrator],
     };
 
-    public static IReadOnlyDictionary<string, Role[]> Table => Roles;
-
     public static IServiceCollection AddLedgerAuthentication(this IServiceCollection services, IConfiguration configuration,
         IEnumerable<string> brandCodes, bool developmentDefaultsAllowed, Action<string> announce)
     {

@@ -31,8 +31,15 @@ public static class CustomerReach
             return await next(context);
         });
 
-    /// <summary>A 403 for a write naming a brand the caller does not act for.</summary>
-    public static IResult BrandOutOfScope(Caller caller, string brand) => Results.Problem(statusCode: StatusCodes.Status403Forbidden,
-        title: "Outside your brands.", detail: $"'{caller.Id}' acts for {caller.ScopeText}, not '{brand}'.",
-        type: "https://interactionledger.dev/problems/brand-out-of-scope", extensions: new Dictionary<string, object?> { ["field"] = "brand" });
+    /// <summary>
+    /// A 403 for a write naming a brand of the group the caller does not act for; null when the brand is the caller's,
+    /// or absent, or unknown (which input validation reports).
+    /// </summary>
+    public static IResult? OutsideBrands(HttpContext http, Group.GroupCatalog group, string? brand)
+    {
+        var caller = Caller.From(http.User);
+        return brand is null || !group.IsKnownBrand(brand) || caller.ActsFor(brand) ? null : Results.Problem(
+            statusCode: StatusCodes.Status403Forbidden, title: "Outside your brands.", detail: $"'{caller.Id}' acts for {caller.ScopeText}, not '{brand}'.",
+            type: "https://interactionledger.dev/problems/brand-out-of-scope", extensions: new Dictionary<string, object?> { ["field"] = "brand" });
+    }
 }

@@ -61,8 +61,6 @@ public sealed class PrincipalDirectory
         }
     }
 
-    public int Count => _byKeyHash.Count;
-
     /// <summary>
     /// A plain SHA-256 suffices: API keys are long random tokens, not passwords, so a slow hash would only slow
     /// every request without making a stolen configuration file any easier to reverse.

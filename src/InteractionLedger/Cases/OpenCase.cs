@@ -44,9 +44,7 @@ public static class OpenCaseEndpoint
         .MapPost("/{customerId:guid}/cases", (Guid customerId, OpenCaseRequest request, HttpContext http,
             GroupCatalog group, TimeProvider clock, IMessageBus bus) =>
         {
-            var caller = Caller.From(http.User);
-            if (request.Brand is { } brand && group.IsKnownBrand(brand) && !caller.ActsFor(brand))
-                return Task.FromResult(CustomerReach.BrandOutOfScope(caller, brand));
+            if (CustomerReach.OutsideBrands(http, group, request.Brand) is { } refused) return Task.FromResult(refused);
             var errors = new InputErrors();
             if (request.CaseId == Guid.Empty) errors.Add("caseId", "'caseId' must be a non-empty UUID when given.");
             errors.Required("brand", request.Brand);

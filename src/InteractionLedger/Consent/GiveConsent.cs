@@ -47,6 +47,7 @@ public static class GiveConsentEndpoint
         .MapPost("/{customerId:guid}/consents", (Guid customerId, GiveConsentRequest request, ClaimsPrincipal user, HttpContext http,
             GroupCatalog group, TimeProvider clock, IMessageBus bus) =>
         {
+            if (CustomerReach.OutsideBrands(http, group, request.Brand) is { } refused) return Task.FromResult(refused);
             var caller = Caller.From(user);
             var now = clock.GetUtcNow();
             var errors = new InputErrors();
@@ -54,7 +55,7 @@ public static class GiveConsentEndpoint
             errors.Required("purpose", request.Purpose);
             if (request.Purpose is { } purpose && PurposePolicy.RuleFor(purpose).LegalBasis != LegalBasis.Consent)
                 errors.Add("purpose", $"'{Hosting.ApiJson.Name(purpose)}' rests on {Hosting.ApiJson.Name(PurposePolicy.RuleFor(purpose).LegalBasis)}, not consent: no consent is collected for it.");
-            ConsentScope.Validate(request.Brand, caller, group, errors);
+            ConsentScope.Validate(request.Brand, group, errors);
             errors.Required("collectedVia", request.CollectedVia);
             errors.Required("notice", request.Notice);
             errors.MaxLength("notice", request.Notice, MaxNoticeLength);
@@ -73,14 +74,12 @@ public static class GiveConsentEndpoint
         .ProducesProblem(StatusCodes.Status409Conflict);
 }
 
-/// <summary>The brand a consent statement names, checked against the group and the caller's scope.</summary>
+/// <summary>The brand a consent statement names: one of the group's, or none for the whole group.</summary>
 public static class ConsentScope
 {
-    public static void Validate(string? brand, Caller caller, GroupCatalog group, InputErrors errors)
+    public static void Validate(string? brand, GroupCatalog group, InputErrors errors)
     {
-        if (string.IsNullOrWhiteSpace(brand)) return;
-        if (!group.IsKnownBrand(brand)) errors.Add("brand", $"'{brand}' is not a brand of {group.Name}.");
-        else if (!caller.ActsFor(brand)) errors.Add("brand", $"You act for {caller.ScopeText}, not '{brand}'.");
+        if (!string.IsNullOrWhiteSpace(brand) && !group.IsKnownBrand(brand)) errors.Add("brand", $"'{brand}' is not a brand of {group.Name}.");
     }
 
     public static string? Brand(string? brand) => string.IsNullOrWhiteSpace(brand) ? null : brand;

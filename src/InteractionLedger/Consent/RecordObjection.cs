@@ -36,12 +36,13 @@ public static class RecordObjectionEndpoint
         .MapPost("/{customerId:guid}/objections", (Guid customerId, RecordObjectionRequest request, ClaimsPrincipal user,
             HttpContext http, GroupCatalog group, TimeProvider clock, IMessageBus bus) =>
         {
+            if (CustomerReach.OutsideBrands(http, group, request.Brand) is { } refused) return Task.FromResult(refused);
             var caller = Caller.From(user);
             var errors = new InputErrors();
             errors.Required("purpose", request.Purpose);
             if (request.Purpose is { } purpose && !PurposePolicy.RuleFor(purpose).Objectable)
                 errors.Add("purpose", $"'{Hosting.ApiJson.Name(purpose)}' cannot be objected to: it is needed to serve the customer or required by law.");
-            ConsentScope.Validate(request.Brand, caller, group, errors);
+            ConsentScope.Validate(request.Brand, group, errors);
             errors.MaxLength("reason", request.Reason, MaxReasonLength);
             errors.Required("collectedVia", request.CollectedVia);
             return CommandEndpoint.RunAsync(http, bus, errors, null,

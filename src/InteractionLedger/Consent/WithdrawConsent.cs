@@ -32,12 +32,13 @@ public static class WithdrawConsentEndpoint
         .MapPost("/{customerId:guid}/consents/withdrawals", (Guid customerId, WithdrawConsentRequest request, ClaimsPrincipal user,
             HttpContext http, GroupCatalog group, TimeProvider clock, IMessageBus bus) =>
         {
+            if (CustomerReach.OutsideBrands(http, group, request.Brand) is { } refused) return Task.FromResult(refused);
             var caller = Caller.From(user);
             var errors = new InputErrors();
             errors.Required("purpose", request.Purpose);
             if (request.Purpose is { } purpose && PurposePolicy.RuleFor(purpose).LegalBasis != LegalBasis.Consent)
                 errors.Add("purpose", $"'{Hosting.ApiJson.Name(purpose)}' does not rest on consent: to stop it, record an objection.");
-            ConsentScope.Validate(request.Brand, caller, group, errors);
+            ConsentScope.Validate(request.Brand, group, errors);
             errors.Required("collectedVia", request.CollectedVia);
             return CommandEndpoint.RunAsync(http, bus, errors, null,
                 _ => new WithdrawConsent(customerId, new ConsentWithdrawn(request.Purpose!.Value, ConsentScope.Brand(request.Brand),

@@ -58,8 +58,8 @@ public static class RegisterCustomerEndpoint
             var caller = Caller.From(http.User);
             var brand = string.IsNullOrWhiteSpace(request.Brand) ? caller.Brands is { Count: 1 } only ? only.Single() : null : request.Brand;
             var errors = new InputErrors();
+            if (CustomerReach.OutsideBrands(http, group, brand) is { } refused) return Task.FromResult(refused);
             if (brand is not null && !group.IsKnownBrand(brand)) errors.Add("brand", $"'{brand}' is not a brand of {group.Name}.");
-            else if (brand is not null && !caller.ActsFor(brand)) return Task.FromResult(CustomerReach.BrandOutOfScope(caller, brand));
             // A customer belonging to no brand would be out of reach of the brand-scoped caller registering it.
             else if (brand is null && caller.Brands is not null) errors.Add("brand", $"'brand' is required: you act for {caller.ScopeText}.");
             if (request.CustomerId == Guid.Empty) errors.Add("customerId", "'customerId' must be a non-empty UUID when given.");

@@ -110,9 +110,7 @@ public static class RecordIdentifiedContactEndpoint
         .MapPost("/interactions", async (RecordIdentifiedContactRequest request, HttpContext http, GroupCatalog group,
             TimeProvider clock, IMessageBus bus) =>
         {
-            var caller = Caller.From(http.User);
-            if (request.Interaction?.Brand is { } brand && group.IsKnownBrand(brand) && !caller.ActsFor(brand))
-                return CustomerReach.BrandOutOfScope(caller, brand);
+            if (CustomerReach.OutsideBrands(http, group, request.Interaction?.Brand) is { } refused) return refused;
             var now = clock.GetUtcNow();
             var errors = new InputErrors();
             if (request.Interaction is null) errors.Add("interaction", "'interaction' is required: the contact to record.");

@@ -135,9 +135,7 @@ public static class RecordInteractionEndpoint
             HttpContext http, GroupCatalog group, TimeProvider clock, IMessageBus bus) =>
         {
             // A brand-scoped caller records contacts with its own brands only; that is what brings a customer within its reach.
-            var caller = Caller.From(http.User);
-            if (request.Brand is { } brand && group.IsKnownBrand(brand) && !caller.ActsFor(brand))
-                return Task.FromResult(CustomerReach.BrandOutOfScope(caller, brand));
+            if (CustomerReach.OutsideBrands(http, group, request.Brand) is { } refused) return Task.FromResult(refused);
             var now = clock.GetUtcNow();
             var errors = Validate(request, group, now);
             var interactionId = request.InteractionId.GetValueOrDefault();

@@ -62,10 +62,12 @@ public static class EraseCustomerHandler
         var members = group.Members.ToArray();
         var overviews = await session.LoadManyAsync<CustomerOverview>(cancellation, members);
 
-        var erasure = new CustomerErasure
+        var eventsErased = (int)streams.Sum(s => s.CurrentVersion ?? 0);
+        // One fact per erased id, so each of them answers 410; what it keeps is the same for all.
+        CustomerErasure ErasureOf(Guid id) => new()
         {
-            ErasedAt = command.Now, ErasedBy = command.ErasedBy, Reason = command.Reason, ErasedCustomers = [.. members],
-            EventsErased = (int)streams.Sum(s => s.CurrentVersion ?? 0),
+            Id = id, ErasedAt = command.Now, ErasedBy = command.ErasedBy, Reason = command.Reason, ErasedCustomers = [.. members],
+            EventsErased = eventsErased,
             Contacts = overviews.Sum(o => o.ContactCount),
             ContactsByChannel = overviews.SelectMany(o => o.ContactsByChannel).GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.Sum(p => p.Value)),
             ContactsByBrand = overviews.SelectMany(o => o.ContactsByBrand).GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.Sum(p => p.Value)),
@@ -89,17 +91,11 @@ public static class EraseCustomerHandler
             session.Delete<Customer>(member);
             session.Delete<CustomerOverview>(member);
             session.Delete<ConsentHistory>(member);
-            session.Store(new CustomerErasure
-            {
-                Id = member, ErasedAt = erasure.ErasedAt, ErasedBy = erasure.ErasedBy, Reason = erasure.Reason,
-                ErasedCustomers = erasure.ErasedCustomers, EventsErased = erasure.EventsErased, Contacts = erasure.Contacts,
-                ContactsByChannel = erasure.ContactsByChannel, ContactsByBrand = erasure.ContactsByBrand, Cases = erasure.Cases,
-                Ratings = erasure.Ratings,
-            });
+            session.Store(ErasureOf(member));
         }
         session.DeleteWhere<TimelineEntry>(e => members.Contains(e.CustomerId));
         session.DeleteWhere<CaseSummary>(c => members.Contains(c.CustomerId));
-        return new(new ErasureReceipt(command.CustomerId, members, command.Now, erasure.EventsErased, Replayed: false));
+        return new(new ErasureReceipt(command.CustomerId, members, command.Now, eventsErased, Replayed: false));
     }
 }
 

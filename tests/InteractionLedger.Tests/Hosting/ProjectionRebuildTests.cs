@@ -1,12 +1,7 @@
-using InteractionLedger.Consent;
-using System.Net.Http.Json;
-using System.Text.Json;
-using InteractionLedger.Cases;
 using InteractionLedger.Customers;
-using InteractionLedger.DemoData;
-using InteractionLedger.Identity;
 using InteractionLedger.Interactions;
-using InteractionLedger.Overview;
+using System.Net.Http.Json;
+using InteractionLedger.DemoData;
 using InteractionLedger.Tests.Support;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;

@@ -98,6 +98,9 @@ public sealed class when_callers_read_customer_data(LedgerApi api)
         (await energie.PostJsonAsync($"/customers/{theirs}/consents", new { consentId = Guid.NewGuid(), purpose = "marketing", collectedVia = "phone", notice = "n" }))
             .StatusCode.ShouldBe(HttpStatusCode.NotFound);
         (await energie.PostJsonAsync($"/customers/{theirs}/interactions", Contacts.Valid())).StatusCode.ShouldBe(HttpStatusCode.Forbidden, "a Télécom contact");
+        (await energie.PostJsonAsync($"/customers/{mine}/consents",
+                new { consentId = Guid.NewGuid(), purpose = "marketing", brand = "horizon-telecom", collectedVia = "phone", notice = "n" }))
+            .StatusCode.ShouldBe(HttpStatusCode.Forbidden, "a consent for Télécom, recorded by Énergie");
         // Nor pull them into one of its own customers by a merge, to read them through it.
         (await energie.PostJsonAsync($"/customers/{mine}/merges", new { absorbedCustomerId = theirs, decidedBy = "agent-9", reason = "same person" }))
             .StatusCode.ShouldBe(HttpStatusCode.NotFound);

@@ -25,7 +25,8 @@ public static class Callers
         _ => Administrator,
     };
 
-    public static async Task<Guid> RegisterAsync(this HttpClient client, string brand = "horizon-telecom", string displayName = "Test Customer")
+    /// <param name="brand">Null for no brand (only a caller acting for the whole group may register such a customer).</param>
+    public static async Task<Guid> RegisterAsync(this HttpClient client, string? brand = "horizon-telecom", string? displayName = "Test Customer")
     {
         var response = await client.PostAsJsonAsync("/customers", new { displayName, brand }, ApiJson.Options);
         response.EnsureSuccessStatusCode();

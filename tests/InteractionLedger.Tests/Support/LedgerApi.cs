@@ -37,12 +37,7 @@ public sealed class LedgerApi : IAsyncLifetime
         await Server.DisposeAsync();
     }
 
-    public async Task<Guid> RegisterCustomerAsync(string? displayName = "Test Customer")
-    {
-        var response = await Client.PostAsJsonAsync("/customers", new { displayName }, ApiJson.Options);
-        response.EnsureSuccessStatusCode();
-        return (await response.Content.ReadFromJsonAsync<JsonObject>(ApiJson.Options))!["customerId"]!.GetValue<Guid>();
-    }
+    public Task<Guid> RegisterCustomerAsync(string? displayName = "Test Customer") => Client.RegisterAsync(brand: null, displayName);
 
     public Task<HttpResponseMessage> PostJsonAsync(string url, object body, string? ifMatch = null) =>
         SendJsonAsync(HttpMethod.Post, url, JsonSerializer.Serialize(body, ApiJson.Options), ifMatch);
