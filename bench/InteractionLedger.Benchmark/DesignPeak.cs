@@ -91,6 +91,8 @@ public static class DesignPeak
             ["design peak: resident memory at end, MB"] = memory.Last(),
             ["design peak: resident memory growth over the last two thirds, MB"] = steady.Count > 1 ? steady.Last() - steady.First() : 0,
         };
+        // A rate of zero (writes only, or reads only) has no latencies to report.
+        foreach (var name in figures.Where(f => double.IsNaN(f.Value)).Select(f => f.Key).ToList()) figures.Remove(name);
         foreach (var (name, value) in figures) Console.WriteLine($"{name}: {value:F1}");
         return figures;
     }

@@ -15,7 +15,8 @@ using Npgsql;
 
 // Usage: dotnet run -c Release --project bench/InteractionLedger.Benchmark -- [--rounds 3] [--clients 1,4,16] [--ops 1500]
 //        [--history 200 (contacts per long-history customer)] [--population P (demo customers loaded first)] [--out docs/benchmarks]
-//        [--peak-seconds S (the design peak, 300 writes/s + 150 reads/s, for S seconds)] [--rebuild (rebuild every view, timed)]
+//        [--peak-seconds S (the design peak, 300 writes/s + 150 reads/s, for S seconds)] [--peak-writes W] [--peak-reads R (another rate)]
+//        [--rebuild (rebuild every view, timed)]
 var options = BenchOptions.Parse(args);
 var repoRoot = FindRepositoryRoot();
 var brands = new[] { "horizon-telecom", "horizon-energie", "horizon-banque", "horizon-voyages", "horizon-maison" };
@@ -105,7 +106,7 @@ figures["service resident memory after the scenarios, MB"] = stack.ResidentBytes
 // counted from when a request was due, so a service falling behind shows it), with the service's memory sampled.
 if (options.PeakSeconds > 0)
 {
-    var peak = await DesignPeak.RunAsync(options.PeakSeconds, writesPerSecond: 300, readsPerSecond: 150, RecordInLedger,
+    var peak = await DesignPeak.RunAsync(options.PeakSeconds, options.PeakWrites, options.PeakReads, RecordInLedger,
         i => (i % 3) switch
         {
             0 => ReadLedgerTimeline(i),
@@ -146,7 +147,7 @@ var results = samples.GroupBy(s => (s.Scenario, s.Clients)).Select(g => Scenario
     .OrderBy(r => r.Scenario.StartsWith("baseline", StringComparison.Ordinal)).ThenBy(r => r.Scenario).ThenBy(r => r.Clients).ToList();
 double Throughput(string scenario, int clients) => results.Single(r => r.Scenario == scenario && r.Clients == clients).MedianThroughput;
 var ratios = new List<Ratio>();
-foreach (var clients in options.Clients)
+foreach (var clients in samples.Count > 0 ? options.Clients : [])
 {
     var atTarget = clients == options.Clients.Max();
     ratios.Add(new("HTTP record / raw SQL append", clients, Throughput("record interaction (HTTP)", clients) / Throughput("baseline: raw SQL append", clients), atTarget ? 0.5 : null));
@@ -156,8 +157,9 @@ foreach (var clients in options.Clients)
     ratios.Add(new("audited read / same read unaudited (in process)", clients,
         Throughput("customer read + access record, in process", clients) / Throughput("customer read, in process", clients), null));
 }
-figures["timeline p99 at the highest concurrency, ms (target < 20)"] =
-    results.Single(r => r.Scenario == "read timeline, 50 (HTTP)" && r.Clients == options.Clients.Max()).MedianP99Ms;
+if (samples.Count > 0)
+    figures["timeline p99 at the highest concurrency, ms (target < 20)"] =
+        results.Single(r => r.Scenario == "read timeline, 50 (HTTP)" && r.Clients == options.Clients.Max()).MedianP99Ms;
 
 var report = new BenchmarkReport(DateTimeOffset.UtcNow, $"{Environment.ProcessorCount} cores, PostgreSQL 15 durable defaults, service in Release over loopback",
     "dotnet run -c Release --project bench/InteractionLedger.Benchmark -- " + string.Join(' ', args), options.Rounds, results, ratios, figures);
@@ -249,7 +251,8 @@ static string FindRepositoryRoot()
     throw new InvalidOperationException("Run the benchmark from inside the repository.");
 }
 
-internal sealed record BenchOptions(int Rounds, int[] Clients, int Ops, int History, int Population, string Out, int PeakSeconds, bool Rebuild)
+internal sealed record BenchOptions(int Rounds, int[] Clients, int Ops, int History, int Population, string Out, int PeakSeconds,
+    int PeakWrites, int PeakReads, bool Rebuild)
 {
     public static BenchOptions Parse(string[] args)
     {
@@ -258,6 +261,6 @@ internal sealed record BenchOptions(int Rounds, int[] Clients, int Ops, int Hist
         return new BenchOptions(Number("--rounds", 3),
             (Value("--clients") ?? "1,4,16").Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray(),
             Number("--ops", 1500), Number("--history", 200), Number("--population", 0), Value("--out") ?? "docs/benchmarks",
-            Number("--peak-seconds", 0), args.Contains("--rebuild"));
+            Number("--peak-seconds", 0), Number("--peak-writes", 300), Number("--peak-reads", 150), args.Contains("--rebuild"));
     }
 }

@@ -48,8 +48,8 @@ public sealed record BenchmarkReport(DateTimeOffset RanAt, string Machine, strin
         var c = CultureInfo.InvariantCulture;
         const int rowHeight = 18, labelWidth = 330, barWidth = 300, gap = 60;
         var height = 60 + Results.Count * rowHeight;
-        var maxThroughput = Results.Max(r => r.MedianThroughput);
-        var maxP99 = Results.Max(r => r.MedianP99Ms);
+        var maxThroughput = Results.Select(r => r.MedianThroughput).DefaultIfEmpty(1).Max();
+        var maxP99 = Results.Select(r => r.MedianP99Ms).DefaultIfEmpty(1).Max();
         var svg = new StringBuilder();
         svg.AppendLine(c, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{labelWidth + 2 * barWidth + gap + 80}\" height=\"{height}\" font-family=\"sans-serif\" font-size=\"11\">");
         svg.AppendLine("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>");

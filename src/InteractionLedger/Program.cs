@@ -45,7 +45,7 @@ builder.Services.AddSingleton(builder.Configuration.GetSection("Ledger:Relations
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddLedgerAuthentication(builder.Configuration, group.Brands.Select(b => b.Code),
     developmentDefaultsAllowed: database.IsEmbedded || builder.Environment.IsDevelopment(), announce: Console.WriteLine);
-builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(database.ConnectionString) { NoResetOnClose = true }.ConnectionString));
+builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(LedgerStore.Tuned(database.ConnectionString)));
 builder.Services.AddSingleton<AccessLedger>();
 builder.Services.AddSingleton<PersonalDataGate>();
 builder.Services.AddSingleton(builder.Configuration.GetSection("Ledger:Retention").Get<RetentionPolicy>() ?? new RetentionPolicy());

@@ -15,11 +15,21 @@ public static class LedgerStore
 {
     public const string Schema = "ledger";
 
-    public static void Configure(StoreOptions opts, string connectionString, AutoCreate autoCreate)
+    /// <summary>The connection settings every connection of the service uses, to the ledger or to the access ledger.</summary>
+    public static string Tuned(string connectionString) => new Npgsql.NpgsqlConnectionStringBuilder(connectionString)
     {
         // The ledger leaves no session state on its connections (advisory locks are transaction-scoped), so the
         // DISCARD ALL that Npgsql otherwise sends each time a pooled connection is reused is a wasted round trip.
-        opts.Connection(new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { NoResetOnClose = true }.ConnectionString);
+        NoResetOnClose = true,
+        // Every request sends the same few statements; prepared once per connection, PostgreSQL stops parsing and
+        // planning them each time. Measured under the write benchmark: +22% writes/s (bench/RESULTS.md).
+        MaxAutoPrepare = 100,
+        AutoPrepareMinUsages = 2,
+    }.ConnectionString;
+
+    public static void Configure(StoreOptions opts, string connectionString, AutoCreate autoCreate)
+    {
+        opts.Connection(Tuned(connectionString));
         opts.DatabaseSchemaName = Schema;
         opts.AutoCreateSchemaObjects = autoCreate;
         opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
