@@ -116,27 +116,56 @@ public sealed class AccessLedger(NpgsqlDataSource dataSource) : IAsyncDisposable
         }
     }
 
-    /// <summary>Locks the heads of the chains the batch extends, chains the records in order, inserts them, moves the heads.</summary>
+    /// <summary>
+    /// The head of every chain as this writer last committed it. Only the write loop touches it. Another service
+    /// instance extending a chain makes it stale, which the unique (lane, position) index turns into a refused
+    /// batch: the heads are then read again and the batch chained anew.
+    /// </summary>
+    private Dictionary<int, (long Position, byte[] Hash)>? _heads;
+
     private async Task<long[]> WriteBatchAsync(IReadOnlyList<PendingRecord> batch)
     {
-        await using var connection = await dataSource.OpenConnectionAsync();
-        await using var transaction = await connection.BeginTransactionAsync();
-        var lanes = batch.Select(p => p.Lane).Distinct().Order().ToArray();
-        var heads = new Dictionary<int, (long Position, byte[] Hash)>();
-        await using (var lockHeads = new NpgsqlBatch(connection, transaction))
+        for (var attempt = 1; ; attempt++)
         {
-            lockHeads.BatchCommands.Add(new NpgsqlBatchCommand(
-                $"insert into {Heads} (lane, position, head_hash) select unnest($1), 0, ''::bytea on conflict (lane) do nothing")
-                { Parameters = { new NpgsqlParameter<int[]> { TypedValue = lanes } } });
-            lockHeads.BatchCommands.Add(new NpgsqlBatchCommand(
-                $"select lane, position, head_hash from {Heads} where lane = any($1) order by lane for update")
-                { Parameters = { new NpgsqlParameter<int[]> { TypedValue = lanes } } });
-            await using var reader = await lockHeads.ExecuteReaderAsync();
-            do
-                while (await reader.ReadAsync()) heads[reader.GetInt32(0)] = (reader.GetInt64(1), reader.GetFieldValue<byte[]>(2));
-            while (await reader.NextResultAsync());
+            try
+            {
+                _heads ??= await ReadHeadsAsync();
+                return await AppendChainedAsync(batch, _heads);
+            }
+            catch (PostgresException conflict) when (conflict.SqlState == PostgresErrorCodes.UniqueViolation && attempt < 5)
+            {
+                _heads = null;
+            }
+            catch
+            {
+                // Whether the batch committed is unknown (the connection may have dropped during the commit).
+                _heads = null;
+                throw;
+            }
         }
+    }
 
+    private async Task<Dictionary<int, (long Position, byte[] Hash)>> ReadHeadsAsync()
+    {
+        await using var batch = dataSource.CreateBatch();
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(
+            $"insert into {Heads} (lane, position, head_hash) select generate_series(0, {Lanes - 1}), 0, ''::bytea on conflict (lane) do nothing"));
+        batch.BatchCommands.Add(new NpgsqlBatchCommand($"select lane, position, head_hash from {Heads}"));
+        var heads = new Dictionary<int, (long Position, byte[] Hash)>();
+        await using var reader = await batch.ExecuteReaderAsync();
+        do
+            while (await reader.ReadAsync()) heads[reader.GetInt32(0)] = (reader.GetInt64(1), reader.GetFieldValue<byte[]>(2));
+        while (await reader.NextResultAsync());
+        return heads;
+    }
+
+    /// <summary>
+    /// Chains the records after the known heads, then inserts them and moves the heads in one round trip: a batch
+    /// without an explicit transaction runs as one implicit transaction, committed (and flushed) when it ends.
+    /// </summary>
+    private async Task<long[]> AppendChainedAsync(IReadOnlyList<PendingRecord> batch, Dictionary<int, (long Position, byte[] Hash)> knownHeads)
+    {
+        var heads = new Dictionary<int, (long Position, byte[] Hash)>(knownHeads);
         var positions = new long[batch.Count];
         var hashes = new byte[batch.Count][];
         for (var i = 0; i < batch.Count; i++)
@@ -146,41 +175,50 @@ public sealed class AccessLedger(NpgsqlDataSource dataSource) : IAsyncDisposable
             hashes[i] = ChainHash(previous, positions[i], batch[i].Json);
             heads[batch[i].Lane] = (positions[i], hashes[i]);
         }
+        var moved = batch.Select(p => p.Lane).Distinct().Select(lane => (Lane: lane, Head: heads[lane])).ToArray();
 
-        var ids = new long[batch.Count];
-        await using (var insert = new NpgsqlCommand($"""
+        await using var write = dataSource.CreateBatch();
+        write.BatchCommands.Add(new NpgsqlBatchCommand($"""
             insert into {Records} (lane, position, recorded_at, customer_id, principal, purpose, decision, record, hash)
             select * from unnest($1::int[], $2::bigint[], $3::timestamptz[], $4::uuid[], $5::text[], $6::text[], $7::text[], $8::text[], $9::bytea[])
             returning id, lane, position
-            """, connection, transaction))
+            """)
         {
-            insert.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = batch.Select(p => p.Lane).ToArray() });
-            insert.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = positions });
-            insert.Parameters.Add(new NpgsqlParameter<DateTimeOffset[]> { TypedValue = batch.Select(p => p.Record.At).ToArray() });
-            insert.Parameters.Add(new NpgsqlParameter<Guid?[]> { TypedValue = batch.Select(p => p.Record.CustomerId).ToArray() });
-            insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = batch.Select(p => p.Record.Principal).ToArray() });
-            insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = batch.Select(p => p.Record.Purpose).ToArray() });
-            insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = batch.Select(p => p.Record.Decision).ToArray() });
-            insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = batch.Select(p => p.Json).ToArray() });
-            insert.Parameters.Add(new NpgsqlParameter<byte[][]> { TypedValue = hashes });
-            var index = new Dictionary<(int, long), int>();
-            for (var i = 0; i < batch.Count; i++) index[(batch[i].Lane, positions[i])] = i;
-            await using var reader = await insert.ExecuteReaderAsync();
-            while (await reader.ReadAsync()) ids[index[(reader.GetInt32(1), reader.GetInt64(2))]] = reader.GetInt64(0);
-        }
-
-        await using (var moveHeads = new NpgsqlCommand($"""
+            Parameters =
+            {
+                new NpgsqlParameter<int[]> { TypedValue = batch.Select(p => p.Lane).ToArray() },
+                new NpgsqlParameter<long[]> { TypedValue = positions },
+                new NpgsqlParameter<DateTimeOffset[]> { TypedValue = batch.Select(p => p.Record.At).ToArray() },
+                new NpgsqlParameter<Guid?[]> { TypedValue = batch.Select(p => p.Record.CustomerId).ToArray() },
+                new NpgsqlParameter<string[]> { TypedValue = batch.Select(p => p.Record.Principal).ToArray() },
+                new NpgsqlParameter<string[]> { TypedValue = batch.Select(p => p.Record.Purpose).ToArray() },
+                new NpgsqlParameter<string[]> { TypedValue = batch.Select(p => p.Record.Decision).ToArray() },
+                new NpgsqlParameter<string[]> { TypedValue = batch.Select(p => p.Json).ToArray() },
+                new NpgsqlParameter<byte[][]> { TypedValue = hashes },
+            },
+        });
+        write.BatchCommands.Add(new NpgsqlBatchCommand($"""
             update {Heads} h set position = v.position, head_hash = v.hash
             from unnest($1::int[], $2::bigint[], $3::bytea[]) as v(lane, position, hash) where h.lane = v.lane
-            """, connection, transaction))
+            """)
         {
-            var moved = heads.Where(h => lanes.Contains(h.Key)).ToArray();
-            moveHeads.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = moved.Select(h => h.Key).ToArray() });
-            moveHeads.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = moved.Select(h => h.Value.Position).ToArray() });
-            moveHeads.Parameters.Add(new NpgsqlParameter<byte[][]> { TypedValue = moved.Select(h => h.Value.Hash).ToArray() });
-            await moveHeads.ExecuteNonQueryAsync();
+            Parameters =
+            {
+                new NpgsqlParameter<int[]> { TypedValue = moved.Select(m => m.Lane).ToArray() },
+                new NpgsqlParameter<long[]> { TypedValue = moved.Select(m => m.Head.Position).ToArray() },
+                new NpgsqlParameter<byte[][]> { TypedValue = moved.Select(m => m.Head.Hash).ToArray() },
+            },
+        });
+
+        var index = new Dictionary<(int, long), int>();
+        for (var i = 0; i < batch.Count; i++) index[(batch[i].Lane, positions[i])] = i;
+        var ids = new long[batch.Count];
+        await using (var reader = await write.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync()) ids[index[(reader.GetInt32(1), reader.GetInt64(2))]] = reader.GetInt64(0);
+            while (await reader.NextResultAsync()) { }
         }
-        await transaction.CommitAsync();
+        foreach (var (lane, head) in moved) knownHeads[lane] = head;
         return ids;
     }
 

@@ -70,6 +70,28 @@ public sealed class when_someone_tampers_with_the_access_ledger(LedgerApi api)
         (await response.Content.ReadAsStringAsync()).ShouldNotContain("Nadia");
     }
 
+    [Fact]
+    public async Task two_service_instances_recording_reads_at_once_keep_every_chain_intact()
+    {
+        var connectionString = await api.Server.CreateDatabaseAsync("two_instances");
+        await using (var ledger = new LedgerFactory(connectionString, "Development")) ledger.CreateClient().Dispose(); // creates the schema
+        await using var first = NpgsqlDataSource.Create(connectionString);
+        await using var second = NpgsqlDataSource.Create(connectionString);
+        await using var instanceA = new AccessLedger(first);
+        await using var instanceB = new AccessLedger(second);
+        // Few customers, so both instances keep extending the same chains behind each other's back.
+        var customers = Enumerable.Range(0, 3).Select(_ => Guid.NewGuid()).ToArray();
+        AccessRecord Read(int i) => new(InteractionLedger.Interactions.TimelineEntry.AtStoredPrecision(DateTimeOffset.UtcNow), $"agent-{i % 2}", "agent", null, customers[i % customers.Length], "profile",
+            "service", "contract", "allowed", ["identity"], [], null, [], null, $"request-{i}");
+
+        var ids = await Task.WhenAll(Enumerable.Range(0, 400).Select(i => (i % 2 == 0 ? instanceA : instanceB).AppendAsync(Read(i), CancellationToken.None)));
+
+        ids.Distinct().Count().ShouldBe(400);
+        var verification = await instanceA.VerifyAsync(CancellationToken.None);
+        verification.FirstBreak.ShouldBeNull();
+        verification.RecordsChecked.ShouldBe(400);
+    }
+
     private static async Task ExecuteAsync(string connectionString, string sql)
     {
         await using var connection = new NpgsqlConnection(connectionString);
