@@ -552,8 +552,8 @@ CREATE TABLE IF NOT EXISTS ledger.mt_doc_timelineentry (
     id                  uuid                        NOT NULL,
     data                jsonb                       NOT NULL,
     mt_last_modified    timestamp with time zone    NULL DEFAULT (transaction_timestamp()),
+    mt_version          uuid                        NOT NULL DEFAULT (md5(random()::text || clock_timestamp()::text)::uuid),
     mt_dotnet_type      varchar                     NULL,
-    mt_version          bigint                      NOT NULL DEFAULT 0,
     customer_id         uuid                        NOT NULL,
     occurred_at         timestamp with time zone    NOT NULL,
 CONSTRAINT pkey_mt_doc_timelineentry_id PRIMARY KEY (id)

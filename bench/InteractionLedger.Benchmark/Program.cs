@@ -96,6 +96,8 @@ for (var round = 1; round <= options.Rounds; round++)
         samples.Add(await Sample.MeasureAsync("unified view (HTTP)", clients, round, ops, i => Get($"/customers/{longHistory[i * 5 % longHistory.Length]}/overview")));
         samples.Add(await Sample.MeasureAsync("chatbot context (HTTP)", clients, round, ops,
             i => Get($"/bot-context?brand=horizon-telecom&customerId={longHistory[i * 3 % longHistory.Length]}")));
+        // The ceiling of any endpoint of this service on this machine: a request that reaches no database.
+        samples.Add(await Sample.MeasureAsync("baseline: HTTP floor, GET /health/live", clients, round, ops, _ => Get("/health/live")));
         samples.Add(await Sample.MeasureAsync("customer read, in process", clients, round, ops, i => ReadInProcess(i, audited: false)));
         samples.Add(await Sample.MeasureAsync("customer read + access record, in process", clients, round, ops, i => ReadInProcess(i, audited: true)));
     }
@@ -154,6 +156,7 @@ foreach (var clients in samples.Count > 0 ? options.Clients : [])
     ratios.Add(new("HTTP record / EF Core record", clients, Throughput("record interaction (HTTP)", clients) / Throughput("baseline: EF Core record (HTTP)", clients), atTarget ? 1.0 : null));
     ratios.Add(new("HTTP timeline / raw SQL read", clients, Throughput("read timeline, 50 (HTTP)", clients) / Throughput("baseline: raw SQL read 50", clients), atTarget ? 0.5 : null));
     ratios.Add(new("HTTP timeline / EF Core timeline", clients, Throughput("read timeline, 50 (HTTP)", clients) / Throughput("baseline: EF Core timeline (HTTP)", clients), null));
+    ratios.Add(new("HTTP floor (no database) / raw SQL read", clients, Throughput("baseline: HTTP floor, GET /health/live", clients) / Throughput("baseline: raw SQL read 50", clients), null));
     ratios.Add(new("audited read / same read unaudited (in process)", clients,
         Throughput("customer read + access record, in process", clients) / Throughput("customer read, in process", clients), null));
 }

@@ -52,7 +52,10 @@ builder.Services.AddSingleton(builder.Configuration.GetSection("Ledger:Retention
 builder.Services.AddHostedService<RetentionSchedule>();
 
 var marten = builder.Services.AddMarten(opts => LedgerStore.Configure(opts, database.ConnectionString, autoCreate))
-    .UseLightweightSessions()
+    // Identity-map sessions: documents a write reads in its first round trip are found there by the inline
+    // projections instead of being read again (CustomerStream.LockWithAsync). Handlers decide on what they read and
+    // return events; nothing mutates a loaded document.
+    .UseIdentitySessions()
     .IntegrateWithWolverine(integration => integration.MessageStorageSchemaName = "wolverine");
 if (autoCreate != AutoCreate.None) marten.ApplyAllDatabaseChangesOnStartup();
 

@@ -26,7 +26,7 @@ public sealed record CaseOpened(Guid CaseId, string Brand, ContactReason Reason,
 /// can count contacts and channels crossed without reading other documents.
 /// </summary>
 public sealed record InteractionAttachedToCase(Guid InteractionId, Guid CaseId, Channel Channel, DateTimeOffset OccurredAt,
-    string AttachedBy, DateTimeOffset AttachedAt) : IConcernsCase, IConcernsInteraction
+    string AttachedBy, DateTimeOffset AttachedAt) : IConcernsCase
 {
     Guid? IConcernsCase.CaseId => CaseId;
 }

@@ -7,12 +7,6 @@ namespace InteractionLedger.Interactions;
 /// <param name="Id">Agent or bot id; for self-service, optionally the system (e.g. "ivr-main").</param>
 public sealed record HandledBy(HandlerKind Kind, string? Id);
 
-/// <summary>An event the timeline applies to one contact; one grouping rule keeps a batch's events in order (see <see cref="IConcernsCase"/>).</summary>
-public interface IConcernsInteraction
-{
-    Guid InteractionId { get; }
-}
-
 /// <summary>A customer contact happened and was recorded in the ledger.</summary>
 /// <param name="OccurredAt">When the contact happened, by the reporting system's clock.</param>
 /// <param name="RecordedAt">When the ledger recorded it.</param>
@@ -30,7 +24,7 @@ public sealed record InteractionRecorded(
     int? WaitingSeconds,
     int? HandlingSeconds,
     string? Summary,
-    Guid? CaseId) : IClientIdentifiedEvent, IConcernsInteraction, IConcernsCase
+    Guid? CaseId) : IClientIdentifiedEvent, IConcernsCase
 {
     Guid IClientIdentifiedEvent.ClientEventId => InteractionId;
 }
@@ -40,4 +34,4 @@ public sealed record InteractionRecorded(
 /// <param name="Channel">The rated contact's channel, so satisfaction per channel needs no other document
 /// (added after the first version of this event: absent, hence nullable, in ratings recorded before).</param>
 public sealed record InteractionRated(Guid InteractionId, int Satisfaction, string? Comment, DateTimeOffset RatedAt,
-    Channel? Channel = null) : IConcernsInteraction;
+    Channel? Channel = null);

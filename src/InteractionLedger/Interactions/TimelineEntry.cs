@@ -1,6 +1,8 @@
 using InteractionLedger.Cases;
 using JasperFx.Events;
+using Marten;
 using Marten.Events.Projections;
+using Marten.Patching;
 using Marten.Schema;
 
 namespace InteractionLedger.Interactions;
@@ -51,18 +53,15 @@ public sealed class TimelineEntry
 
 /// <summary>
 /// Inline: an agent who records a contact reads the timeline right after and must see it, and write decisions
-/// (idempotent re-send, rating, attaching to a case) read these documents inside the same transaction. The usual
-/// hazard of inline multi-stream projections (concurrent updates to one document) cannot arise: every document
-/// belongs to exactly one customer stream, and writers to a stream are serialised by <c>CustomerStream.LockAsync</c>.
+/// (idempotent re-send, rating, attaching to a case) read these documents inside the same transaction.
+/// An event projection rather than an aggregation because each entry is written, not recomputed: a new contact
+/// stores a new document and a rating or a case patches one field in place, so a write never has to read the entry
+/// first (an aggregation reads it in a round trip of its own; measured in bench/RESULTS.md). Writers to a customer are
+/// serialised by <c>CustomerStream.LockAsync</c>, and every entry belongs to one customer, so patches never race.
 /// </summary>
-public sealed partial class TimelineProjection : MultiStreamProjection<TimelineEntry, Guid>
+public sealed partial class TimelineProjection : EventProjection
 {
-    public TimelineProjection()
-    {
-        Identity<IConcernsInteraction>(e => e.InteractionId);
-    }
-
-    public static TimelineEntry Create(IEvent<InteractionRecorded> recorded)
+    public TimelineEntry Create(IEvent<InteractionRecorded> recorded)
     {
         var e = recorded.Data;
         return new TimelineEntry
@@ -85,8 +84,9 @@ public sealed partial class TimelineProjection : MultiStreamProjection<TimelineE
         };
     }
 
-    public void Apply(InteractionRated rated, TimelineEntry entry) =>
-        entry.Rating = new InteractionRating(rated.Satisfaction, rated.Comment, rated.RatedAt);
+    public void Project(InteractionRated rated, IDocumentOperations operations) =>
+        operations.Patch<TimelineEntry>(rated.InteractionId).Set(x => x.Rating, new InteractionRating(rated.Satisfaction, rated.Comment, rated.RatedAt));
 
-    public void Apply(InteractionAttachedToCase attached, TimelineEntry entry) => entry.CaseId = attached.CaseId;
+    public void Project(InteractionAttachedToCase attached, IDocumentOperations operations) =>
+        operations.Patch<TimelineEntry>(attached.InteractionId).Set(x => x.CaseId, attached.CaseId);
 }
