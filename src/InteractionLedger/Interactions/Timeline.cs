@@ -69,6 +69,7 @@ public readonly record struct TimelineCursor(DateTimeOffset OccurredAt, Guid Int
 public static class TimelineEndpoint
 {
     public const int DefaultPageSize = 50;
+    private const string TimelineTable = $"{LedgerStore.Schema}.mt_doc_timelineentry";
     public const int MaxPageSize = 200;
 
     public static RouteHandlerBuilder MapTimeline(this IEndpointRouteBuilder customers) => customers
@@ -98,22 +99,26 @@ public static class TimelineEndpoint
             var members = pass.Customer!;
 
             var pageSize = limit ?? DefaultPageSize;
-            var sql = new StringBuilder("where customer_id = ANY(?)");
+            // Newest first across everyone merged into this customer: each member's newest entries come from the
+            // (customer_id, occurred_at, id) index in order, and only those are merged and cut to a page, instead of
+            // reading and sorting every entry of every member (customer_id = ANY(...) cannot use the index's order).
+            var sql = new StringBuilder($"select page.data from unnest(?) as member(id) cross join lateral (select t.data, t.occurred_at, t.id from {TimelineTable} as t where t.customer_id = member.id");
             var parameters = new List<object> { members.Members.ToArray() };
-            if (channelFilter.Length > 0) { sql.Append(" and data ->> 'channel' = ANY(?)"); parameters.Add(channelFilter); }
-            if (reasonFilter.Length > 0) { sql.Append(" and data ->> 'reason' = ANY(?)"); parameters.Add(reasonFilter); }
-            if (brands is { Length: > 0 }) { sql.Append(" and data ->> 'brand' = ANY(?)"); parameters.Add(brands); }
-            if (pass.Decision.VisibleBrands is { } visible) { sql.Append(" and data ->> 'brand' = ANY(?)"); parameters.Add(visible.ToArray()); }
-            if (caseId is { } c) { sql.Append(" and data ->> 'caseId' = ?"); parameters.Add(c.ToString()); }
-            if (from is { } f) { sql.Append(" and occurred_at >= ?"); parameters.Add(f.ToUniversalTime()); }
-            if (to is { } t) { sql.Append(" and occurred_at < ?"); parameters.Add(t.ToUniversalTime()); }
+            if (channelFilter.Length > 0) { sql.Append(" and t.data ->> 'channel' = ANY(?)"); parameters.Add(channelFilter); }
+            if (reasonFilter.Length > 0) { sql.Append(" and t.data ->> 'reason' = ANY(?)"); parameters.Add(reasonFilter); }
+            if (brands is { Length: > 0 }) { sql.Append(" and t.data ->> 'brand' = ANY(?)"); parameters.Add(brands); }
+            if (pass.Decision.VisibleBrands is { } visible) { sql.Append(" and t.data ->> 'brand' = ANY(?)"); parameters.Add(visible.ToArray()); }
+            if (caseId is { } c) { sql.Append(" and t.data ->> 'caseId' = ?"); parameters.Add(c.ToString()); }
+            if (from is { } f) { sql.Append(" and t.occurred_at >= ?"); parameters.Add(f.ToUniversalTime()); }
+            if (to is { } t) { sql.Append(" and t.occurred_at < ?"); parameters.Add(t.ToUniversalTime()); }
             if (position is { } p)
             {
-                sql.Append(" and (occurred_at, id) < (?, ?)");
+                sql.Append(" and (t.occurred_at, t.id) < (?, ?)");
                 parameters.Add(p.OccurredAt);
                 parameters.Add(p.InteractionId);
             }
-            sql.Append(" order by occurred_at desc, id desc limit ?");
+            sql.Append(" order by t.occurred_at desc, t.id desc limit ?) as page order by page.occurred_at desc, page.id desc limit ?");
+            parameters.Add(pageSize + 1);
             parameters.Add(pageSize + 1);
 
             var entries = await session.QueryAsync<TimelineEntry>(sql.ToString(), cancellation, parameters.ToArray());
