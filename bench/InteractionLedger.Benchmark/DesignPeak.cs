@@ -16,7 +16,7 @@ public static class DesignPeak
     private const int MaxInFlight = 64;
 
     public static async Task<Dictionary<string, double>> RunAsync(int seconds, int writesPerSecond, int readsPerSecond,
-        Func<int, Task> write, Func<int, Task> read, Func<long> residentBytes)
+        Func<int, Task> write, Func<int, Task> read, Func<long> residentBytes, Func<Task<HeapAfterFullCollection?>> heap)
     {
         var writes = new ConcurrentBag<double>();
         var reads = new ConcurrentBag<double>();
@@ -26,9 +26,14 @@ public static class DesignPeak
         var memory = new List<double>();
         var started = Stopwatch.StartNew();
         using var sampling = new PeriodicTimer(TimeSpan.FromSeconds(10));
+        HeapAfterFullCollection? heapAfterWarmUp = null;
         var sampler = Task.Run(async () =>
         {
-            do memory.Add(residentBytes() / 1024.0 / 1024.0);
+            do
+            {
+                memory.Add(residentBytes() / 1024.0 / 1024.0);
+                if (heapAfterWarmUp is null && started.Elapsed.TotalSeconds >= seconds / 3.0) heapAfterWarmUp = await heap();
+            }
             while (await sampling.WaitForNextTickAsync() && started.Elapsed.TotalSeconds < seconds);
         });
 
@@ -69,6 +74,9 @@ public static class DesignPeak
         Console.WriteLine($"Design peak: {writesPerSecond} writes/s and {readsPerSecond} reads/s for {seconds} s");
         await Task.WhenAll(Drive(write, writesPerSecond, writes), Drive(read, readsPerSecond, reads));
         await sampler;
+        var heapAtEnd = await heap();
+
+        static double Megabytes(long? bytes) => bytes is { } b ? b / 1024.0 / 1024.0 : double.NaN;
 
         static double P(ConcurrentBag<double> values, double p)
         {
@@ -90,6 +98,10 @@ public static class DesignPeak
             ["design peak: resident memory at start, MB"] = memory.First(),
             ["design peak: resident memory at end, MB"] = memory.Last(),
             ["design peak: resident memory growth over the last two thirds, MB"] = steady.Count > 1 ? steady.Last() - steady.First() : 0,
+            ["design peak: managed heap after a full collection at one third, MB"] = Megabytes(heapAfterWarmUp?.TotalBytes),
+            ["design peak: managed heap after a full collection at the end, MB"] = Megabytes(heapAtEnd?.TotalBytes),
+            ["design peak: managed heap growth over the last two thirds, MB (must be flat)"] =
+                Megabytes(heapAtEnd?.TotalBytes) - Megabytes(heapAfterWarmUp?.TotalBytes),
         };
         // A rate of zero (writes only, or reads only) has no latencies to report.
         foreach (var name in figures.Where(f => double.IsNaN(f.Value)).Select(f => f.Key).ToList()) figures.Remove(name);

@@ -28,6 +28,8 @@ public sealed class ServiceUnderTest : IAsyncDisposable
 
     public string ConnectionString => _database.ConnectionString;
 
+    public int ProcessId => _service.Id;
+
     /// <summary>The service process's resident memory now.</summary>
     public long ResidentBytes
     {
