@@ -8,6 +8,7 @@ using InteractionLedger.Overview;
 using InteractionLedger.Interactions;
 using InteractionLedger.LocalPostgres;
 using JasperFx;
+using JasperFx.CodeGeneration;
 using InteractionLedger.Access;
 using InteractionLedger.Consent;
 using InteractionLedger.Privacy;
@@ -58,6 +59,17 @@ var marten = builder.Services.AddMarten(opts => LedgerStore.Configure(opts, data
     .UseIdentitySessions()
     .IntegrateWithWolverine(integration => integration.MessageStorageSchemaName = "wolverine");
 if (autoCreate != AutoCreate.None) marten.ApplyAllDatabaseChangesOnStartup();
+
+// Handler code is generated ahead of time (Internal/Generated, by `codegen write`, see README): production starts
+// without compiling anything and never loads Roslyn, and a handler whose generated code is missing stops the start
+// instead of failing its first request. Development (the tests) loads the same generated code and compiles only
+// what is missing, so a handler changed without regenerating still runs there.
+builder.Services.CritterStackDefaults(defaults =>
+{
+    defaults.Production.GeneratedCodeMode = TypeLoadMode.Static;
+    defaults.Production.AssertAllPreGeneratedTypesExist = true;
+    defaults.Development.GeneratedCodeMode = TypeLoadMode.Auto;
+});
 
 builder.Host.UseWolverine(opts =>
 {
