@@ -54,8 +54,8 @@ builder.Services.AddHostedService<RetentionSchedule>();
 
 var marten = builder.Services.AddMarten(opts => LedgerStore.Configure(opts, database.ConnectionString, autoCreate))
     // Identity-map sessions: documents a write reads in its first round trip are found there by the inline
-    // projections instead of being read again (CustomerStream.LockWithAsync). Handlers decide on what they read and
-    // return events; nothing mutates a loaded document.
+    // projections instead of being read again (CustomerStream.LockWithAsync). Handlers decide on the write model and
+    // return events, never change it: a projection applies those events to the very instance the handler read.
     .UseIdentitySessions()
     .IntegrateWithWolverine(integration => integration.MessageStorageSchemaName = "wolverine");
 if (autoCreate != AutoCreate.None) marten.ApplyAllDatabaseChangesOnStartup();
