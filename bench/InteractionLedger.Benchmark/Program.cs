@@ -68,6 +68,10 @@ await EfCoreBaseline.SeedAsync(stack.ConnectionString, efWriteTargets, efLongHis
 using var efClient = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = new Uri(ef.BaseUrl) };
 
 var template = new DemoDataGenerator(brands, seed: 11, DateTimeOffset.UtcNow).NextCustomer().Interactions.First();
+// Customers known by an e-mail address, for contacts that name their customer by identifier (resolved on the write
+// path): each one's first contact creates it.
+const int identifiedTargets = 500;
+await Parallel.ForAsync(0, identifiedTargets, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) => await RecordByIdentifier(i));
 var accessLedger = new AccessLedger(raw);
 var agent = new Caller("bench-agent", Role.Agent, null);
 
@@ -88,6 +92,7 @@ for (var round = 1; round <= options.Rounds; round++)
     {
         var ops = Math.Min(options.Ops, 300 * clients);
         samples.Add(await Sample.MeasureAsync("record interaction (HTTP)", clients, round, ops, RecordInLedger));
+        samples.Add(await Sample.MeasureAsync("record interaction by identifier (HTTP)", clients, round, ops, RecordByIdentifier));
         samples.Add(await Sample.MeasureAsync("baseline: raw SQL append", clients, round, ops, i => RawBaseline.AppendAsync(raw, rawWriteTargets[i % rawWriteTargets.Length])));
         samples.Add(await Sample.MeasureAsync("baseline: EF Core record (HTTP)", clients, round, ops, RecordInEf));
         samples.Add(await Sample.MeasureAsync("read timeline, 50 (HTTP)", clients, round, ops, ReadLedgerTimeline));
@@ -176,6 +181,7 @@ foreach (var clients in samples.Count > 0 ? options.Clients : [])
     var atTarget = clients == options.Clients.Max();
     ratios.Add(new("HTTP record / raw SQL append", clients, Throughput("record interaction (HTTP)", clients) / Throughput("baseline: raw SQL append", clients), atTarget ? 0.5 : null));
     ratios.Add(new("HTTP record / EF Core record", clients, Throughput("record interaction (HTTP)", clients) / Throughput("baseline: EF Core record (HTTP)", clients), atTarget ? 1.0 : null));
+    ratios.Add(new("HTTP record by identifier / raw SQL append", clients, Throughput("record interaction by identifier (HTTP)", clients) / Throughput("baseline: raw SQL append", clients), null));
     ratios.Add(new("HTTP timeline / raw SQL read", clients, Throughput("read timeline, 50 (HTTP)", clients) / Throughput("baseline: raw SQL read 50", clients), atTarget ? 0.5 : null));
     ratios.Add(new("HTTP timeline / EF Core timeline", clients, Throughput("read timeline, 50 (HTTP)", clients) / Throughput("baseline: EF Core timeline (HTTP)", clients), null));
     ratios.Add(new("HTTP floor (no database) / raw SQL read", clients, Throughput("baseline: HTTP floor, GET /health/live", clients) / Throughput("baseline: raw SQL read 50", clients), null));
@@ -207,6 +213,21 @@ async Task<Guid> RecordInLedger(int i)
     using var response = await ledger.PostAsJsonAsync($"/customers/{writeTargets[i % writeTargets.Length]}/interactions", body, ApiJson.Options);
     if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
     return interactionId;
+}
+
+async Task RecordByIdentifier(int i)
+{
+    var body = new
+    {
+        Customer = new { Identifiers = new[] { new { Kind = "email", Value = $"bench-{i % identifiedTargets}@example.com" } }, DisplayName = $"Identified {i % identifiedTargets}" },
+        Interaction = new
+        {
+            InteractionId = Guid.CreateVersion7(), OccurredAt = DateTimeOffset.UtcNow.AddMinutes(-1), template.Brand, template.Channel, template.Direction,
+            template.Reason, template.HandledBy, template.Outcome, template.WaitingSeconds, template.HandlingSeconds, template.Summary,
+        },
+    };
+    using var response = await ledger.PostAsJsonAsync("/interactions", body, ApiJson.Options);
+    if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"by identifier {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
 }
 
 async Task<int> ContactCountAsync(Guid customerId) =>
