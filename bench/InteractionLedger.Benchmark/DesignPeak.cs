@@ -81,14 +81,14 @@ public static class DesignPeak
 
         static double Megabytes(long? bytes) => bytes is { } b ? b / 1024.0 / 1024.0 : double.NaN;
 
-        static double P(ConcurrentBag<double> values, double p)
+        static double P(IEnumerable<double> values, double p)
         {
             var sorted = values.Order().ToArray();
             return sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
         }
         // Where the slow requests are: spread evenly (a service near its capacity) or gathered in a few windows (stalls).
         var windows = timeline.GroupBy(t => (int)(t.DueSeconds / 30)).OrderBy(g => g.Key)
-            .Select(g => (Start: g.Key * 30, P99: P(new ConcurrentBag<double>(g.Select(x => x.Milliseconds)), 0.99))).ToList();
+            .Select(g => (Start: g.Key * 30, P99: P(g.Select(x => x.Milliseconds), 0.99))).ToList();
         Console.WriteLine("p99 per 30 s window: " + string.Join(", ", windows.Select(w => $"{w.Start}s {w.P99:F0}ms")));
         var steady = memory.Skip(memory.Count / 3).ToList(); // after warm-up
         var figures = new Dictionary<string, double>

@@ -205,12 +205,7 @@ return 0;
 async Task<Guid> RecordInLedger(int i)
 {
     var interactionId = Guid.CreateVersion7();
-    var body = new
-    {
-        InteractionId = interactionId, OccurredAt = DateTimeOffset.UtcNow.AddMinutes(-1), template.Brand, template.Channel, template.Direction,
-        template.Reason, template.HandledBy, template.Outcome, template.WaitingSeconds, template.HandlingSeconds, template.Summary,
-    };
-    using var response = await ledger.PostAsJsonAsync($"/customers/{writeTargets[i % writeTargets.Length]}/interactions", body, ApiJson.Options);
+    using var response = await ledger.PostAsJsonAsync($"/customers/{writeTargets[i % writeTargets.Length]}/interactions", Contact(interactionId), ApiJson.Options);
     if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
     return interactionId;
 }
@@ -220,15 +215,17 @@ async Task RecordByIdentifier(int i)
     var body = new
     {
         Customer = new { Identifiers = new[] { new { Kind = "email", Value = $"bench-{i % identifiedTargets}@example.com" } }, DisplayName = $"Identified {i % identifiedTargets}" },
-        Interaction = new
-        {
-            InteractionId = Guid.CreateVersion7(), OccurredAt = DateTimeOffset.UtcNow.AddMinutes(-1), template.Brand, template.Channel, template.Direction,
-            template.Reason, template.HandledBy, template.Outcome, template.WaitingSeconds, template.HandlingSeconds, template.Summary,
-        },
+        Interaction = Contact(Guid.CreateVersion7()),
     };
     using var response = await ledger.PostAsJsonAsync("/interactions", body, ApiJson.Options);
     if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"by identifier {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
 }
+
+object Contact(Guid interactionId) => new
+{
+    InteractionId = interactionId, OccurredAt = DateTimeOffset.UtcNow.AddMinutes(-1), template.Brand, template.Channel, template.Direction,
+    template.Reason, template.HandledBy, template.Outcome, template.WaitingSeconds, template.HandlingSeconds, template.Summary,
+};
 
 async Task<int> ContactCountAsync(Guid customerId) =>
     (await ledger.GetFromJsonAsync<JsonObject>($"/customers/{customerId}/overview"))!["contactCount"]!.GetValue<int>();

@@ -169,7 +169,7 @@ public sealed class LocalPostgresCluster : IAsyncDisposable, IDisposable
     /// profiled under the write benchmark, 12% of all CPU went there (bench/RESULTS.md). Keeping up to 64 MB per
     /// backend removes that; production servers deserve the same two variables in their service unit.
     /// </summary>
-    public static readonly IReadOnlyDictionary<string, string> ServerMemoryTuning = new Dictionary<string, string>
+    private static readonly IReadOnlyDictionary<string, string> ServerMemoryTuning = new Dictionary<string, string>
     {
         ["MALLOC_TRIM_THRESHOLD_"] = (64 * 1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["MALLOC_TOP_PAD_"] = (16 * 1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture),

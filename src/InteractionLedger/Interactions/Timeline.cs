@@ -70,8 +70,8 @@ public readonly record struct TimelineCursor(DateTimeOffset OccurredAt, Guid Int
 public static class TimelineEndpoint
 {
     public const int DefaultPageSize = 50;
-    private const string TimelineTable = $"{LedgerStore.Schema}.mt_doc_timelineentry";
     public const int MaxPageSize = 200;
+    private const string TimelineTable = $"{LedgerStore.Schema}.mt_doc_timelineentry";
 
     public static RouteHandlerBuilder MapTimeline(this IEndpointRouteBuilder customers) => customers
         .MapGet("/{customerId:guid}/timeline", async (Guid customerId,

@@ -124,8 +124,7 @@ public static class ApplyRetentionHandler
         {
             foreach (var customerId in customers)
             {
-                var stream = await session.LockAsync(customerId, cancellation);
-                var overview = await session.LoadAsync<CustomerOverview>(customerId, cancellation);
+                var (stream, overview) = await session.LockWithAsync<CustomerOverview>(customerId, customerId, cancellation);
                 // Re-checked under the lock: a contact may have arrived since the query.
                 if (stream.Aggregate is not { } customer || (overview?.LastContactAt ?? customer.RegisteredAt) >= cutoff) continue;
                 foreach (var (key, held) in customer.Identifiers.Where(i => CustomerIdentifier.ContactDetails.Contains(i.Value.Identifier.Kind)).ToList())
