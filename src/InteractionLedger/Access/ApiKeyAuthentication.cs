@@ -62,6 +62,8 @@ public static class LedgerPolicies
         [Oversight] = [Role.PrivacyOfficer, Role.Administrator],
     };
 
+    private static readonly HashSet<string> GroupWideOnly = [PrivacyOfficer, Oversight];
+
     public static IServiceCollection AddLedgerAuthentication(this IServiceCollection services, IConfiguration configuration,
         IEnumerable<string> brandCodes, bool developmentDefaultsAllowed, Action<string> announce)
     {
@@ -90,6 +92,12 @@ public static class LedgerPolicies
     private static void AddPolicies(this Microsoft.AspNetCore.Authorization.AuthorizationBuilder builder)
     {
         foreach (var (name, roles) in Roles)
-            builder.AddPolicy(name, p => p.RequireAuthenticatedUser().RequireRole(roles.Select(r => r.ToString())));
+            builder.AddPolicy(name, p =>
+            {
+                p.RequireAuthenticatedUser().RequireRole(roles.Select(r => r.ToString()));
+                // The privacy officer's desk and oversight see across the whole base: a principal limited to some
+                // brands must not reach them, whatever role it was configured with.
+                if (GroupWideOnly.Contains(name)) p.RequireAssertion(c => !c.User.HasClaim(claim => claim.Type == Caller.BrandClaim));
+            });
     }
 }

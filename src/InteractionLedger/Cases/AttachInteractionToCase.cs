@@ -1,3 +1,4 @@
+using InteractionLedger.Access;
 using InteractionLedger.Customers;
 using InteractionLedger.Http;
 using InteractionLedger.Interactions;
@@ -10,15 +11,16 @@ namespace InteractionLedger.Cases;
 /// <param name="AttachedBy">Id of the agent or system making the link.</param>
 public sealed record AttachInteractionRequest(Guid? InteractionId, string? AttachedBy, long? ExpectedVersion);
 
-public sealed record AttachInteractionToCase(Guid CustomerId, Guid CaseId, Guid InteractionId, string AttachedBy, DateTimeOffset Now, long? ExpectedVersion);
+public sealed record AttachInteractionToCase(Guid CustomerId, Guid CaseId, Guid InteractionId, string AttachedBy, DateTimeOffset Now, long? ExpectedVersion,
+    IReadOnlySet<string>? VisibleBrands) : Access.IBrandScopedCommand;
 
 public static class AttachInteractionToCaseHandler
 {
     public static Decision Decide(AttachInteractionToCase command, Customer customer, TimelineEntry? interaction)
     {
-        if (!customer.Cases.TryGetValue(command.CaseId, out var status))
+        if (customer.CaseSeenBy(command, command.CaseId) is not { } status)
             return Decision.NotFound("caseId", $"The customer has no case '{command.CaseId}'.");
-        if (interaction is null || interaction.CustomerId != customer.Id)
+        if (interaction is null || interaction.CustomerId != customer.Id || !command.Sees(interaction.Brand))
             return Decision.Invalid("interactionId", $"The customer has no interaction '{command.InteractionId}'.");
         if (interaction.CaseId == command.CaseId) return Decision.NothingToDo;
         if (interaction.CaseId is { } other)
@@ -48,7 +50,7 @@ public static class AttachInteractionToCaseEndpoint
             CaseActors.Validate("attachedBy", request.AttachedBy, errors);
             return CommandEndpoint.RunAsync(http, bus, errors, request.ExpectedVersion,
                 expected => new AttachInteractionToCase(customerId, caseId, request.InteractionId!.Value,
-                    request.AttachedBy!.Trim(), clock.GetUtcNow(), expected),
+                    request.AttachedBy!.Trim(), clock.GetUtcNow(), expected, Access.CustomerReach.WritableBrands(http)),
                 o => new CaseReceipt(customerId, caseId, o.Version, Replayed: !o.Written));
         })
         .WithName("AttachInteractionToCase")

@@ -9,16 +9,17 @@ namespace InteractionLedger.Cases;
 /// <param name="Reason">Why the problem is not over (at most 500 characters).</param>
 public sealed record ReopenCaseRequest(string? ReopenedBy, string? Reason, long? ExpectedVersion);
 
-public sealed record ReopenCase(Guid CustomerId, CaseReopened Reopening, long? ExpectedVersion);
+public sealed record ReopenCase(Guid CustomerId, CaseReopened Reopening, long? ExpectedVersion, IReadOnlySet<string>? VisibleBrands)
+    : Access.IBrandScopedCommand;
 
 public static class ReopenCaseHandler
 {
     public static Decision Decide(ReopenCase command, Customer customer) =>
-        customer.Cases.TryGetValue(command.Reopening.CaseId, out var status) switch
+        customer.CaseSeenBy(command, command.Reopening.CaseId) switch
         {
-            false => Decision.NotFound("caseId", $"The customer has no case '{command.Reopening.CaseId}'."),
-            true when status == CaseStatus.Open => Decision.NothingToDo,
-            true => Decision.Emit(command.Reopening),
+            null => Decision.NotFound("caseId", $"The customer has no case '{command.Reopening.CaseId}'."),
+            CaseStatus.Open => Decision.NothingToDo,
+            _ => Decision.Emit(command.Reopening),
         };
 
     public static Task<WriteOutcome> Handle(ReopenCase command, IDocumentSession session, CancellationToken cancellation) =>
@@ -39,7 +40,7 @@ public static class ReopenCaseEndpoint
             errors.MaxLength("reason", request.Reason, MaxReasonLength);
             return CommandEndpoint.RunAsync(http, bus, errors, request.ExpectedVersion,
                 expected => new ReopenCase(customerId, new CaseReopened(caseId, request.ReopenedBy!.Trim(),
-                    request.Reason!.Trim(), clock.GetUtcNow()), expected),
+                    request.Reason!.Trim(), clock.GetUtcNow()), expected, Access.CustomerReach.WritableBrands(http)),
                 o => new CaseReceipt(customerId, caseId, o.Version, Replayed: !o.Written));
         })
         .WithName("ReopenCase")

@@ -9,16 +9,17 @@ namespace InteractionLedger.Cases;
 /// <param name="Resolution">How it was resolved (at most 1,000 characters).</param>
 public sealed record ResolveCaseRequest(string? ResolvedBy, string? Resolution, long? ExpectedVersion);
 
-public sealed record ResolveCase(Guid CustomerId, CaseResolved Resolution, long? ExpectedVersion);
+public sealed record ResolveCase(Guid CustomerId, CaseResolved Resolution, long? ExpectedVersion, IReadOnlySet<string>? VisibleBrands)
+    : Access.IBrandScopedCommand;
 
 public static class ResolveCaseHandler
 {
     public static Decision Decide(ResolveCase command, Customer customer) =>
-        customer.Cases.TryGetValue(command.Resolution.CaseId, out var status) switch
+        customer.CaseSeenBy(command, command.Resolution.CaseId) switch
         {
-            false => Decision.NotFound("caseId", $"The customer has no case '{command.Resolution.CaseId}'."),
-            true when status == CaseStatus.Resolved => Decision.NothingToDo,
-            true => Decision.Emit(command.Resolution),
+            null => Decision.NotFound("caseId", $"The customer has no case '{command.Resolution.CaseId}'."),
+            CaseStatus.Resolved => Decision.NothingToDo,
+            _ => Decision.Emit(command.Resolution),
         };
 
     public static Task<WriteOutcome> Handle(ResolveCase command, IDocumentSession session, CancellationToken cancellation) =>
@@ -38,7 +39,7 @@ public static class ResolveCaseEndpoint
             errors.MaxLength("resolution", request.Resolution, MaxResolutionLength);
             return CommandEndpoint.RunAsync(http, bus, errors, request.ExpectedVersion,
                 expected => new ResolveCase(customerId, new CaseResolved(caseId, request.ResolvedBy!.Trim(),
-                    string.IsNullOrWhiteSpace(request.Resolution) ? null : request.Resolution.Trim(), clock.GetUtcNow()), expected),
+                    string.IsNullOrWhiteSpace(request.Resolution) ? null : request.Resolution.Trim(), clock.GetUtcNow()), expected, Access.CustomerReach.WritableBrands(http)),
                 o => new CaseReceipt(customerId, caseId, o.Version, Replayed: !o.Written));
         })
         .WithName("ResolveCase")

@@ -18,9 +18,13 @@ public sealed partial class Customer
 {
     public Guid Id { get; set; }
     public string? DisplayName { get; set; }
+    /// <summary>The brand the customer was registered for, which collected the name (null: the whole group).</summary>
+    public string? RegisteredFor { get; set; }
     public DateTimeOffset RegisteredAt { get; set; }
     public int InteractionCount { get; set; }
     public Dictionary<Guid, CaseStatus> Cases { get; set; } = [];
+    /// <summary>The brand of each case: a brand-scoped caller acts only on its own brands' cases.</summary>
+    public Dictionary<Guid, string> CaseBrands { get; set; } = [];
     /// <summary>Identifiers held, by key, with the strength they were linked at.</summary>
     public Dictionary<string, HeldIdentifier> Identifiers { get; set; } = [];
     public List<PossibleDuplicate> PossibleDuplicates { get; set; } = [];
@@ -31,6 +35,8 @@ public sealed partial class Customer
     public Guid? AbsorbedInto { get; set; }
     /// <summary>Customers merged into this one, while those merges stand.</summary>
     public List<Guid> Absorbed { get; set; } = [];
+    /// <summary>Customers once merged into this one and restored since: a repeated undo is answered as a replay.</summary>
+    public List<Guid> Unmerged { get; set; } = [];
     /// <summary>The brands the customer has a relationship with: what puts them in a brand-scoped caller's reach.</summary>
     public HashSet<string> Brands { get; set; } = [];
     /// <summary>The customer's latest statement per purpose and brand (<see cref="ConsentStatement.KeyOf"/>).</summary>
@@ -40,6 +46,7 @@ public sealed partial class Customer
     {
         Id = registered.CustomerId,
         DisplayName = registered.DisplayName,
+        RegisteredFor = registered.Brand,
         RegisteredAt = registered.RegisteredAt,
         Brands = registered.Brand is { } brand ? [brand] : [],
     };
@@ -53,8 +60,13 @@ public sealed partial class Customer
     public void Apply(CaseOpened opened)
     {
         Cases[opened.CaseId] = CaseStatus.Open;
+        CaseBrands[opened.CaseId] = opened.Brand;
         Brands.Add(opened.Brand);
     }
+
+    /// <summary>The case's status when it exists and the command may see its brand.</summary>
+    public CaseStatus? CaseSeenBy(Access.IBrandScopedCommand command, Guid caseId) =>
+        Cases.TryGetValue(caseId, out var status) && Access.BrandScopedCommands.Sees(command, CaseBrands.GetValueOrDefault(caseId)) ? status : null;
 
     public void Apply(CaseResolved resolved) => Cases[resolved.CaseId] = CaseStatus.Resolved;
     public void Apply(CaseReopened reopened) => Cases[reopened.CaseId] = CaseStatus.Open;
@@ -95,7 +107,11 @@ public sealed partial class Customer
         PossibleDuplicates.RemoveAll(d => d.OtherCustomerId == absorbed.SurvivorCustomerId);
     }
 
-    public void Apply(Merging.CustomerUnmerged unmerged) => Absorbed.Remove(unmerged.RestoredCustomerId);
+    public void Apply(Merging.CustomerUnmerged unmerged)
+    {
+        Absorbed.Remove(unmerged.RestoredCustomerId);
+        if (!Unmerged.Contains(unmerged.RestoredCustomerId)) Unmerged.Add(unmerged.RestoredCustomerId);
+    }
     public void Apply(Merging.CustomerRestored _) => AbsorbedInto = null;
 
     public void Apply(Overview.PreferredChannelStated stated) => StatedPreferredChannel = stated.Channel;

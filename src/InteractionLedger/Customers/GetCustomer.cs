@@ -22,19 +22,27 @@ public static class GetCustomerEndpoint
 {
     public static RouteHandlerBuilder MapGetCustomer(this IEndpointRouteBuilder customers) => customers
         .MapGet("/{customerId:guid}", async (Guid customerId, IQuerySession session, PersonalDataGate gate, HttpContext http,
-            CancellationToken cancellation) =>
+            Group.GroupCatalog group, TimeProvider clock, CancellationToken cancellation) =>
         {
             var (pass, problem) = await gate.OpenCustomerAsync(http, session, customerId, DataView.Profile, cancellation);
             if (pass is null) return problem!;
             var found = pass.Customer!.People.First(p => p.Id == customerId);
             var version = (await session.Events.FetchStreamStateAsync(customerId, cancellation))?.Version ?? 0;
-            var identity = pass.Decision.Shows(DataPart.Identity);
+            var decision = pass.Decision;
+            // Identity parts another brand collected follow the cross-brand rule, like that brand's history.
+            var identity = decision.Shows(DataPart.Identity);
+            var caller = Access.Caller.From(http.User);
+            var duplicates = await Access.CustomerReach.WithinAsync(session, caller, found.PossibleDuplicates.Select(d => d.OtherCustomerId),
+                group, clock.GetUtcNow(), cancellation);
             http.Response.Headers.ETag = ExpectedVersion.ETagFor(version);
-            return Results.Ok(new CustomerProfile(found.Id, identity ? found.DisplayName : null, found.RegisteredAt,
-                pass.Decision.VisibleBrands is null ? found.InteractionCount : null,
-                found.Cases.Count(c => c.Value == CaseStatus.Open), version,
-                identity ? found.Identifiers.Values.OrderBy(i => i.LinkedAt).ToList() : [],
-                found.PossibleDuplicates, found.AbsorbedInto, found.Absorbed, pass.Notice));
+            return Results.Ok(new CustomerProfile(found.Id,
+                identity && (found.RegisteredFor is null || decision.ShowsBrand(found.RegisteredFor)) ? found.DisplayName : null, found.RegisteredAt,
+                decision.VisibleBrands is null ? found.InteractionCount : null,
+                found.Cases.Count(c => c.Value == CaseStatus.Open && (found.CaseBrands.GetValueOrDefault(c.Key) is not { } brand || decision.ShowsBrand(brand))),
+                version,
+                identity ? found.Identifiers.Values.Where(i => i.Identifier.Brand is null || decision.ShowsBrand(i.Identifier.Brand))
+                    .OrderBy(i => i.LinkedAt).ToList() : [],
+                found.PossibleDuplicates.Where(d => duplicates.Contains(d.OtherCustomerId)).ToList(), found.AbsorbedInto, found.Absorbed, pass.Notice));
         })
         .WithName("GetCustomer")
         .WithSummary("Read a customer's profile and current stream version.")

@@ -11,17 +11,25 @@ namespace InteractionLedger.Customers;
 /// <param name="Brand">The brand the customer registers with; defaults to the caller's brand when it acts for one only.</param>
 public sealed record RegisterCustomerRequest(Guid? CustomerId, string? DisplayName, string? Brand = null);
 
-public sealed record RegisterCustomer(CustomerRegistered Registration);
+/// <param name="CallerBrands">The brands of the caller (null: the whole group): only a retry by a caller that could
+/// have made the first registration is answered as one.</param>
+public sealed record RegisterCustomer(CustomerRegistered Registration, IReadOnlySet<string>? CallerBrands);
 
 public static class RegisterCustomerHandler
 {
-    public static Decision Decide(RegisterCustomer command, Customer? existing, bool erased) => existing switch
+    /// <summary>
+    /// A client-chosen id already in use is refused in the same words whoever holds it, whether it was erased, and
+    /// whatever details it was registered with: the answer tells a caller nothing about another brand's customer.
+    /// </summary>
+    public static Decision Decide(RegisterCustomer command, Customer? existing, bool erased)
     {
-        null when erased => Decision.Conflict("customerId", $"Customer '{command.Registration.CustomerId}' was erased; an erased id is never reused."),
-        null => Decision.Emit(command.Registration),
-        _ when existing.DisplayName == command.Registration.DisplayName => Decision.NothingToDo,
-        _ => Decision.Conflict("customerId", $"Customer '{existing.Id}' is already registered with other details."),
-    };
+        var registration = command.Registration;
+        if (existing is null && !erased) return Decision.Emit(registration);
+        var retry = existing is not null && existing.DisplayName == registration.DisplayName && existing.RegisteredFor == registration.Brand
+                    && (command.CallerBrands is null || (registration.Brand is { } brand && command.CallerBrands.Contains(brand)));
+        return retry ? Decision.NothingToDo
+            : Decision.Conflict("customerId", $"The id '{registration.CustomerId}' is already in use: let the ledger choose one, or choose another.");
+    }
 
     public static async Task<WriteOutcome> Handle(RegisterCustomer command, IDocumentSession session, CancellationToken cancellation)
     {
@@ -67,7 +75,7 @@ public static class RegisterCustomerEndpoint
             var customerId = request.CustomerId ?? Guid.CreateVersion7();
             var displayName = string.IsNullOrWhiteSpace(request.DisplayName) ? null : request.DisplayName.Trim();
             return CommandEndpoint.RunAsync(http, bus, errors, expectedVersionField: null,
-                _ => new RegisterCustomer(new CustomerRegistered(customerId, displayName, clock.GetUtcNow(), brand)),
+                _ => new RegisterCustomer(new CustomerRegistered(customerId, displayName, clock.GetUtcNow(), brand), caller.Brands),
                 o => new CustomerReceipt(customerId, o.Version, Replayed: !o.Written),
                 createdAt: $"/customers/{customerId}");
         })

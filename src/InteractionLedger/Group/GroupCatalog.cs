@@ -15,5 +15,7 @@ public sealed class GroupCatalog
     /// <summary>Calling code of the group's home country: a national phone number ("06 12…") is read as +33 6 12….</summary>
     public string DefaultCountryCallingCode { get; init; } = "33";
 
+    public IReadOnlyList<string> BrandCodes => Brands.Select(b => b.Code).ToList();
+
     public bool IsKnownBrand(string? code) => code is not null && Brands.Any(b => b.Code == code);
 }

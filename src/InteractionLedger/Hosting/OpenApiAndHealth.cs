@@ -1,3 +1,4 @@
+using InteractionLedger.Access;
 using System.Text.Json;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.OpenApi;
@@ -87,8 +88,10 @@ public static class HealthEndpoints
 {
     public static void MapLedgerHealth(this WebApplication app)
     {
-        app.MapHealthChecks("/health/live", new() { Predicate = _ => false, ResponseWriter = WriteAsync }).WithTags("Health").AllowAnonymous();
-        app.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = WriteAsync }).WithTags("Health").AllowAnonymous();
+        app.MapHealthChecks("/health/live", new() { Predicate = _ => false, ResponseWriter = WriteAsync }).WithTags("Health").AllowAnonymous()
+            .WithReachRule(ReachRule.NoCustomerData);
+        app.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = WriteAsync }).WithTags("Health").AllowAnonymous()
+            .WithReachRule(ReachRule.NoCustomerData);
     }
 
     private static Task WriteAsync(HttpContext http, HealthReport report)

@@ -1,5 +1,18 @@
 namespace InteractionLedger.Http;
 
+/// <summary>The problem types the API answers with: one place, so the same situation always carries the same type.</summary>
+public static class ProblemTypes
+{
+    private const string Base = "https://interactionledger.dev/problems/";
+
+    public static string Of(string name) => Base + name;
+
+    public static readonly string InvalidInput = Of("invalid-input");
+    public static readonly string Erased = Of("erased");
+    public static readonly string BrandOutOfScope = Of("brand-out-of-scope");
+    public static readonly string RateLimited = Of("rate-limited");
+}
+
 /// <summary>
 /// Collects input errors keyed by the JSON name of the field they concern, the shape clients see in
 /// <c>errors</c> of an RFC 7807 validation problem.
@@ -52,7 +65,7 @@ public sealed class InputErrors
     public IResult ToResult() => TypedResults.ValidationProblem(
         _errors.ToDictionary(e => e.Key, e => e.Value.ToArray()),
         title: "The request is invalid.",
-        type: "https://interactionledger.dev/problems/invalid-input");
+        type: ProblemTypes.InvalidInput);
 
     public static InputErrors For(string field, string message) => new InputErrors().Add(field, message);
 }
@@ -78,6 +91,6 @@ public static class ProblemResults
         };
         if (rejection.Candidates is { } candidates) extensions["candidates"] = candidates;
         return TypedResults.Problem(statusCode: status, title: title, detail: rejection.Detail,
-            type: $"https://interactionledger.dev/problems/{type}", extensions: extensions);
+            type: ProblemTypes.Of(type), extensions: extensions);
     }
 }

@@ -1,4 +1,5 @@
 using InteractionLedger.Customers;
+using InteractionLedger.Group;
 using InteractionLedger.Http;
 using Marten;
 using Wolverine;
@@ -32,14 +33,19 @@ public static class DismissPossibleDuplicateHandler
 public static class DismissPossibleDuplicateEndpoint
 {
     public static RouteHandlerBuilder MapDismissPossibleDuplicate(this IEndpointRouteBuilder customers) => customers
-        .MapPost("/{customerId:guid}/possible-duplicates/{otherCustomerId:guid}/dismiss", (Guid customerId, Guid otherCustomerId,
-            DismissPossibleDuplicateRequest request, HttpContext http, TimeProvider clock, IMessageBus bus) =>
+        .MapPost("/{customerId:guid}/possible-duplicates/{otherCustomerId:guid}/dismiss", async (Guid customerId, Guid otherCustomerId,
+            DismissPossibleDuplicateRequest request, HttpContext http, TimeProvider clock, IMessageBus bus, IQuerySession session,
+            GroupCatalog group) =>
         {
+            // A possible duplicate outside the caller's reach is not listed to it, so it cannot be dismissed by it either.
+            if (!await Access.CustomerReach.IsWithinAsync(session, Access.Caller.From(http.User), otherCustomerId, group, clock.GetUtcNow(), http.RequestAborted))
+                return ProblemResults.For(new Rejection(RejectionKind.NotFound, "otherCustomerId",
+                    $"Customer '{otherCustomerId}' is not listed as a possible duplicate of this one."), versionFromHeader: false);
             var errors = new InputErrors();
             Cases.CaseActors.Validate("dismissedBy", request.DismissedBy, errors);
             errors.Required("reason", request.Reason);
             errors.MaxLength("reason", request.Reason, 500);
-            return CommandEndpoint.RunAsync(http, bus, errors, request.ExpectedVersion,
+            return await CommandEndpoint.RunAsync(http, bus, errors, request.ExpectedVersion,
                 expected => new DismissPossibleDuplicate(customerId, new PossibleDuplicateDismissed(otherCustomerId,
                     request.DismissedBy!.Trim(), request.Reason!.Trim(), clock.GetUtcNow()), expected),
                 o => new WriteReceipt(customerId, o.Version, Replayed: !o.Written));

@@ -16,25 +16,31 @@ public sealed record LinkIdentifierRequest(IdentifierKind? Kind, string? Value, 
 /// <param name="PossibleDuplicates">Other customers sharing this (weak) identifier: for an agent to confirm or dismiss.</param>
 public sealed record IdentifierReceipt(Guid CustomerId, string Key, long Version, bool Replayed, IReadOnlyList<Guid> PossibleDuplicates);
 
+/// <param name="Caller">Who links it: holders outside its reach are neither named to it nor allowed to stop the link.</param>
 public sealed record LinkIdentifier(Guid CustomerId, CustomerIdentifier Identifier, string LinkedBy, string Reason, DateTimeOffset Now,
-    long? ExpectedVersion);
+    long? ExpectedVersion, Access.Caller Caller);
 
 public static class LinkIdentifierHandler
 {
-    public static Decision Decide(LinkIdentifier command, Customer customer, IdentifierClaim? claim)
+    public static Decision Decide(LinkIdentifier command, Customer customer, IReadOnlyDictionary<string, IdentifierClaim> claims,
+        IReadOnlyDictionary<string, IdentifierClaim> hidden)
     {
-        var claims = claim is null ? new Dictionary<string, IdentifierClaim>() : new() { [claim.Id] = claim };
         var (events, rejection) = IdentityDecisions.Link(customer.Id, customer.Identifiers, [command.Identifier], claims,
-            command.LinkedBy, command.Reason, command.Now, "value");
+            command.LinkedBy, command.Reason, command.Now, "value", hidden);
         if (rejection is not null) return new Decision.Rejected(rejection);
         return events.Count == 0 ? Decision.NothingToDo : new Decision.Append(events);
     }
 
-    public static async Task<WriteOutcome> Handle(LinkIdentifier command, IDocumentSession session, CancellationToken cancellation)
+    public static async Task<WriteOutcome> Handle(LinkIdentifier command, IDocumentSession session, GroupCatalog group, CancellationToken cancellation)
     {
         await IdentityLocks.LockAsync(session, [command.Identifier.Key], cancellation);
         var (stream, claim) = await session.LockWithAsync<IdentifierClaim>(command.CustomerId, command.Identifier.Key, cancellation);
-        return session.Decide(stream, command.ExpectedVersion, customer => Decide(command, customer, claim));
+        var (visible, hidden) = claim is null
+            ? ([], [])
+            : command.Caller.Brands is null
+                ? (new Dictionary<string, IdentifierClaim> { [claim.Id] = claim }, new Dictionary<string, IdentifierClaim>())
+                : await Access.CustomerReach.SplitClaimsAsync(session, command.Caller, [claim], group, command.Now, cancellation);
+        return session.Decide(stream, command.ExpectedVersion, customer => Decide(command, customer, visible, hidden));
     }
 }
 
@@ -45,20 +51,26 @@ public static class LinkIdentifierEndpoint
             GroupCatalog group, TimeProvider clock, IMessageBus bus, IQuerySession reads) =>
         {
             var errors = new InputErrors();
-            var identifier = IdentifierValidation.Normalize(new IdentifierInput(request.Kind, request.Value, request.Brand, request.Verified),
+            var caller = Access.Caller.From(http.User);
+            // Collected by the caller's brand when it acts for one and names none: the identifier is that brand's to show.
+            var brand = request.Brand ?? (caller.Brands is { Count: 1 } only ? only.Single() : null);
+            if (Access.CustomerReach.OutsideBrands(http, group, brand) is { } foreign) return Task.FromResult(foreign);
+            var identifier = IdentifierValidation.Normalize(new IdentifierInput(request.Kind, request.Value, brand, request.Verified),
                 "identifier", group, errors);
             Cases.CaseActors.Validate("linkedBy", request.LinkedBy, errors);
             errors.Required("reason", request.Reason);
             errors.MaxLength("reason", request.Reason, 500);
             return CommandEndpoint.RunAsync(http, bus, errors, request.ExpectedVersion,
-                expected => new LinkIdentifier(customerId, identifier!, request.LinkedBy!.Trim(), request.Reason!.Trim(), clock.GetUtcNow(), expected),
+                expected => new LinkIdentifier(customerId, identifier!, request.LinkedBy!.Trim(), request.Reason!.Trim(), clock.GetUtcNow(),
+                    expected, caller),
                 async o => new IdentifierReceipt(customerId, identifier!.Key, o.Version, Replayed: !o.Written,
-                    await PossibleDuplicatesOfAsync(reads, customerId, identifier.Key)));
+                    await Access.CustomerReach.WithinAsync(reads, caller, await PossibleDuplicatesOfAsync(reads, customerId, identifier.Key),
+                        group, clock.GetUtcNow(), http.RequestAborted)));
         })
         .WithName("LinkIdentifier")
         .WithSummary("Make a customer known by one more identifier (e-mail, phone, brand customer number, social handle, …).")
         .WithDescription("A strong identifier (brand customer number, verified e-mail, social handle, loyalty card) belongs to one customer: " +
-                         "linking one held by someone else is a 409 naming that customer. A weak one (phone, unverified e-mail, chat session) " +
+                         "linking one held by another customer within the caller's reach is a 409 naming that customer. A weak one (phone, unverified e-mail, chat session) " +
                          "may be shared: the other holders are reported as possible duplicates, never merged automatically.")
         .Produces<IdentifierReceipt>()
         .ProducesValidationProblem()

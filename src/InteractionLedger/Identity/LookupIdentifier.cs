@@ -28,6 +28,7 @@ public static class LookupIdentifierEndpoint
                 return InputErrors.For("kind", $"'{kind}' is not an identifier kind; use one of: {ApiJson.AllowedValues<IdentifierKind>()}.").ToResult();
             var identifier = IdentifierValidation.Normalize(new IdentifierInput(parsedKind, value, brand), "identifier", group, errors);
             if (errors.Any) return errors.ToResult();
+            if (Access.CustomerReach.ForeignIssuedIdentifier(http, group, [(identifier!, "identifier")]) is { } foreign) return foreign;
 
             // By primary key: one index probe, whatever the number of customers.
             var claim = await session.LoadAsync<IdentifierClaim>(identifier!.Key, cancellation);

@@ -21,8 +21,9 @@ public sealed record RecordIdentifiedContactRequest(ContactParty? Customer, Reco
 /// <param name="Version">The customer's stream version the contact was recorded at.</param>
 public sealed record IdentifiedContactReceipt(Guid CustomerId, Guid InteractionId, long Version, bool Replayed, bool CustomerCreated);
 
+/// <param name="Caller">Who records it: identifiers are resolved among the customers within its reach only.</param>
 public sealed record RecordIdentifiedContact(Guid? CustomerId, IReadOnlyList<CustomerIdentifier> Identifiers, string? DisplayName,
-    InteractionRecorded Interaction, DateTimeOffset Now, long? ExpectedVersion)
+    InteractionRecorded Interaction, DateTimeOffset Now, long? ExpectedVersion, Caller Caller)
 {
     public string LinkedBy => Interaction.HandledBy.Id ?? Hosting.ApiJson.Name(Interaction.HandledBy.Kind);
     public string LinkReason => $"Named by contact {Interaction.InteractionId} ({Hosting.ApiJson.Name(Interaction.Channel)}).";
@@ -34,33 +35,42 @@ public static class RecordIdentifiedContactHandler
 {
     /// <summary>For a known customer: record the contact (idempotently) and link the identifiers it named.</summary>
     public static Decision Decide(RecordIdentifiedContact command, Customer customer, TimelineEntry? existing,
-        IReadOnlyDictionary<string, IdentifierClaim> claims)
+        IReadOnlyDictionary<string, IdentifierClaim> claims, IReadOnlyDictionary<string, IdentifierClaim> hidden, IReadOnlySet<string>? visibleBrands)
     {
-        var recording = RecordInteractionHandler.Decide(new RecordInteraction(customer.Id, command.Interaction, null), customer, existing);
+        var recording = RecordInteractionHandler.Decide(new RecordInteraction(customer.Id, command.Interaction, null, visibleBrands), customer, existing);
         if (recording is not Decision.Append append) return recording;
 
         var (links, rejection) = IdentityDecisions.Link(customer.Id, customer.Identifiers, command.Identifiers, claims,
-            command.LinkedBy, command.LinkReason, command.Now, "customer.identifiers");
+            command.LinkedBy, command.LinkReason, command.Now, "customer.identifiers", hidden);
         return rejection is not null ? new Decision.Rejected(rejection) : new Decision.Append([.. links, .. append.Events]);
     }
 
-    public static async Task<IdentifiedContactOutcome> Handle(RecordIdentifiedContact command, IDocumentSession session,
+    public static async Task<IdentifiedContactOutcome> Handle(RecordIdentifiedContact command, IDocumentSession session, GroupCatalog group,
         CancellationToken cancellation)
     {
         var keys = command.Identifiers.Select(i => i.Key).ToList();
         // Under these locks no other writer can claim the identifiers: two channels reporting the same new person at
         // once end as one customer, the second resolving to the first.
         await IdentityLocks.LockAsync(session, keys, cancellation);
-        var claims = keys.Count == 0
-            ? new Dictionary<string, IdentifierClaim>()
-            : (await session.LoadManyAsync<IdentifierClaim>(cancellation, keys)).ToDictionary(c => c.Id);
+        var claims = keys.Count == 0 ? [] : await session.LoadManyAsync<IdentifierClaim>(cancellation, keys);
+        var caller = command.Caller;
+        var (visible, hidden) = caller.Brands is null
+            ? (claims.ToDictionary(c => c.Id), new Dictionary<string, IdentifierClaim>())
+            : await CustomerReach.SplitClaimsAsync(session, caller, claims, group, command.Now, cancellation);
         var recorded = await session.LoadAsync<TimelineEntry>(command.Interaction.InteractionId, cancellation);
 
-        // A re-sent contact goes where it was recorded the first time, whatever its identifiers say now.
+        // A re-sent contact goes where it was recorded the first time, whatever its identifiers say now; an id recorded
+        // for a customer outside the caller's reach is just taken, as for any other customer.
+        if (recorded is not null && !await CustomerReach.IsWithinAsync(session, caller, recorded.CustomerId, group, command.Now, cancellation))
+            return Rejected(new Rejection(RejectionKind.Conflict, "interaction.interactionId",
+                $"Interaction '{command.Interaction.InteractionId}' is already recorded for another customer."));
+        if (command.CustomerId is { } named && !await CustomerReach.IsWithinAsync(session, caller, named, group, command.Now, cancellation))
+            return Rejected(new Rejection(RejectionKind.NotFound, "customerId", $"No customer '{named}' in the ledger."));
+
         var customerId = command.CustomerId ?? recorded?.CustomerId;
         if (customerId is null)
         {
-            switch (IdentityDecisions.Resolve(command.Identifiers, claims))
+            switch (IdentityDecisions.Resolve(command.Identifiers, visible))
             {
                 case Resolution.Existing existing:
                     customerId = existing.CustomerId;
@@ -73,17 +83,19 @@ public static class RecordIdentifiedContactHandler
                         "These identifiers belong to different customers: record the contact for one of them (customer.customerId), " +
                         "or merge them if they are the same person.", contradictory.Owners));
                 default:
-                    return StartNewCustomer(command, session, claims);
+                    return StartNewCustomer(command, session, visible, hidden);
             }
         }
 
         var (stream, entry) = await session.LockWithAsync<TimelineEntry>(customerId.Value, command.Interaction.InteractionId, cancellation);
-        var outcome = session.Decide(stream, command.ExpectedVersion, customer => Decide(command, customer, entry, claims));
+        var visibleBrands = caller.Brands is null || stream.Aggregate is null
+            || CustomerReach.Of(caller, [stream.Aggregate], group.BrandCodes, command.Now).SharesAcrossBrands ? null : caller.Brands;
+        var outcome = session.Decide(stream, command.ExpectedVersion, customer => Decide(command, customer, entry, visible, hidden, visibleBrands));
         return new IdentifiedContactOutcome(outcome, CustomerCreated: false);
     }
 
     private static IdentifiedContactOutcome StartNewCustomer(RecordIdentifiedContact command, IDocumentSession session,
-        IReadOnlyDictionary<string, IdentifierClaim> claims)
+        IReadOnlyDictionary<string, IdentifierClaim> claims, IReadOnlyDictionary<string, IdentifierClaim> hidden)
     {
         var customerId = Guid.CreateVersion7();
         if (command.Interaction.CaseId is { } caseId)
@@ -92,8 +104,9 @@ public static class RecordIdentifiedContactHandler
         // Nobody may resolve by these identifiers, but some may still be held (weak kinds that never resolve alone):
         // those holders become possible duplicates.
         var (links, _) = IdentityDecisions.Link(customerId, new Dictionary<string, HeldIdentifier>(), command.Identifiers, claims,
-            command.LinkedBy, command.LinkReason, command.Now, "customer.identifiers");
-        object[] events = [new CustomerRegistered(customerId, command.DisplayName, command.Now), .. links, command.Interaction];
+            command.LinkedBy, command.LinkReason, command.Now, "customer.identifiers", hidden);
+        // Registered for the brand the contact was with: the name is that brand's, and so is the relationship.
+        object[] events = [new CustomerRegistered(customerId, command.DisplayName, command.Now, command.Interaction.Brand), .. links, command.Interaction];
         session.Events.StartStream<Customer>(customerId, events.Select(e => CustomerStream.WithClientEventId(session, e)).ToArray());
         return new IdentifiedContactOutcome(new WriteOutcome(customerId, events.Length, Written: true), CustomerCreated: true);
     }
@@ -117,7 +130,7 @@ public static class RecordIdentifiedContactEndpoint
             else errors.AddAll("interaction.", RecordInteractionEndpoint.Validate(request.Interaction, group, now));
 
             var party = request.Customer;
-            var identifiers = new List<CustomerIdentifier>();
+            var identifiers = new List<(CustomerIdentifier Identifier, string Field)>();
             if (party is null || (party.CustomerId is null && party.Identifiers is not { Count: > 0 }))
                 errors.Add("customer", "'customer' must give a customerId or at least one identifier.");
             else
@@ -126,17 +139,22 @@ public static class RecordIdentifiedContactEndpoint
                 if (party.Identifiers is { Count: > MaxIdentifiers }) errors.Add("customer.identifiers", $"At most {MaxIdentifiers} identifiers.");
                 foreach (var (input, index) in (party.Identifiers ?? []).Select((x, i) => (x, i)))
                     if (IdentifierValidation.Normalize(input, $"customer.identifiers[{index}]", group, errors) is { } identifier)
-                        identifiers.Add(identifier);
+                        identifiers.Add((identifier, $"customer.identifiers[{index}]"));
                 errors.MaxLength("customer.displayName", party.DisplayName, RegisterCustomerEndpoint.MaxDisplayNameLength);
             }
             if (!ExpectedVersion.TryRead(http.Request, request.Interaction?.ExpectedVersion, errors, out var expected) || errors.Any)
                 return errors.ToResult();
+            if (identifiers.Select(i => CustomerReach.OutsideBrands(http, group, i.Identifier.Brand, $"{i.Field}.brand")).FirstOrDefault(r => r is not null) is { } foreign)
+                return foreign;
             if (expected.Value is not null && party!.CustomerId is null)
                 return InputErrors.For("customer.customerId", "A conditional write (If-Match, expectedVersion) needs the customer's ledger id.").ToResult();
 
             var recorded = RecordInteractionEndpoint.ToEvent(request.Interaction!, now);
-            var result = await bus.InvokeAsync<IdentifiedContactOutcome>(new RecordIdentifiedContact(party!.CustomerId, identifiers,
-                string.IsNullOrWhiteSpace(party.DisplayName) ? null : party.DisplayName.Trim(), recorded, now, expected.Value), http.RequestAborted);
+            // An identifier a contact names was collected by the brand the contact was with: it is that brand's to show.
+            var collected = identifiers.Select(i => i.Identifier.Brand is null ? i.Identifier with { Brand = recorded.Brand } : i.Identifier).ToList();
+            var result = await bus.InvokeAsync<IdentifiedContactOutcome>(new RecordIdentifiedContact(party!.CustomerId, collected,
+                string.IsNullOrWhiteSpace(party.DisplayName) ? null : party.DisplayName.Trim(), recorded, now, expected.Value,
+                Caller.From(http.User)), http.RequestAborted);
             var outcome = result.Outcome;
             return outcome.ToHttp(http, expected,
                 o => new IdentifiedContactReceipt(o.CustomerId, recorded.InteractionId, o.OriginalVersion ?? o.Version, !o.Written, result.CustomerCreated),

@@ -11,12 +11,13 @@ namespace InteractionLedger.Identity;
 public sealed record UnlinkIdentifierRequest(IdentifierKind? Kind, string? Value, string? Brand, string? UnlinkedBy, string? Reason,
     long? ExpectedVersion);
 
-public sealed record UnlinkIdentifier(Guid CustomerId, IdentifierUnlinked Unlinking, long? ExpectedVersion);
+public sealed record UnlinkIdentifier(Guid CustomerId, IdentifierUnlinked Unlinking, long? ExpectedVersion, IReadOnlySet<string>? VisibleBrands)
+    : Access.IBrandScopedCommand;
 
 public static class UnlinkIdentifierHandler
 {
     public static Decision Decide(UnlinkIdentifier command, Customer customer) =>
-        customer.Identifiers.ContainsKey(command.Unlinking.IdentifierKey)
+        customer.Identifiers.TryGetValue(command.Unlinking.IdentifierKey, out var held) && Access.BrandScopedCommands.Sees(command, held.Identifier.Brand)
             ? Decision.Emit(command.Unlinking)
             : Decision.NotFound("value", $"The customer is not known by '{command.Unlinking.IdentifierKey}'.");
 
@@ -41,7 +42,7 @@ public static class UnlinkIdentifierEndpoint
             errors.MaxLength("reason", request.Reason, 500);
             return CommandEndpoint.RunAsync(http, bus, errors, request.ExpectedVersion,
                 expected => new UnlinkIdentifier(customerId, new IdentifierUnlinked(identifier!.Key, identifier.Kind,
-                    request.UnlinkedBy!.Trim(), request.Reason!.Trim(), clock.GetUtcNow()), expected),
+                    request.UnlinkedBy!.Trim(), request.Reason!.Trim(), clock.GetUtcNow()), expected, Access.CustomerReach.WritableBrands(http)),
                 o => new WriteReceipt(customerId, o.Version, Replayed: !o.Written));
         })
         .WithName("UnlinkIdentifier")

@@ -1,3 +1,4 @@
+using InteractionLedger.Access;
 using InteractionLedger.Customers;
 using InteractionLedger.Http;
 using Marten;
@@ -9,14 +10,15 @@ namespace InteractionLedger.Interactions;
 /// <param name="Comment">The customer's own words (at most 2,000 characters).</param>
 public sealed record RateInteractionRequest(int? Satisfaction, string? Comment, long? ExpectedVersion);
 
-public sealed record RateInteraction(Guid CustomerId, InteractionRated Rating, long? ExpectedVersion);
+public sealed record RateInteraction(Guid CustomerId, InteractionRated Rating, long? ExpectedVersion, IReadOnlySet<string>? VisibleBrands)
+    : Access.IBrandScopedCommand;
 
 public static class RateInteractionHandler
 {
     public static Decision Decide(RateInteraction command, Customer customer, TimelineEntry? interaction)
     {
         var rating = command.Rating;
-        if (interaction is null || interaction.CustomerId != customer.Id)
+        if (interaction is null || interaction.CustomerId != customer.Id || !command.Sees(interaction.Brand))
             return Decision.NotFound("interactionId", $"The customer has no interaction '{rating.InteractionId}'.");
         if (interaction.Rating is { } existing)
         {
@@ -49,7 +51,7 @@ public static class RateInteractionEndpoint
             var comment = string.IsNullOrWhiteSpace(request.Comment) ? null : request.Comment.Trim();
             return CommandEndpoint.RunAsync(http, bus, errors, request.ExpectedVersion,
                 expected => new RateInteraction(customerId,
-                    new InteractionRated(interactionId, request.Satisfaction!.Value, comment, clock.GetUtcNow()), expected),
+                    new InteractionRated(interactionId, request.Satisfaction!.Value, comment, clock.GetUtcNow()), expected, Access.CustomerReach.WritableBrands(http)),
                 o => new WriteReceipt(customerId, o.Version, Replayed: !o.Written));
         })
         .WithName("RateInteraction")

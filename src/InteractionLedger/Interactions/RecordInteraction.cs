@@ -34,7 +34,8 @@ public sealed record RecordInteractionRequest(
 /// carries the stream's current version, for the next conditional write.</param>
 public sealed record InteractionReceipt(Guid CustomerId, Guid InteractionId, long Version, bool Replayed);
 
-public sealed record RecordInteraction(Guid CustomerId, InteractionRecorded Interaction, long? ExpectedVersion);
+public sealed record RecordInteraction(Guid CustomerId, InteractionRecorded Interaction, long? ExpectedVersion, IReadOnlySet<string>? VisibleBrands)
+    : IBrandScopedCommand;
 
 public static class RecordInteractionHandler
 {
@@ -53,7 +54,7 @@ public static class RecordInteractionHandler
 
         if (recorded.CaseId is { } caseId)
         {
-            if (!customer.Cases.TryGetValue(caseId, out var status))
+            if (customer.CaseSeenBy(command, caseId) is not { } status)
                 return Decision.Invalid("caseId", $"The customer has no case '{caseId}'.");
             if (status == Cases.CaseStatus.Resolved)
                 return Decision.Conflict("caseId", $"Case '{caseId}' is resolved; reopen it before adding contacts to it.");
@@ -140,7 +141,7 @@ public static class RecordInteractionEndpoint
             var errors = Validate(request, group, now);
             var interactionId = request.InteractionId.GetValueOrDefault();
             return CommandEndpoint.RunAsync(http, bus, errors, request.ExpectedVersion,
-                expected => new RecordInteraction(customerId, ToEvent(request, now), expected),
+                expected => new RecordInteraction(customerId, ToEvent(request, now), expected, CustomerReach.WritableBrands(http)),
                 o => new InteractionReceipt(customerId, interactionId, o.OriginalVersion ?? o.Version, Replayed: !o.Written),
                 createdAt: $"/customers/{customerId}/interactions/{interactionId}");
         })

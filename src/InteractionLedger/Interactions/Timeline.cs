@@ -43,21 +43,24 @@ public sealed record TimelinePage(Guid CustomerId, IReadOnlyList<TimelineItem> I
 /// (customer_id, occurred_at, id) index serves, stays stable while new contacts arrive (they sort before the
 /// cursor, late-reported old contacts after it) and costs the same on page 1 and page 500.
 /// </summary>
-public readonly record struct TimelineCursor(DateTimeOffset OccurredAt, Guid InteractionId)
+/// <remarks>A cursor names the customer it was made for: one made for a customer is refused on any other, so cursors
+/// cannot be used to probe another timeline.</remarks>
+public readonly record struct TimelineCursor(Guid CustomerId, DateTimeOffset OccurredAt, Guid InteractionId)
 {
     public string Encode() => Base64Url.EncodeToString(Encoding.ASCII.GetBytes(
-        $"{OccurredAt.UtcTicks.ToString(CultureInfo.InvariantCulture)}:{InteractionId:N}"));
+        $"{CustomerId:N}:{OccurredAt.UtcTicks.ToString(CultureInfo.InvariantCulture)}:{InteractionId:N}"));
 
-    public static bool TryDecode(string? value, out TimelineCursor cursor)
+    public static bool TryDecode(string? value, Guid customerId, out TimelineCursor cursor)
     {
         cursor = default;
-        if (string.IsNullOrEmpty(value) || value.Length > 100) return false;
+        if (string.IsNullOrEmpty(value) || value.Length > 200) return false;
         try
         {
             var parts = Encoding.ASCII.GetString(Base64Url.DecodeFromChars(value)).Split(':');
-            if (parts.Length != 2 || !long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)
-                || ticks > DateTimeOffset.MaxValue.UtcTicks || !Guid.TryParseExact(parts[1], "N", out var id)) return false;
-            cursor = new TimelineCursor(new DateTimeOffset(ticks, TimeSpan.Zero), id);
+            if (parts.Length != 3 || !Guid.TryParseExact(parts[0], "N", out var owner) || owner != customerId
+                || !long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)
+                || ticks > DateTimeOffset.MaxValue.UtcTicks || !Guid.TryParseExact(parts[2], "N", out var id)) return false;
+            cursor = new TimelineCursor(owner, new DateTimeOffset(ticks, TimeSpan.Zero), id);
             return true;
         }
         catch (FormatException)
@@ -90,8 +93,8 @@ public static class TimelineEndpoint
             TimelineCursor? position = null;
             if (cursor is not null)
             {
-                if (TimelineCursor.TryDecode(cursor, out var decoded)) position = decoded;
-                else errors.Add("cursor", "'cursor' is not a cursor this API returned.");
+                if (TimelineCursor.TryDecode(cursor, customerId, out var decoded)) position = decoded;
+                else errors.Add("cursor", "'cursor' is not a cursor this API returned for this customer's timeline.");
             }
             if (errors.Any) return errors.ToResult();
             // A merged customer's timeline holds everyone merged into them; an absorbed id answers with its survivor's.
@@ -124,7 +127,7 @@ public static class TimelineEndpoint
 
             var entries = await ReadEntriesAsync(database, session.DocumentStore.Options.Serializer(), sql.ToString(), parameters, cancellation);
             var page = entries.Take(pageSize).Select(e => TimelineItem.From(e, group, pass.Decision)).ToList();
-            var next = entries.Count > pageSize ? new TimelineCursor(page[^1].OccurredAt, page[^1].InteractionId).Encode() : null;
+            var next = entries.Count > pageSize ? new TimelineCursor(customerId, page[^1].OccurredAt, page[^1].InteractionId).Encode() : null;
             return Results.Ok(new TimelinePage(members.Root, page, next, pass.Notice));
         })
         .WithName("GetTimeline")

@@ -22,7 +22,7 @@ public static class MergeCustomersHandler
     public static (Decision Survivor, object? Absorbed) Decide(MergeCustomers command, Customer survivor, Customer? absorbed)
     {
         if (absorbed is null)
-            return (Decision.NotFound("absorbedCustomerId", $"No customer '{command.AbsorbedId}' in the ledger."), null);
+            return (new Decision.Rejected(MergeCustomersEndpoint.NoSuchCustomer(command.AbsorbedId)), null);
         if (absorbed.Id == survivor.Id)
             return (Decision.Invalid("absorbedCustomerId", "A customer cannot be merged into itself."), null);
         if (survivor.Absorbed.Contains(absorbed.Id)) return (Decision.NothingToDo, null);
@@ -75,17 +75,19 @@ public static class MergeCustomersHandler
 
 public static class MergeCustomersEndpoint
 {
+    /// <summary>The one answer for an absorbed id that does not exist or is out of reach: the two must read alike.</summary>
+    public static Rejection NoSuchCustomer(Guid id) => new(RejectionKind.NotFound, "absorbedCustomerId", $"No customer '{id}' in the ledger.");
+
     public static RouteHandlerBuilder MapMergeCustomers(this IEndpointRouteBuilder customers) => customers
         .MapPost("/{customerId:guid}/merges", async (Guid customerId, MergeCustomersRequest request, HttpContext http, TimeProvider clock,
-            IMessageBus bus, IQuerySession session) =>
+            IMessageBus bus, IQuerySession session, Group.GroupCatalog group) =>
         {
             var errors = new InputErrors();
             errors.RequiredId("absorbedCustomerId", request.AbsorbedCustomerId);
             // Both sides must be within the caller's reach: merging a guessed id in would show its history through the survivor.
-            if (request.AbsorbedCustomerId is { } absorbedId && absorbedId != Guid.Empty && Access.Caller.From(http.User) is { Brands: not null } caller
-                && await session.LoadAsync<Customer>(absorbedId, http.RequestAborted) is { } absorbed && !Access.CustomerReach.IsWithin(caller, absorbed))
-                return ProblemResults.For(new Rejection(RejectionKind.NotFound, "absorbedCustomerId", $"No customer '{absorbedId}' in the ledger."),
-                    versionFromHeader: false);
+            if (request.AbsorbedCustomerId is { } absorbedId && absorbedId != Guid.Empty
+                && !await Access.CustomerReach.IsWithinAsync(session, Access.Caller.From(http.User), absorbedId, group, clock.GetUtcNow(), http.RequestAborted))
+                return ProblemResults.For(NoSuchCustomer(absorbedId), versionFromHeader: false);
             Cases.CaseActors.Validate("decidedBy", request.DecidedBy, errors);
             errors.Required("reason", request.Reason);
             errors.MaxLength("reason", request.Reason, 500);

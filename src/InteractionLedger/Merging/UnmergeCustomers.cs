@@ -15,14 +15,12 @@ public static class UnmergeCustomersHandler
 {
     public static (Decision Survivor, object? Absorbed) Decide(UnmergeCustomers command, Customer survivor, Customer? absorbed)
     {
-        if (absorbed is null || absorbed.Id == survivor.Id)
-            return (Decision.NotFound("absorbedCustomerId", $"No customer '{command.AbsorbedId}' was merged into this one."), null);
+        // One answer for "never merged here", "merged elsewhere" and "does not exist": none of them may tell a caller
+        // that an id it guessed belongs to somebody, or into whom that somebody was merged.
+        var notMergedHere = (Decision.NotFound("absorbedCustomerId", $"No customer '{command.AbsorbedId}' was merged into this one."), (object?)null);
+        if (absorbed is null || absorbed.Id == survivor.Id) return notMergedHere;
         if (!survivor.Absorbed.Contains(absorbed.Id))
-        {
-            return absorbed.AbsorbedInto is null
-                ? (Decision.NothingToDo, null)
-                : (Decision.NotFound("absorbedCustomerId", $"Customer '{absorbed.Id}' was merged into '{absorbed.AbsorbedInto}', not into this one."), null);
-        }
+            return survivor.Unmerged.Contains(absorbed.Id) && absorbed.AbsorbedInto is null ? (Decision.NothingToDo, null) : notMergedHere;
         return (Decision.Emit(new CustomerUnmerged(absorbed.Id, command.DecidedBy, command.Reason, command.Now)),
             new CustomerRestored(survivor.Id, command.DecidedBy, command.Reason, command.Now));
     }

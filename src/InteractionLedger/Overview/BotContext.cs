@@ -45,12 +45,19 @@ public static class BotContextEndpoint
                 else identifier = IdentifierValidation.Normalize(new IdentifierInput(parsed, value, brand), "identifier", group, errors);
             }
             if (errors.Any) return errors.ToResult();
+            if (Access.CustomerReach.OutsideBrands(http, group, brand) is { } foreignBrand) return foreignBrand;
 
+            var now = clock.GetUtcNow();
             var resolved = customerId;
             if (identifier is not null)
             {
+                // Holders outside the bot's reach are not candidates: to the bot, an identifier only they hold is unknown.
                 var claim = await session.LoadAsync<IdentifierClaim>(identifier.Key, cancellation);
-                var claims = claim is null ? new Dictionary<string, IdentifierClaim>() : new() { [claim.Id] = claim };
+                var (claims, hidden) = claim is null ? ([], [])
+                    : await Access.CustomerReach.SplitClaimsAsync(session, Access.Caller.From(http.User), [claim], group, now, cancellation);
+                foreach (var holder in hidden.Values.SelectMany(c => c.Holders))
+                    if (await CustomerGroup.LoadAsync(session, holder.CustomerId, cancellation) is { } outOfReach)
+                        await gate.RecordOutOfReachAsync(http, outOfReach, cancellation);
                 switch (IdentityDecisions.Resolve([identifier], claims))
                 {
                     case Resolution.Existing existing: resolved = existing.CustomerId; break;
@@ -61,9 +68,8 @@ public static class BotContextEndpoint
                 }
             }
 
-            var now = clock.GetUtcNow();
             if (await CustomerGroup.LoadAsync(session, resolved!.Value, cancellation) is not { } customer)
-                return Results.Ok(Unknown("identify", "No such customer in the ledger."));
+                return await Privacy.Erasure.NotFoundOrErasedAsync(session, resolved.Value, cancellation, Access.Caller.From(http.User));
             var pass = await gate.DecideAsync(http, purpose, DataView.BotContext, customer, cancellation);
             if (pass.Decision.Outcome == AccessOutcome.Refused) return PersonalDataGate.Refusal(pass, resolved.Value);
             if (await OverviewEndpoints.LoadViewAsync(session, customer, now, policy, group, cancellation) is not var (full, allRecent))
@@ -86,7 +92,8 @@ public static class BotContextEndpoint
         .WithSummary("Compact context for a chatbot starting a conversation: who this is, preferred channel, open cases, last contacts, next step.")
         .WithDescription("Give the bot's brand and either customerId or an identifier (kind, value) the bot knows, e.g. kind=phone&value=0612345678.")
         .WithPersonalDataRead()
-        .Produces<BotContext>();
+        .Produces<BotContext>()
+        .ProducesProblem(StatusCodes.Status404NotFound);
 
     private static BotContext Unknown(string action, string reason) => new(false, null, null, null, [], [], new SuggestedStep(action, reason));
 

@@ -43,6 +43,8 @@ public sealed class CustomerOverview
 
     public Guid Id { get; set; }
     public string? DisplayName { get; set; }
+    /// <summary>The brand the customer was registered for, which collected the name (null: the whole group).</summary>
+    public string? RegisteredFor { get; set; }
     public DateTimeOffset RegisteredAt { get; set; }
     public Dictionary<string, HeldIdentifier> Identifiers { get; set; } = [];
     public Channel? StatedPreferredChannel { get; set; }
@@ -120,6 +122,7 @@ public sealed partial class CustomerOverviewProjection : SingleStreamProjection<
     {
         Id = registered.CustomerId,
         DisplayName = registered.DisplayName,
+        RegisteredFor = registered.Brand,
         RegisteredAt = registered.RegisteredAt,
     };
 

@@ -51,7 +51,7 @@ public static class OverviewEndpoints
             ContactCount = byBrand.Values.Sum(),
             Who = view.Who with
             {
-                DisplayName = decision.Shows(DataPart.Identity) ? view.Who.DisplayName : null,
+                DisplayName = decision.Shows(DataPart.Identity) ? view.Who.NameShownTo(decision) : null,
                 Identifiers = decision.Shows(DataPart.Identity) ? view.Who.Identifiers.Where(i => i.Brand is null || decision.ShowsBrand(i.Brand)).ToList() : [],
                 Brands = view.Who.Brands.Where(decision.ShowsBrand).ToList(),
             },

@@ -19,8 +19,15 @@ public sealed record OpenCaseLine(Guid CaseId, string Brand, string Title, int C
     DateTimeOffset? LastStepAt, string? LastStep);
 
 /// <summary>Who the customer is, across every identifier, channel and brand.</summary>
+/// <param name="NamesByBrand">Every name the merged customers were registered with, root first, with the brand that
+/// collected it (null: the whole group): a brand-scoped caller is shown only a name its brands may see.</param>
 public sealed record WhoSection(string? DisplayName, IReadOnlyList<KnownIdentifier> Identifiers, IReadOnlyList<string> Brands,
-    DateTimeOffset? FirstContactAt, DateTimeOffset? LastContactAt);
+    DateTimeOffset? FirstContactAt, DateTimeOffset? LastContactAt,
+    [property: System.Text.Json.Serialization.JsonIgnore] IReadOnlyList<(string Name, string? Brand)> NamesByBrand)
+{
+    public string? NameShownTo(Privacy.AccessDecision decision) =>
+        NamesByBrand.Where(n => n.Brand is null || decision.ShowsBrand(n.Brand)).Select(n => n.Name).FirstOrDefault();
+}
 
 /// <summary>How the customer reaches the group.</summary>
 public sealed record ReachSection(IReadOnlyDictionary<Channel, int> ContactsByChannel, IReadOnlyDictionary<string, int> ContactsByBrand,
@@ -88,7 +95,8 @@ public sealed record UnifiedCustomerView(Guid CustomerId, Guid? MergedInto, IRea
                 overviews.SelectMany(o => o.Identifiers.Values).DistinctBy(i => i.Identifier.Key).OrderBy(i => i.LinkedAt)
                     .Select(i => new KnownIdentifier(i.Identifier.Kind, i.Identifier.Original, i.Identifier.Brand, i.Strength, i.LinkedAt)).ToList(),
                 overviews.SelectMany(o => o.ContactsByBrand.Keys).Distinct().Order().ToList(),
-                first, last),
+                first, last,
+                overviews.Where(o => o.DisplayName is not null).Select(o => (o.DisplayName!, o.RegisteredFor)).ToList()),
             new ReachSection(byChannel, Sum(overviews.Select(o => o.ContactsByBrand)), preferred,
                 stamps.Where(c => c.OccurredAt >= now.AddDays(-90) && c.OccurredAt <= now).Select(c => c.Channel).Distinct().ToList()),
             new CurrentSection(

@@ -67,7 +67,6 @@ public static class AccessPolicy
         var (caller, purpose, view, people, groupBrands, now) = request;
         var rule = PurposePolicy.RuleFor(purpose);
         var relied = new List<ConsentReliedOn>();
-        var customerBrands = people.SelectMany(p => p.Brands).ToHashSet();
 
         AccessDecision Refuse(RefusalKind kind, string reason) =>
             new(AccessOutcome.Refused, purpose, rule.LegalBasis, view, [], [], relied, new HashSet<string>(), kind, reason);
@@ -79,14 +78,17 @@ public static class AccessPolicy
             return standing;
         }
 
+        var reach = CustomerReach.Of(caller, people, groupBrands, now);
+        var (ownBrands, otherBrands) = (reach.OwnBrands, reach.OtherBrands);
+        if (reach.Sharing is { } sharingStanding)
+            relied.Add(new ConsentReliedOn(Purpose.CrossBrandSharing, sharingStanding.Statement?.Brand, sharingStanding.Status,
+                sharingStanding.Statement?.At, sharingStanding.Statement?.ConsentId));
+        var sharing = reach.Sharing is null ? (bool?)null : reach.SharesAcrossBrands;
+        if (!reach.Within)
+            return Refuse(RefusalKind.OutOfScope, $"The customer has no relationship with {caller.ScopeText} and has not consented to sharing across the group's brands.");
+        // Reach is decided first: a refusal for any other reason would tell a caller that an id it cannot reach exists.
         if (!rule.Readers.TryGetValue(caller.Role, out var granted))
             return Refuse(RefusalKind.RoleNotAllowed, $"A {Hosting.ApiJson.Name(caller.Role)} does not read customer data for {Hosting.ApiJson.Name(purpose)}.");
-
-        var ownBrands = caller.Brands is null ? null : customerBrands.Where(caller.Brands.Contains).ToHashSet();
-        var otherBrands = ownBrands is null ? [] : customerBrands.Except(ownBrands).ToList();
-        var sharing = otherBrands.Count > 0 ? Standing(Purpose.CrossBrandSharing).Status == ConsentStatus.Given : (bool?)null;
-        if (ownBrands is { Count: 0 } && sharing != true)
-            return Refuse(RefusalKind.OutOfScope, $"The customer has no relationship with {caller.ScopeText} and has not consented to sharing across the group's brands.");
 
         if (rule.Objectable || rule.ConsentRequired)
         {

@@ -27,6 +27,8 @@ public sealed class CustomerErasure
     public int Contacts { get; set; }
     public Dictionary<Channel, int> ContactsByChannel { get; set; } = [];
     public Dictionary<string, int> ContactsByBrand { get; set; } = [];
+    /// <summary>The brands the person had a relationship with: who may learn that the id was erased rather than never known.</summary>
+    public List<string> Brands { get; set; } = [];
     public int Cases { get; set; }
     public int Ratings { get; set; }
 }
@@ -71,6 +73,7 @@ public static class EraseCustomerHandler
             Contacts = overviews.Sum(o => o.ContactCount),
             ContactsByChannel = overviews.SelectMany(o => o.ContactsByChannel).GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.Sum(p => p.Value)),
             ContactsByBrand = overviews.SelectMany(o => o.ContactsByBrand).GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.Sum(p => p.Value)),
+            Brands = group.People.SelectMany(p => p.Brands).Distinct().Order().ToList(),
             Cases = overviews.Sum(o => o.Cases.Count),
             Ratings = overviews.Sum(o => o.Ratings.Values.Sum(r => r.Count)),
         };
@@ -103,13 +106,22 @@ public static class Erasure
 {
     public const int MaxReasonLength = 500;
 
-    /// <summary>404 for an id the ledger never knew, 410 for one it erased: the erasure itself is not personal data.</summary>
-    public static async Task<IResult> NotFoundOrErasedAsync(IQuerySession session, Guid customerId, CancellationToken cancellation) =>
-        await session.LoadAsync<CustomerErasure>(customerId, cancellation) is { } erased
+    /// <summary>
+    /// 404 for an id the ledger never knew, 410 for one it erased. That an id was erased is told only to callers who
+    /// had the person within reach (the whole group, or one of the person's brands): to anyone else an erased
+    /// customer of another brand is as unknown as it always was.
+    /// </summary>
+    public static async Task<IResult> NotFoundOrErasedAsync(IQuerySession session, Guid customerId, CancellationToken cancellation,
+        Caller? caller = null) =>
+        await session.LoadAsync<CustomerErasure>(customerId, cancellation) is { } erased && (caller is null || caller.ActsForAny(ErasedBrands(erased)))
             ? Results.Problem(statusCode: StatusCodes.Status410Gone, title: "Erased.",
                 detail: $"Customer '{customerId}' was erased on {erased.ErasedAt:yyyy-MM-dd}: the ledger holds nothing about them any more.",
-                type: "https://interactionledger.dev/problems/erased")
+                type: ProblemTypes.Erased)
             : CustomerReads.NotFound(customerId);
+
+    /// <summary>Erasures recorded before brands were kept with them know the brands only from their contact counts.</summary>
+    private static IEnumerable<string> ErasedBrands(CustomerErasure erased) =>
+        erased.Brands.Count > 0 ? erased.Brands : erased.ContactsByBrand.Keys;
 
     public static RouteHandlerBuilder MapEraseCustomer(this IEndpointRouteBuilder privacy) => privacy
         .MapPost("/customers/{customerId:guid}/erasure", async (Guid customerId, EraseCustomerRequest request, ClaimsPrincipal user,

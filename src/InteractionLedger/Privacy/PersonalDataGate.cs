@@ -49,7 +49,7 @@ public sealed class PersonalDataGate(AccessLedger ledger, TimeProvider clock, Gr
     {
         if (!TryReadPurpose(http.Request, out var purpose, out var problem)) return (null, problem);
         if (await CustomerGroup.LoadAsync(session, customerId, cancellation) is not { } customer)
-            return (null, await Erasure.NotFoundOrErasedAsync(session, customerId, cancellation));
+            return (null, await Erasure.NotFoundOrErasedAsync(session, customerId, cancellation, Caller.From(http.User)));
         var pass = await DecideAsync(http, purpose, view, customer, cancellation);
         return pass.Decision.Outcome == AccessOutcome.Refused ? (null, Refusal(pass, customerId)) : (pass, null);
     }
@@ -67,6 +67,23 @@ public sealed class PersonalDataGate(AccessLedger ledger, TimeProvider clock, Gr
             decision.ConsentsReliedOn, decision.RefusalReason, Activity.Current?.TraceId.ToString() ?? http.TraceIdentifier);
         var recordId = await ledger.AppendAsync(record, cancellation);
         return new GatePass(customer, decision, new AccessNotice(decision.Outcome, purpose, decision.LegalBasis, decision.Withheld, recordId));
+    }
+
+    /// <summary>
+    /// Records an attempt on a customer outside the caller's reach (a write addressed to it, an identifier only it
+    /// holds), refused before anything was read or written: a privacy officer sees the probe beside the refused reads.
+    /// The view is the endpoint's name.
+    /// </summary>
+    public async Task RecordOutOfReachAsync(HttpContext http, CustomerGroup customer, CancellationToken cancellation)
+    {
+        var caller = Caller.From(http.User);
+        var now = TimelineEntry.AtStoredPrecision(clock.GetUtcNow());
+        var endpoint = http.GetEndpoint()?.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.IEndpointNameMetadata>()?.EndpointName ?? "unnamed-endpoint";
+        await ledger.AppendAsync(new AccessRecord(now, caller.Id, ApiJson.Name(caller.Role), caller.Brands?.Order().ToList(), customer.Root,
+            endpoint, ApiJson.Name(Purpose.Service), ApiJson.Name(PurposePolicy.RuleFor(Purpose.Service).LegalBasis),
+            ApiJson.Name(AccessOutcome.Refused), [], [], [], [],
+            $"Out of reach: the customer has no relationship with {caller.ScopeText} and has not consented to sharing across the group's brands.",
+            Activity.Current?.TraceId.ToString() ?? http.TraceIdentifier), cancellation);
     }
 
     public static IResult Refusal(GatePass pass, Guid customerId)
@@ -94,7 +111,8 @@ public static class PersonalDataReadConventions
         .RequireAuthorization(Access.LedgerPolicies.ReadPersonalData)
         .ProducesValidationProblem()
         .ProducesProblem(StatusCodes.Status403Forbidden)
-        .WithMetadata(new PersonalDataReadMarker());
+        .WithMetadata(new PersonalDataReadMarker())
+        .WithMetadata(Access.ReachRule.PersonalDataGate);
 }
 
 /// <summary>Marks endpoints that read personal data, so OpenAPI shows the X-Purpose header they require.</summary>
