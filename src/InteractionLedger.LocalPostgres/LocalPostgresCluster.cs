@@ -23,19 +23,24 @@ public sealed class LocalPostgresCluster : IAsyncDisposable, IDisposable
         _binDirectory = binDirectory;
         _log = log;
         Port = port;
-        ConnectionString = ConnectionStringFor(options.Database);
     }
+
+    /// <summary>The superuser's password, generated with the cluster and kept in <see cref="PasswordPath"/> (mode 0600).</summary>
+    private string _password = "";
 
     public int Port { get; }
 
     /// <summary>Connection string to the cluster's application database.</summary>
-    public string ConnectionString { get; }
+    public string ConnectionString => ConnectionStringFor(_options.Database);
 
     public string RootDirectory => _options.DataDirectory;
 
     private string DataPath => Path.Combine(_options.DataDirectory, "data");
     private string SocketPath => Path.Combine(_options.DataDirectory, "run");
-    private string LogPath => Path.Combine(_options.DataDirectory, "postgres.log");
+    /// <summary>The server's own log.</summary>
+    public string LogPath => Path.Combine(_options.DataDirectory, "postgres.log");
+    private string PasswordPath => Path.Combine(_options.DataDirectory, "password");
+    private string HbaPath => Path.Combine(DataPath, "pg_hba.conf");
 
     /// <summary>PostgreSQL refuses to run as root, so as root every server binary runs as the postgres user.</summary>
     private static bool RunningAsRoot => Environment.UserName == "root";
@@ -45,6 +50,7 @@ public sealed class LocalPostgresCluster : IAsyncDisposable, IDisposable
         Host = "127.0.0.1",
         Port = Port,
         Username = "postgres",
+        Password = _password,
         Database = database,
         MaxPoolSize = 100,
     }.ConnectionString;
@@ -71,25 +77,65 @@ public sealed class LocalPostgresCluster : IAsyncDisposable, IDisposable
             await RunAsync("chown", ["-R", "postgres:postgres", _options.DataDirectory], asPostgres: false, cancellation);
         }
 
+        var trustedBefore = false;
         if (!File.Exists(Path.Combine(DataPath, "PG_VERSION")))
         {
             _log($"Creating a PostgreSQL cluster in {DataPath}");
-            // Trust is acceptable only because the server listens on 127.0.0.1 alone: this is a private
-            // development/test cluster, never a production database.
+            await WritePasswordAsync(cancellation);
+            // Every connection authenticates, on the socket as on 127.0.0.1: another account on this machine must not
+            // read the ledger. The password is generated here and never leaves the folder.
             await RunAsync(Tool("initdb"),
-                ["-D", DataPath, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C", "--no-sync"],
+                ["-D", DataPath, "-A", "scram-sha-256", "--pwfile", PasswordPath, "-U", "postgres", "-E", "UTF8", "--locale=C", "--no-sync"],
                 asPostgres: true, cancellation, quiet: true);
         }
-        else if (File.Exists(Path.Combine(DataPath, "postmaster.pid")))
+        else
         {
-            // A previous owner died without stopping its server: stop that one so ours owns the folder.
-            _log("A server left running by an earlier process holds this folder; stopping it.");
-            await RunAsync(Tool("pg_ctl"), ["-D", DataPath, "-m", "fast", "-w", "-s", "stop"], asPostgres: true,
-                cancellation, tolerateFailure: true);
+            if (File.Exists(Path.Combine(DataPath, "postmaster.pid")))
+            {
+                // A previous owner died without stopping its server: stop that one so ours owns the folder.
+                _log("A server left running by an earlier process holds this folder; stopping it.");
+                await RunAsync(Tool("pg_ctl"), ["-D", DataPath, "-m", "fast", "-w", "-s", "stop"], asPostgres: true,
+                    cancellation, tolerateFailure: true);
+            }
+            if (File.Exists(PasswordPath)) _password = (await File.ReadAllTextAsync(PasswordPath, cancellation)).Trim();
+            else
+            {
+                // Created by an earlier version, which trusted every local connection: given a password now.
+                trustedBefore = true;
+                await WritePasswordAsync(cancellation);
+            }
         }
 
         await StartServerAsync(cancellation);
+        if (trustedBefore) await RequirePasswordsAsync(cancellation);
         await EnsureDatabaseAsync(_options.Database, cancellation);
+    }
+
+    private async Task WritePasswordAsync(CancellationToken cancellation)
+    {
+        _password = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24)).ToLowerInvariant();
+        await File.WriteAllTextAsync(PasswordPath, _password, cancellation);
+        File.SetUnixFileMode(PasswordPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        // initdb, run as the postgres user, reads it once; root reads it whatever its owner.
+        if (RunningAsRoot) await RunAsync("chown", ["postgres:postgres", PasswordPath], asPostgres: false, cancellation);
+    }
+
+    /// <summary>Sets the generated password on a cluster that trusted local connections, then stops trusting them.</summary>
+    private async Task RequirePasswordsAsync(CancellationToken cancellation)
+    {
+        var trusting = new NpgsqlConnectionStringBuilder(ConnectionStringFor("postgres")) { Password = null }.ConnectionString;
+        await using (var connection = new NpgsqlConnection(trusting))
+        {
+            await connection.OpenAsync(cancellation);
+            await using var alter = new NpgsqlCommand($"alter user postgres password '{_password}'", connection);
+            await alter.ExecuteNonQueryAsync(cancellation);
+        }
+        NpgsqlConnection.ClearAllPools();
+        await File.WriteAllTextAsync(HbaPath, string.Join('\n',
+            "# Written by InteractionLedger: every connection authenticates with the password kept beside the data folder.",
+            "local all all scram-sha-256", "host all all 127.0.0.1/32 scram-sha-256", "host all all ::1/128 scram-sha-256", ""), cancellation);
+        await RunAsync(Tool("pg_ctl"), ["-D", DataPath, "-s", "reload"], asPostgres: true, cancellation);
+        _log("This cluster trusted local connections; it now requires the password kept in its folder.");
     }
 
     private async Task StartServerAsync(CancellationToken cancellation)
@@ -98,6 +144,7 @@ public sealed class LocalPostgresCluster : IAsyncDisposable, IDisposable
         {
             $"-p {Port}", $"-k {SocketPath}", "-c listen_addresses=127.0.0.1", "-c max_connections=200",
         };
+        serverOptions.AddRange(LogSettingsWithoutData.Select(s => $"-c {s.Key}={s.Value}"));
         if (_options.WithoutDurability)
         {
             serverOptions.AddRange(["-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off"]);
@@ -161,6 +208,22 @@ public sealed class LocalPostgresCluster : IAsyncDisposable, IDisposable
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
+
+    /// <summary>
+    /// The server's log must never hold customer data: it outlives an erasure. No statement is logged, ever (not on
+    /// error, not for being slow, not its parameters), and errors are logged tersely: the primary message only,
+    /// without DETAIL ("Key (id)=(…)"), CONTEXT ("JSON data, line 1: …") or the failing query. README gives DBAs the
+    /// same settings for production servers.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> LogSettingsWithoutData = new Dictionary<string, string>
+    {
+        ["log_statement"] = "none",
+        ["log_min_error_statement"] = "panic",
+        ["log_min_duration_statement"] = "-1",
+        ["log_error_verbosity"] = "terse",
+        ["log_parameter_max_length"] = "0",
+        ["log_parameter_max_length_on_error"] = "0",
+    };
 
     /// <summary>
     /// glibc's malloc hands freed memory back to the kernel as soon as 128 KB sit free at the top of the heap. A

@@ -48,6 +48,7 @@ builder.Services.AddLedgerAuthentication(builder.Configuration, group.Brands.Sel
     developmentDefaultsAllowed: database.IsEmbedded || builder.Environment.IsDevelopment(), announce: Console.WriteLine);
 builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(LedgerStore.Tuned(database.ConnectionString)));
 builder.Services.AddSingleton<AccessLedger>();
+builder.Services.AddLedgerReadingLimits(builder.Configuration);
 builder.Services.AddSingleton<PersonalDataGate>();
 builder.Services.AddSingleton(builder.Configuration.GetSection("Ledger:Retention").Get<RetentionPolicy>() ?? new RetentionPolicy());
 builder.Services.AddHostedService<RetentionSchedule>();
@@ -80,6 +81,7 @@ builder.Host.UseWolverine(opts =>
     opts.AutoBuildMessageStorageOnStartup = autoCreate;
 });
 
+builder.Services.AddPersonalDataFreeLogging();
 builder.Services.ConfigureHttpJsonOptions(json => ApiJson.Configure(json.SerializerOptions));
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 builder.Services.AddProblemDetails();
@@ -94,11 +96,13 @@ var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseRequestLimits();
+app.UseStorableQueryText();
 app.UseStatusCodePages();
 // The API description is public, like the door sign: it names no customer.
 app.UseLedgerOpenApi();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseRateLimiter();
 app.MapLedgerHealth();
 
 // One module per capability: each maps its routes with their role policy and reach rule (a test fails for a route

@@ -12,6 +12,7 @@ public static class ApiJson
         // Numbers for enums would let "channel": 42 through as an undefined member: refuse them at the door.
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: false));
         options.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+        options.Converters.Add(new StorableStringConverter());
     }
 
     public static readonly JsonSerializerOptions Options = Create();

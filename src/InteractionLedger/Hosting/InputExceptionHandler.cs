@@ -21,7 +21,9 @@ public sealed partial class InputExceptionHandler : IExceptionHandler
             await RequestLimits.TooLarge().ExecuteAsync(http);
             return true;
         }
-        var errors = badRequest.InnerException is JsonException json
+        var errors = badRequest.InnerException is UnstorableTextException text
+            ? InputErrors.For(FieldOf(text.Path), $"'{FieldOf(text.Path)}' {StorableText.Why}.")
+            : badRequest.InnerException is JsonException json
             ? InputErrors.For(IsSyntaxError(json) ? "body" : FieldOf(json.Path), Describe(json))
             : InputErrors.For("body", badRequest.Message.Contains("no body was provided", StringComparison.OrdinalIgnoreCase)
                 ? "A JSON body is required."

@@ -32,6 +32,7 @@ public static class OpenApiSetup
                 [new OpenApiSecuritySchemeReference(ApiKeyScheme, document)] = [],
             });
             swagger.OperationFilter<PurposeHeaderFilter>();
+            swagger.OperationFilter<RateLimitResponseFilter>();
             var xml = Path.Combine(AppContext.BaseDirectory, "InteractionLedger.xml");
             if (File.Exists(xml)) swagger.IncludeXmlComments(xml, includeControllerXmlComments: false);
         });
@@ -60,6 +61,27 @@ public sealed class PurposeHeaderFilter : Swashbuckle.AspNetCore.SwaggerGen.IOpe
                           string.Join(", ", Privacy.PurposePolicy.Rules.Where(r => r.StatableForReads).Select(r => ApiJson.Name(r.Purpose))) +
                           ". Decides what you get; every read is recorded in the access ledger.",
             Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+        });
+    }
+}
+
+/// <summary>Every authenticated operation may answer 429 with Retry-After (per-principal rate limits, README).</summary>
+public sealed class RateLimitResponseFilter : Swashbuckle.AspNetCore.SwaggerGen.IOperationFilter
+{
+    public void Apply(OpenApiOperation operation, Swashbuckle.AspNetCore.SwaggerGen.OperationFilterContext context)
+    {
+        if (context.ApiDescription.ActionDescriptor.EndpointMetadata.OfType<Microsoft.AspNetCore.Authorization.IAllowAnonymous>().Any()) return;
+        operation.Responses ??= [];
+        operation.Responses.TryAdd("429", new OpenApiResponse
+        {
+            Description = "Too many requests from this principal: retry after the number of seconds in Retry-After.",
+            Headers = new Dictionary<string, IOpenApiHeader>
+            {
+                ["Retry-After"] = new OpenApiHeader
+                {
+                    Description = "Seconds to wait before retrying.", Schema = new OpenApiSchema { Type = JsonSchemaType.Integer },
+                },
+            },
         });
     }
 }

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text;
 using System.Text.RegularExpressions;
 
 namespace InteractionLedger.Identity;
@@ -49,7 +51,9 @@ public static partial class IdentifierNormalization
         if (rule.BrandScoped && string.IsNullOrWhiteSpace(input.Brand))
             return (null, $"A {Hosting.ApiJson.Name(kind)} is issued by a brand: 'brand' is required.");
 
-        var collapsed = Whitespace().Replace(input.Value.Trim(), " ");
+        var collapsed = Whitespace().Replace(Canonical(input.Value).Trim(), " ");
+        if (kind is IdentifierKind.Email or IdentifierKind.SocialHandle && MixesScripts(collapsed))
+            return (null, "'value' mixes Latin letters with Cyrillic or Greek look-alikes in one part: refused as a likely spoof of another address.");
         var normalized = kind switch
         {
             IdentifierKind.Email => Email(collapsed),
@@ -67,6 +71,30 @@ public static partial class IdentifierNormalization
         return (new CustomerIdentifier(kind, normalized, input.Value, rule.BrandScoped ? input.Brand!.Trim() : input.Brand?.Trim(),
             input.Verified), null);
     }
+
+    /// <summary>
+    /// One identity per address however it was typed or pasted: compatibility forms are folded (NFKC: fullwidth
+    /// "ｊｅａｎｎｅ＠ｅｘａｍｐｌｅ．ｃｏｍ", ligatures, superscripts become their plain letters) and invisible format
+    /// characters (zero-width space and joiners, soft hyphen, byte-order mark: Unicode category Cf) are dropped.
+    /// </summary>
+    public static string Canonical(string value)
+    {
+        var folded = value.Normalize(NormalizationForm.FormKC);
+        var kept = new StringBuilder(folded.Length);
+        foreach (var c in folded)
+            if (CharUnicodeInfo.GetUnicodeCategory(c) != UnicodeCategory.Format) kept.Append(c);
+        return kept.ToString();
+    }
+
+    /// <summary>
+    /// Letters of another script that look like Latin ones ("а" is Cyrillic) are not folded: they are other addresses,
+    /// and internationalised ones are legitimate. One part (local part, domain label) mixing Latin with Cyrillic or
+    /// Greek is, in practice, a spoof, and is refused rather than given an identity of its own.
+    /// </summary>
+    private static bool MixesScripts(string value) =>
+        value.Split('@', '.').Any(part => part.Any(IsLatinLetter) && part.Any(c => c is >= '\u0370' and <= '\u052F'));
+
+    private static bool IsLatinLetter(char c) => c is >= 'a' and <= 'z' or >= 'A' and <= 'Z' or >= '\u00C0' and <= '\u024F';
 
     /// <summary>Domains are case-insensitive, and in practice so are mailboxes; dots and +tags are kept.</summary>
     private static string? Email(string value)

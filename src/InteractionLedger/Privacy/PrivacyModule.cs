@@ -14,6 +14,9 @@ public static class PrivacyModule
             .RequireAuthorization(LedgerPolicies.PrivacyOfficer).WithReachRule(ReachRule.GroupWide)
             .MapPrivacyOfficer();
         app.MapGroup("/privacy").WithTags("Privacy officer")
+            .RequireAuthorization(LedgerPolicies.PrivacyOfficer).WithReachRule(ReachRule.GroupWide)
+            .MapUnusualReading();
+        app.MapGroup("/privacy").WithTags("Privacy officer")
             .RequireAuthorization(LedgerPolicies.Oversight).WithReachRule(ReachRule.GroupWide)
             .MapOversight();
         return app;

@@ -68,7 +68,8 @@ public sealed class when_the_ledger_is_restored_from_a_backup(LedgerApi api)
     private static string Uri(string connectionString)
     {
         var b = new NpgsqlConnectionStringBuilder(connectionString);
-        return $"postgresql://{b.Username}@{b.Host}:{b.Port}/{b.Database}";
+        var password = string.IsNullOrEmpty(b.Password) ? "" : ":" + System.Uri.EscapeDataString(b.Password);
+        return $"postgresql://{b.Username}{password}@{b.Host}:{b.Port}/{b.Database}";
     }
 
     private static async Task RunAsync(string tool, params string[] arguments)
