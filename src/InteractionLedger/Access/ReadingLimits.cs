@@ -30,8 +30,8 @@ public static class ReadingLimits
         [Role.Agent] = new() { RequestsPerSecond = 3000, Burst = 6000, DistinctCustomersPerHour = 2000 },
         [Role.Chatbot] = new() { RequestsPerSecond = 1000, Burst = 2000, DistinctCustomersPerHour = 5000 },
         [Role.Integration] = new() { RequestsPerSecond = 3000, Burst = 6000, DistinctCustomersPerHour = 50000 },
-        [Role.PrivacyOfficer] = new() { RequestsPerSecond = 50, Burst = 200, DistinctCustomersPerHour = 500 },
-        [Role.Administrator] = new() { RequestsPerSecond = 50, Burst = 200, DistinctCustomersPerHour = 100 },
+        [Role.PrivacyOfficer] = new() { RequestsPerSecond = 100, Burst = 1000, DistinctCustomersPerHour = 500 },
+        [Role.Administrator] = new() { RequestsPerSecond = 100, Burst = 1000, DistinctCustomersPerHour = 100 },
     };
 
     public static IReadOnlyDictionary<Role, ReadingLimit> From(IConfiguration configuration) =>

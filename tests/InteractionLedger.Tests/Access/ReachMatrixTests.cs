@@ -1,0 +1,119 @@
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using InteractionLedger.Tests.Support;
+
+namespace InteractionLedger.Tests.Access;
+
+/// <summary>
+/// Every operation of the running service's OpenAPI document × every kind of caller × every kind of customer a caller
+/// can name: its own brand's, another brand's only, another brand's that shares across the group's brands, an unknown
+/// id and an erased one. A brand-scoped caller must get for another brand's customer exactly what it gets for an
+/// unknown id (status, problem type, shape), and no answer may carry a personal value of a customer out of its reach.
+/// </summary>
+public sealed class the_reach_matrix(LedgerApi api, ITestOutputHelper output)
+{
+    private const string Telecom = "horizon-telecom";
+
+    private static readonly (string Key, bool BrandScoped)[] CallerKeys =
+    [
+        (Callers.TelecomAgent, true), (Callers.TelecomBot, true), (Callers.TelecomIntegration, true),
+        (LedgerFactory.GroupAgentKey, false), (Callers.PrivacyOfficer, false), (Callers.Administrator, false),
+    ];
+
+    private sealed record Cell(string Scenario, HttpStatusCode Status, string? ProblemType, string Shape, string Body, string Headers);
+
+    [Fact]
+    public async Task another_brands_customer_is_to_a_brand_scoped_caller_an_unknown_id_on_every_route_and_nothing_of_it_leaks()
+    {
+        var own = await ReachWorld.CreateAsync(api.Factory, Telecom);
+        var other = await ReachWorld.CreateAsync(api.Factory, "horizon-energie");
+        var shared = await ReachWorld.CreateAsync(api.Factory, "horizon-energie", sharesAcrossBrands: true);
+        var erased = await ReachWorld.CreateErasedAsync(api.Factory, "horizon-energie");
+        var otherContactsBefore = await ReachWorld.ContactCountAsync(api.Factory, other.Id);
+
+        // Erasure runs last: it would take the subjects away from the operations after it.
+        var operations = (await RequestRecipes.OperationsAsync(api.Client))
+            .OrderBy(o => o.Template.EndsWith("/erasure", StringComparison.Ordinal)).ToList();
+        operations.Count.ShouldBeGreaterThan(30);
+        var cells = 0;
+        var failures = new List<string>();
+
+        foreach (var operation in operations)
+        {
+            foreach (var (key, brandScoped) in CallerKeys)
+            {
+                using var client = api.Factory.ClientAs(key, key == Callers.PrivacyOfficer ? "data-subject-rights" : "service");
+                var scenarios = new Dictionary<string, Subject>
+                {
+                    ["unknown"] = new(Guid.NewGuid(), Telecom, Guid.NewGuid(), Guid.NewGuid(), "", "", "", ""),
+                    ["other brand only"] = other,
+                    ["erased"] = erased,
+                    ["other brand sharing"] = shared,
+                    ["own brand"] = own,
+                };
+                var answers = new Dictionary<string, Cell>();
+                foreach (var (scenario, subject) in scenarios)
+                {
+                    // Erasing the subjects the rest of the matrix needs is tried on the unknown and out-of-reach ones only.
+                    if (operation.Template.EndsWith("/erasure", StringComparison.Ordinal) && !brandScoped && scenario is not ("unknown" or "erased"))
+                        continue;
+                    // Brand-scoped callers try to bring their own brand in; group-wide ones, who may, keep to the customer's own brand,
+                    // so that the other brand's customer stays out of the brand-scoped callers' reach.
+                    var brand = brandScoped ? Telecom : subject.Brand;
+                    answers[scenario] = await SendAsync(client, operation, RequestRecipes.For(operation, subject.Id, subject.InteractionId, subject.CaseId, brand),
+                        scenario, subject);
+                    cells++;
+                }
+
+                var where = $"{operation} as {key}";
+                foreach (var cell in answers.Values.Where(c => (int)c.Status >= 500))
+                    failures.Add($"{where}, {cell.Scenario}: {(int)cell.Status} {cell.Body}");
+                if (!brandScoped) continue;
+
+                var unknown = answers["unknown"];
+                foreach (var scenario in new[] { "other brand only", "erased" })
+                {
+                    var cell = answers[scenario];
+                    if (cell.Status != unknown.Status || cell.ProblemType != unknown.ProblemType || cell.Shape != unknown.Shape)
+                        failures.Add($"{where}: {scenario} answered {(int)cell.Status} {cell.ProblemType} {cell.Shape}, unknown {(int)unknown.Status} {unknown.ProblemType} {unknown.Shape}");
+                }
+                foreach (var cell in answers.Values)
+                {
+                    var leaked = other.PersonalValues.Concat(erased.PersonalValues).Concat(cell.Scenario == "other brand sharing" ? [] : shared.PersonalValues)
+                        .Where(v => cell.Body.Contains(v, StringComparison.OrdinalIgnoreCase) || cell.Headers.Contains(v, StringComparison.OrdinalIgnoreCase)).ToList();
+                    if (leaked.Count > 0) failures.Add($"{where}, {cell.Scenario}: leaked {string.Join(", ", leaked)}");
+                    if (cell.Scenario != "other brand only" && (cell.Body.Contains(other.Id.ToString()) || cell.Headers.Contains(other.Id.ToString())))
+                        failures.Add($"{where}, {cell.Scenario}: named the other brand's customer");
+                }
+                if ((answers["own brand"].Status == HttpStatusCode.NotFound) != (answers["other brand sharing"].Status == HttpStatusCode.NotFound))
+                    failures.Add($"{where}: own brand {(int)answers["own brand"].Status}, other brand sharing {(int)answers["other brand sharing"].Status}");
+            }
+        }
+
+        output.WriteLine($"Reach matrix: {operations.Count} operations × {CallerKeys.Length} callers × up to 5 customers = {cells} requests; {failures.Count} failures.");
+        failures.ShouldBeEmpty();
+        (await ReachWorld.ContactCountAsync(api.Factory, other.Id)).ShouldBe(otherContactsBefore, "nothing was written to the other brand's customer");
+    }
+
+    /// <summary>The answer, with its problem's type and shape: member names, field names and the detail with the ids sent replaced.</summary>
+    private static async Task<Cell> SendAsync(HttpClient client, Operation operation, Recipe recipe, string scenario, Subject subject)
+    {
+        using var request = new HttpRequestMessage(operation.Method, recipe.Path);
+        if (recipe.Body is not null) request.Content = new StringContent(recipe.Body.ToJsonString(), Encoding.UTF8, "application/json");
+        using var response = await client.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        string? type = null;
+        var shape = "";
+        if (response.Content.Headers.ContentType?.MediaType == "application/problem+json" && JsonNode.Parse(body) is JsonObject problem)
+        {
+            type = problem["type"]?.GetValue<string>();
+            var detail = (problem["detail"]?.GetValue<string>() ?? "")
+                .Replace(subject.Id.ToString(), "<id>").Replace(subject.InteractionId.ToString(), "<id>").Replace(subject.CaseId.ToString(), "<id>");
+            var fields = problem["errors"] is JsonObject errors ? string.Join(",", errors.Select(e => e.Key).Order()) : "";
+            shape = $"[{string.Join(",", problem.Select(p => p.Key).Where(k => k is not "traceId").Order())}] errors: {fields} detail: {detail}";
+        }
+        var headers = string.Join("\n", response.Headers.Select(h => $"{h.Key}: {string.Join(",", h.Value)}"));
+        return new Cell(scenario, response.StatusCode, type, shape, body, headers);
+    }
+}

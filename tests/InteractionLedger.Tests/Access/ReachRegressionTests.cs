@@ -1,0 +1,178 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using InteractionLedger.Access;
+using InteractionLedger.Tests.Support;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace InteractionLedger.Tests.Access;
+
+/// <summary>What an attacker holding a brand-scoped key tried, one finding at a time (issue "Trust, part 1").</summary>
+public sealed class when_a_brand_scoped_caller_reaches_for_another_brands_customer(LedgerApi api)
+{
+    private HttpClient As(string key, string purpose = "service") => api.Factory.ClientAs(key, purpose);
+
+    private static JsonObject ByIdentifiers(JsonObject customer, string brand = "horizon-telecom") => new()
+    {
+        ["customer"] = customer,
+        ["interaction"] = Contacts.Valid(brand: brand),
+    };
+
+    [Fact]
+    public async Task recording_a_contact_of_its_own_brand_does_not_open_the_door()
+    {
+        var theirs = await ReachWorld.CreateAsync(api.Factory, "horizon-energie");
+        using var telecom = As(Callers.TelecomIntegration);
+
+        (await telecom.PostJsonAsync($"/customers/{theirs.Id}/interactions", Contacts.Valid())).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+
+        using var agent = As(Callers.TelecomAgent);
+        var overview = await agent.GetAsync($"/customers/{theirs.Id}/overview");
+        overview.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await overview.Content.ReadAsStringAsync()).ShouldNotContain(theirs.Name);
+        (await agent.PostJsonAsync($"/customers/{theirs.Id}/identifiers/unlink",
+            new { kind = "phone", value = theirs.Phone, unlinkedBy = "agent-1", reason = "x" })).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await ReachWorld.ContactCountAsync(api.Factory, theirs.Id)).ShouldBe(1, "nothing was appended to the other brand's customer");
+    }
+
+    [Fact]
+    public async Task an_identifier_held_only_by_another_brands_customer_is_unknown_to_it_and_never_appends_there()
+    {
+        var theirs = await ReachWorld.CreateAsync(api.Factory, "horizon-energie");
+        using var telecom = As(Callers.TelecomIntegration);
+
+        foreach (var identifier in new JsonObject[]
+                 {
+                     new() { ["kind"] = "phone", ["value"] = theirs.Phone },
+                     new() { ["kind"] = "email", ["value"] = theirs.Email.ToUpperInvariant() },
+                 })
+        {
+            var answer = await telecom.PostJsonAsync("/interactions", ByIdentifiers(new JsonObject { ["identifiers"] = new JsonArray(identifier) }));
+            answer.StatusCode.ShouldBe(HttpStatusCode.Created);
+            var receipt = await answer.JsonAsync();
+            receipt["customerCreated"]!.GetValue<bool>().ShouldBeTrue("a new customer of Télécom's, not theirs");
+            receipt["customerId"]!.GetValue<Guid>().ShouldNotBe(theirs.Id);
+        }
+
+        var byNumber = await telecom.PostJsonAsync("/interactions", ByIdentifiers(new JsonObject
+        {
+            ["identifiers"] = new JsonArray(new JsonObject { ["kind"] = "brand-customer-number", ["value"] = theirs.Number, ["brand"] = "horizon-energie" }),
+        }));
+        byNumber.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        (await byNumber.JsonAsync())["field"]!.GetValue<string>().ShouldBe("customer.identifiers[0].brand");
+
+        var byId = await telecom.PostJsonAsync("/interactions", ByIdentifiers(new JsonObject { ["customerId"] = theirs.Id.ToString() }));
+        var unknown = await telecom.PostJsonAsync("/interactions", ByIdentifiers(new JsonObject { ["customerId"] = Guid.NewGuid().ToString() }));
+        byId.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await byId.JsonAsync())["type"]!.ToString().ShouldBe((await unknown.JsonAsync())["type"]!.ToString());
+
+        (await ReachWorld.ContactCountAsync(api.Factory, theirs.Id)).ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task the_other_holder_of_a_shared_identifier_is_a_possible_duplicate_only_group_callers_see()
+    {
+        var theirs = await ReachWorld.CreateAsync(api.Factory, "horizon-energie");
+        using var telecom = As(Callers.TelecomIntegration);
+        var created = await (await telecom.PostJsonAsync("/interactions",
+            ByIdentifiers(new JsonObject { ["identifiers"] = new JsonArray(new JsonObject { ["kind"] = "phone", ["value"] = theirs.Phone }) }))).JsonAsync();
+        var mine = created["customerId"]!.GetValue<Guid>();
+
+        var asTelecom = await (await As(Callers.TelecomAgent).GetAsync($"/customers/{mine}")).Content.ReadAsStringAsync();
+        asTelecom.ShouldNotContain(theirs.Id.ToString());
+        var asGroup = await (await As(LedgerFactory.GroupAgentKey).GetAsync($"/customers/{mine}")).Content.ReadAsStringAsync();
+        asGroup.ShouldContain(theirs.Id.ToString());
+    }
+
+    [Fact]
+    public async Task candidates_cursors_bot_context_and_undo_name_nothing_outside_reach()
+    {
+        var first = await ReachWorld.CreateAsync(api.Factory, "horizon-energie");
+        var second = await ReachWorld.CreateAsync(api.Factory, "horizon-energie");
+        using var energie = As("dev-agent-horizon-energie");
+        await energie.PostJsonAsync($"/customers/{second.Id}/identifiers",
+            new { kind = "phone", value = first.Phone, linkedBy = "agent-2", reason = "Household phone" }).EnsureAsync();
+
+        // Two Énergie customers share the phone: Énergie is asked to choose, Télécom never hears of them.
+        var shared = ByIdentifiers(new JsonObject { ["identifiers"] = new JsonArray(new JsonObject { ["kind"] = "phone", ["value"] = first.Phone }) },
+            "horizon-energie");
+        (await energie.PostJsonAsync("/interactions", shared)).StatusCode.ShouldBe(HttpStatusCode.Conflict);
+        using var telecom = As(Callers.TelecomIntegration);
+        var answer = await telecom.PostJsonAsync("/interactions",
+            ByIdentifiers(new JsonObject { ["identifiers"] = new JsonArray(new JsonObject { ["kind"] = "phone", ["value"] = first.Phone }) }));
+        var body = await answer.Content.ReadAsStringAsync();
+        answer.StatusCode.ShouldBe(HttpStatusCode.Created);
+        body.ShouldNotContain(first.Id.ToString());
+        body.ShouldNotContain(second.Id.ToString());
+
+        // A bot: an identifier only another brand holds reads exactly like one nobody holds.
+        using var bot = As(Callers.TelecomBot);
+        var held = await (await bot.GetAsync($"/bot-context?brand=horizon-telecom&kind=email&value={Uri.EscapeDataString(first.Email)}")).JsonAsync();
+        var nobody = await (await bot.GetAsync($"/bot-context?brand=horizon-telecom&kind=email&value=nobody.{Guid.NewGuid():N}@example.org")).JsonAsync();
+        held.ToJsonString().ShouldBe(nobody.ToJsonString());
+        (await bot.GetAsync($"/bot-context?brand=horizon-energie&customerId={first.Id}")).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+
+        // Undo of a merge that never happened: the same 404 for a real customer of theirs and for an unknown id.
+        var mine = await As(Callers.TelecomAgent).RegisterAsync();
+        var undoTheirs = await As(Callers.TelecomAgent).PostJsonAsync($"/customers/{mine}/merges/{first.Id}/undo", new { decidedBy = "a", reason = "b" });
+        var undoNobody = await As(Callers.TelecomAgent).PostJsonAsync($"/customers/{mine}/merges/{Guid.NewGuid()}/undo", new { decidedBy = "a", reason = "b" });
+        undoTheirs.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        undoNobody.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+
+        // A cursor is only good on the timeline it was made for.
+        for (var i = 0; i < 3; i++) await api.RecordAsync(mine, Contacts.Valid());
+        var page = await (await As(Callers.TelecomAgent).GetAsync($"/customers/{mine}/timeline?limit=1")).JsonAsync();
+        var cursor = page["nextCursor"]!.GetValue<string>();
+        var other = await As(Callers.TelecomAgent).RegisterAsync();
+        (await As(Callers.TelecomAgent).GetAsync($"/customers/{other}/timeline?cursor={cursor}")).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await As(Callers.TelecomAgent).GetAsync($"/customers/{mine}/timeline?cursor={cursor}")).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task a_customer_who_shares_across_brands_is_within_reach_and_an_erased_one_is_gone_only_for_those_who_knew_them()
+    {
+        var sharing = await ReachWorld.CreateAsync(api.Factory, "horizon-energie", sharesAcrossBrands: true);
+        using var telecom = As(Callers.TelecomAgent);
+        (await telecom.GetAsync($"/customers/{sharing.Id}/overview")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await telecom.PostJsonAsync($"/customers/{sharing.Id}/interactions", Contacts.Valid())).StatusCode.ShouldBe(HttpStatusCode.Created);
+
+        var erased = await ReachWorld.CreateErasedAsync(api.Factory, "horizon-energie");
+        (await telecom.GetAsync($"/customers/{erased.Id}")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await As("dev-agent-horizon-energie").GetAsync($"/customers/{erased.Id}")).StatusCode.ShouldBe(HttpStatusCode.Gone);
+    }
+
+    [Fact]
+    public async Task a_brand_scoped_principal_never_reaches_the_privacy_officers_desk_whatever_its_role()
+    {
+        await using var factory = new LedgerFactory(await api.Server.CreateDatabaseAsync("scopedofficer"), "Development", settings: new Dictionary<string, string>
+        {
+            ["Ledger:Principals:0:Id"] = "officer-telecom", ["Ledger:Principals:0:Role"] = "PrivacyOfficer",
+            ["Ledger:Principals:0:Brands:0"] = "horizon-telecom",
+            ["Ledger:Principals:0:KeySha256"] = InteractionLedger.Access.PrincipalDirectory.Hash("scoped-officer-key"),
+        });
+        using var officer = factory.ClientAs("scoped-officer-key", "data-subject-rights");
+        (await officer.GetAsync("/privacy/accesses")).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        (await officer.GetAsync($"/privacy/customers/{Guid.NewGuid()}/export")).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
+    public void every_endpoint_declares_its_reach_rule_and_every_route_naming_a_customer_one_that_checks_it()
+    {
+        var endpoints = api.Factory.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>().ToList();
+        endpoints.Count.ShouldBeGreaterThan(30);
+        var undeclared = endpoints.Where(e => e.Metadata.GetMetadata<ReachRule>() is null).Select(e => e.RoutePattern.RawText).ToList();
+        undeclared.ShouldBeEmpty("every route declares how the reach rule applies to it (Access/CustomerReach.cs)");
+
+        ReachRule[] checking = [ReachRule.CustomerInRoute, ReachRule.PersonalDataGate, ReachRule.GroupWide];
+        var unchecked_ = endpoints.Where(e => e.RoutePattern.Parameters.Any(p => p.Name == "customerId"))
+            .Where(e => !e.Metadata.OfType<ReachRule>().Any(checking.Contains)).Select(e => e.RoutePattern.RawText).ToList();
+        unchecked_.ShouldBeEmpty("a route naming {customerId} checks the reach rule");
+
+        // Writes need the filter itself: the gate decides reads only.
+        var writes = endpoints.Where(e => e.RoutePattern.Parameters.Any(p => p.Name == "customerId")
+                                          && e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>()!.HttpMethods.Any(m => m != "GET"))
+            .Where(e => !e.Metadata.OfType<ReachRule>().Any(r => r == ReachRule.CustomerInRoute || r == ReachRule.GroupWide))
+            .Select(e => e.RoutePattern.RawText).ToList();
+        writes.ShouldBeEmpty();
+    }
+}
