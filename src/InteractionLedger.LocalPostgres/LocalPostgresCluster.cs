@@ -211,9 +211,11 @@ public sealed class LocalPostgresCluster : IAsyncDisposable, IDisposable
 
     /// <summary>
     /// The server's log must never hold customer data: it outlives an erasure. No statement is logged, ever (not on
-    /// error, not for being slow, not its parameters), and errors are logged tersely: the primary message only,
-    /// without DETAIL ("Key (id)=(…)"), CONTEXT ("JSON data, line 1: …") or the failing query. README gives DBAs the
-    /// same settings for production servers.
+    /// error, not for being slow, not its parameters). Errors of statements are not logged by the server at all: even
+    /// their primary message can quote a value ('invalid input syntax for type uuid: "…"'); the service logs each
+    /// failure with its SQLSTATE instead. What remains is the server's own life (start, checkpoints, connections
+    /// refused), tersely: no DETAIL ("Key (id)=(…)") or CONTEXT ("JSON data, line 1: …"). README gives DBAs the same
+    /// settings for production servers.
     /// </summary>
     public static readonly IReadOnlyDictionary<string, string> LogSettingsWithoutData = new Dictionary<string, string>
     {
@@ -221,6 +223,7 @@ public sealed class LocalPostgresCluster : IAsyncDisposable, IDisposable
         ["log_min_error_statement"] = "panic",
         ["log_min_duration_statement"] = "-1",
         ["log_error_verbosity"] = "terse",
+        ["log_min_messages"] = "log",
         ["log_parameter_max_length"] = "0",
         ["log_parameter_max_length_on_error"] = "0",
     };

@@ -60,6 +60,8 @@ var marten = builder.Services.AddMarten(opts => LedgerStore.Configure(opts, data
     .UseIdentitySessions()
     .IntegrateWithWolverine(integration => integration.MessageStorageSchemaName = "wolverine");
 if (autoCreate != AutoCreate.None) marten.ApplyAllDatabaseChangesOnStartup();
+builder.Services.ConfigureMarten((services, opts) =>
+    opts.Logger(new PersonalDataFreeMartenLogger(services.GetRequiredService<ILoggerFactory>().CreateLogger("Marten"))));
 
 // Handler code is generated ahead of time (Internal/Generated, by `codegen write`, see README): production starts
 // without compiling anything and never loads Roslyn, and a handler whose generated code is missing stops the start

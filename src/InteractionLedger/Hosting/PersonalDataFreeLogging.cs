@@ -54,17 +54,21 @@ public sealed partial class PersonalDataFreeLogger(ILogger inner) : ILogger
         var safeException = exception is null ? null : new RedactedException(exception);
         if (state is IReadOnlyList<KeyValuePair<string, object?>> values && values.Any(v => v.Key == OriginalFormat))
         {
-            var safe = values.Select(v => v.Key == OriginalFormat ? v : new KeyValuePair<string, object?>(v.Key, Describe(v.Value))).ToList();
+            var safe = values.Select(v => v.Key == OriginalFormat ? v : new KeyValuePair<string, object?>(v.Key, Describe(v.Key, v.Value))).ToList();
             inner.Log(logLevel, eventId, safe, safeException, (s, _) => Render(s));
             return;
         }
         inner.Log(logLevel, eventId, state, safeException, (s, _) => formatter(s, exception is null ? null : safeException));
     }
 
-    /// <summary>The ledger's own types carry customer data: they are named, never printed.</summary>
-    private static object? Describe(object? value) => value switch
+    /// <summary>
+    /// The ledger's own types carry customer data: they are named, never printed. Query strings carry identifiers
+    /// (<c>/identifiers?kind=phone&amp;value=…</c>): ASP.NET Core's request log shows the path only.
+    /// </summary>
+    private static object? Describe(string name, object? value) => value switch
     {
         null => null,
+        string { Length: > 0 } when name == "QueryString" => "?…",
         _ when value.GetType().Assembly == typeof(PersonalDataFreeLogger).Assembly => $"{value.GetType().Name} {{ … }}",
         Exception e => new RedactedException(e).Message,
         _ => value,
@@ -114,4 +118,42 @@ public sealed class RedactedException : Exception
         Npgsql.PostgresException pg => $"{e.GetType().FullName}: SQLSTATE {pg.SqlState}{(pg.ConstraintName is { } c ? $" ({c})" : "")}",
         _ => $"{e.GetType().FullName} (message withheld: it may quote personal data)",
     };
+}
+
+/// <summary>
+/// Marten's own logger prints every command's parameter values (at Debug on success, at Error on failure), and a
+/// parameter is often an identifier ("email:…") or a document. This one logs the statement text, which Marten always
+/// parameterises, and never a value.
+/// </summary>
+public sealed class PersonalDataFreeMartenLogger(ILogger logger) : Marten.IMartenLogger, Marten.IMartenSessionLogger
+{
+    public void SchemaChange(string sql) => logger.LogInformation("Marten applied a schema change: {Sql}", sql);
+
+    public Marten.IMartenSessionLogger StartSession(Marten.IQuerySession session) => this;
+
+    public void OnBeforeExecute(Npgsql.NpgsqlCommand command) { }
+
+    public void OnBeforeExecute(Npgsql.NpgsqlBatch batch) { }
+
+    public void LogSuccess(Npgsql.NpgsqlCommand command)
+    {
+        if (logger.IsEnabled(LogLevel.Debug)) logger.LogDebug("Marten executed: {Sql}", command.CommandText);
+    }
+
+    public void LogSuccess(Npgsql.NpgsqlBatch batch)
+    {
+        if (logger.IsEnabled(LogLevel.Debug))
+            logger.LogDebug("Marten executed a batch: {Sql}", string.Join("; ", batch.BatchCommands.Cast<Npgsql.NpgsqlBatchCommand>().Select(c => c.CommandText)));
+    }
+
+    public void LogFailure(Npgsql.NpgsqlCommand command, Exception exception) =>
+        logger.LogError(exception, "Marten failed executing: {Sql}", command.CommandText);
+
+    public void LogFailure(Npgsql.NpgsqlBatch batch, Exception exception) =>
+        logger.LogError(exception, "Marten failed executing a batch: {Sql}", string.Join("; ", batch.BatchCommands.Cast<Npgsql.NpgsqlBatchCommand>().Select(c => c.CommandText)));
+
+    public void LogFailure(Exception exception, string message) => logger.LogError(exception, "Marten failed.");
+
+    public void RecordSavedChanges(Marten.IDocumentSession session, Marten.Services.IChangeSet commit) =>
+        logger.LogDebug("Marten saved changes.");
 }

@@ -73,16 +73,26 @@ public static partial class IdentifierNormalization
     }
 
     /// <summary>
-    /// One identity per address however it was typed or pasted: compatibility forms are folded (NFKC: fullwidth
-    /// "ｊｅａｎｎｅ＠ｅｘａｍｐｌｅ．ｃｏｍ", ligatures, superscripts become their plain letters) and invisible format
+    /// One identity per address however it was typed or pasted: compatibility forms are folded (Unicode NFKC:
+    /// fullwidth "ｊｅａｎｎｅ＠ｅｘａｍｐｌｅ．ｃｏｍ", ligatures, superscripts become their plain letters) and invisible format
     /// characters (zero-width space and joiners, soft hyphen, byte-order mark: Unicode category Cf) are dropped.
+    /// The service runs in .NET's invariant globalization mode, where <see cref="string.Normalize(NormalizationForm)"/>
+    /// leaves non-ASCII text as it is; the fullwidth and halfwidth forms input methods produce are then folded here.
     /// </summary>
     public static string Canonical(string value)
     {
         var folded = value.Normalize(NormalizationForm.FormKC);
         var kept = new StringBuilder(folded.Length);
         foreach (var c in folded)
-            if (CharUnicodeInfo.GetUnicodeCategory(c) != UnicodeCategory.Format) kept.Append(c);
+        {
+            if (CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.Format) continue;
+            kept.Append(c switch
+            {
+                >= '\uFF01' and <= '\uFF5E' => (char)(c - 0xFEE0),
+                '\u3000' => ' ',
+                _ => c,
+            });
+        }
         return kept.ToString();
     }
 

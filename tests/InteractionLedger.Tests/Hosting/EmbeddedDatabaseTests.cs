@@ -51,3 +51,36 @@ public sealed class when_the_service_runs_on_its_embedded_database
         (await stderr).ShouldContain("apt-get install -y postgresql");
     }
 }
+
+/// <summary>Another account on the machine must not read the ledger: the embedded cluster authenticates every connection.</summary>
+public sealed class when_anyone_connects_to_the_embedded_cluster
+{
+    [Fact]
+    public async Task a_connection_without_the_generated_password_is_refused_and_the_password_is_private_to_its_owner()
+    {
+        await using var cluster = await InteractionLedger.LocalPostgres.LocalPostgresCluster.StartAsync(new InteractionLedger.LocalPostgres.LocalPostgresOptions
+        {
+            DataDirectory = Path.Combine(Path.GetTempPath(), $"ledger-auth-{Guid.NewGuid():N}"),
+            Throwaway = true,
+            WithoutDurability = true,
+        });
+        var withPassword = new Npgsql.NpgsqlConnectionStringBuilder(cluster.ConnectionString);
+        withPassword.Password.ShouldNotBeNullOrEmpty();
+        await using (var allowed = new Npgsql.NpgsqlConnection(withPassword.ConnectionString)) await allowed.OpenAsync();
+
+        foreach (var password in new string?[] { null, "postgres", "wrong" })
+        {
+            var attempt = new Npgsql.NpgsqlConnectionStringBuilder(cluster.ConnectionString) { Password = password, Pooling = false };
+            await using var refused = new Npgsql.NpgsqlConnection(attempt.ConnectionString);
+            var failure = await Should.ThrowAsync<Exception>(() => refused.OpenAsync());
+            (failure is Npgsql.PostgresException { SqlState: "28P01" } || failure.Message.Contains("password", StringComparison.OrdinalIgnoreCase))
+                .ShouldBeTrue(failure.ToString());
+        }
+
+        var passwordFile = Path.Combine(cluster.RootDirectory, "password");
+        (File.GetUnixFileMode(passwordFile) & (UnixFileMode.GroupRead | UnixFileMode.OtherRead | UnixFileMode.GroupWrite | UnixFileMode.OtherWrite))
+            .ShouldBe(UnixFileMode.None);
+        (await File.ReadAllLinesAsync(Path.Combine(cluster.RootDirectory, "data", "pg_hba.conf")))
+            .Where(line => !line.TrimStart().StartsWith('#') && line.Contains("trust")).ShouldBeEmpty();
+    }
+}

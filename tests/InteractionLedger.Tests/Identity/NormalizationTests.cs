@@ -17,6 +17,15 @@ public sealed class when_identifiers_are_normalised
     [InlineData(IdentifierKind.BrandCustomerNumber, " ab 12345 ", "horizon-telecom", "AB12345")]
     [InlineData(IdentifierKind.SocialHandle, "Twitter:@JeanneM", null, "twitter:@jeannem")]
     [InlineData(IdentifierKind.ChatSession, "  sess-AbC  ", null, "sess-AbC")]
+    // One identity however it was typed: invisible characters dropped, compatibility forms folded (NFKC).
+    [InlineData(IdentifierKind.Email, "admin.rt\u200b@example.com", null, "admin.rt@example.com")]
+    [InlineData(IdentifierKind.Email, "\ufeffjeanne.martin@exam\u00adple.com", null, "jeanne.martin@example.com")]
+    [InlineData(IdentifierKind.Email, "\uff4a\uff45\uff41\uff4e\uff4e\uff45\uff20\uff45\uff58\uff41\uff4d\uff50\uff4c\uff45\uff0e\uff43\uff4f\uff4d", null, "jeanne@example.com")]
+    [InlineData(IdentifierKind.Phone, "\uff10\uff16 12 34 56 78", null, "+33612345678")]
+    [InlineData(IdentifierKind.SocialHandle, "twitter:@jeanne\u200dm", null, "twitter:@jeannem")]
+    // A Cyrillic "а" among Latin letters is a spoof of another address, refused; an address wholly in Cyrillic is not.
+    [InlineData(IdentifierKind.Email, "\u0430dmin.rt@example.com", null, null)]
+    [InlineData(IdentifierKind.Email, "\u0438\u0432\u0430\u043d@\u043f\u0440\u0438\u043c\u0435\u0440.\u0440\u0444", null, "\u0438\u0432\u0430\u043d@\u043f\u0440\u0438\u043c\u0435\u0440.\u0440\u0444")]
     public void the_value_matched_is_normalised_and_the_original_kept(IdentifierKind kind, string value, string? brand, string? expected)
     {
         var (identifier, error) = IdentifierNormalization.Normalize(new IdentifierInput(kind, value, brand), "33");

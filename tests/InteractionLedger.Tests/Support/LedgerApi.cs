@@ -58,8 +58,9 @@ public sealed class LedgerApi : IAsyncLifetime
 }
 
 /// <param name="settings">Configuration on top of appsettings.json, e.g. the principals of a Production host.</param>
+/// <param name="services">Registrations on top of the service's, e.g. a log capture.</param>
 public sealed class LedgerFactory(string connectionString, string environment, TimeProvider? clock = null,
-    IReadOnlyDictionary<string, string>? settings = null) : WebApplicationFactory<Program>
+    IReadOnlyDictionary<string, string>? settings = null, Action<IServiceCollection>? services = null) : WebApplicationFactory<Program>
 {
     static LedgerFactory()
     {
@@ -78,7 +79,8 @@ public sealed class LedgerFactory(string connectionString, string environment, T
         builder.UseSetting("Ledger:Retention:Scheduled", "false");
         foreach (var (key, value) in settings ?? new Dictionary<string, string>()) builder.UseSetting(key, value);
         if (clock is not null)
-            builder.ConfigureServices(services => services.AddSingleton(clock));
+            builder.ConfigureServices(registrations => registrations.AddSingleton(clock));
+        if (services is not null) builder.ConfigureServices(services);
     }
 
     /// <summary>By default, an agent acting for the whole group and serving the customer's request.</summary>
