@@ -56,6 +56,23 @@ public static class CustomerReach
             ? await session.LoadAsync<Customer>(customerId, cancellation) is not null
             : await LoadWithinAsync(session, caller, customerId, group, now, cancellation) is not null;
 
+    /// <summary>
+    /// True when the request names, besides the route's, a customer that exists but is outside the caller's reach (a
+    /// customer to absorb, a possible duplicate, <c>customer.customerId</c>): the attempt is then recorded in the access
+    /// ledger and the caller answered as for an unknown id. False for a customer within reach or unknown.
+    /// </summary>
+    public static async Task<bool> OutOfReachRecordedAsync(HttpContext http, Guid customerId)
+    {
+        if (Caller.From(http.User) is not { Brands: not null } caller) return false;
+        var services = http.RequestServices;
+        var session = services.GetRequiredService<IQuerySession>();
+        var customer = await CustomerGroup.LoadAsync(session, customerId, http.RequestAborted);
+        if (customer is null || Of(caller, customer.People, services.GetRequiredService<GroupCatalog>().BrandCodes,
+                services.GetRequiredService<TimeProvider>().GetUtcNow()).Within) return false;
+        await services.GetRequiredService<PersonalDataGate>().RecordOutOfReachAsync(http, customer, http.RequestAborted);
+        return true;
+    }
+
     /// <summary>The subset of <paramref name="ids"/> within the caller's reach, in their order.</summary>
     public static async Task<IReadOnlyList<Guid>> WithinAsync(IQuerySession session, Caller caller, IEnumerable<Guid> ids, GroupCatalog group,
         DateTimeOffset now, CancellationToken cancellation)

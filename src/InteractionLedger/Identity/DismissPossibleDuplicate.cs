@@ -1,5 +1,4 @@
 using InteractionLedger.Customers;
-using InteractionLedger.Group;
 using InteractionLedger.Http;
 using Marten;
 using Wolverine;
@@ -34,11 +33,10 @@ public static class DismissPossibleDuplicateEndpoint
 {
     public static RouteHandlerBuilder MapDismissPossibleDuplicate(this IEndpointRouteBuilder customers) => customers
         .MapPost("/{customerId:guid}/possible-duplicates/{otherCustomerId:guid}/dismiss", async (Guid customerId, Guid otherCustomerId,
-            DismissPossibleDuplicateRequest request, HttpContext http, TimeProvider clock, IMessageBus bus, IQuerySession session,
-            GroupCatalog group) =>
+            DismissPossibleDuplicateRequest request, HttpContext http, TimeProvider clock, IMessageBus bus) =>
         {
             // A possible duplicate outside the caller's reach is not listed to it, so it cannot be dismissed by it either.
-            if (!await Access.CustomerReach.IsWithinAsync(session, Access.Caller.From(http.User), otherCustomerId, group, clock.GetUtcNow(), http.RequestAborted))
+            if (await Access.CustomerReach.OutOfReachRecordedAsync(http, otherCustomerId))
                 return ProblemResults.For(new Rejection(RejectionKind.NotFound, "otherCustomerId",
                     $"Customer '{otherCustomerId}' is not listed as a possible duplicate of this one."), versionFromHeader: false);
             var errors = new InputErrors();

@@ -146,6 +146,9 @@ public static class RecordIdentifiedContactEndpoint
                 return errors.ToResult();
             if (identifiers.Select(i => CustomerReach.OutsideBrands(http, group, i.Identifier.Brand, $"{i.Field}.brand")).FirstOrDefault(r => r is not null) is { } foreign)
                 return foreign;
+            // Checked again under the locks by the handler; here so that the attempt is on record.
+            if (party!.CustomerId is { } named && await CustomerReach.OutOfReachRecordedAsync(http, named))
+                return ProblemResults.For(new Rejection(RejectionKind.NotFound, "customerId", $"No customer '{named}' in the ledger."), versionFromHeader: false);
             if (expected.Value is not null && party!.CustomerId is null)
                 return InputErrors.For("customer.customerId", "A conditional write (If-Match, expectedVersion) needs the customer's ledger id.").ToResult();
 

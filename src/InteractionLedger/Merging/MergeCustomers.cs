@@ -80,13 +80,13 @@ public static class MergeCustomersEndpoint
 
     public static RouteHandlerBuilder MapMergeCustomers(this IEndpointRouteBuilder customers) => customers
         .MapPost("/{customerId:guid}/merges", async (Guid customerId, MergeCustomersRequest request, HttpContext http, TimeProvider clock,
-            IMessageBus bus, IQuerySession session, Group.GroupCatalog group) =>
+            IMessageBus bus) =>
         {
             var errors = new InputErrors();
             errors.RequiredId("absorbedCustomerId", request.AbsorbedCustomerId);
             // Both sides must be within the caller's reach: merging a guessed id in would show its history through the survivor.
             if (request.AbsorbedCustomerId is { } absorbedId && absorbedId != Guid.Empty
-                && !await Access.CustomerReach.IsWithinAsync(session, Access.Caller.From(http.User), absorbedId, group, clock.GetUtcNow(), http.RequestAborted))
+                && await Access.CustomerReach.OutOfReachRecordedAsync(http, absorbedId))
                 return ProblemResults.For(NoSuchCustomer(absorbedId), versionFromHeader: false);
             Cases.CaseActors.Validate("decidedBy", request.DecidedBy, errors);
             errors.Required("reason", request.Reason);
