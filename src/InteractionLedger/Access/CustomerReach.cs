@@ -84,8 +84,10 @@ public static class CustomerReach
     }
 
     /// <summary>
-    /// Who holds these identifiers, as the caller may know it: holders outside its reach are left out, so that
-    /// resolution, candidates and conflicts can neither name them nor append to them.
+    /// Who holds these identifiers, as the caller may know it. A holder is visible when it is within the caller's reach
+    /// and the caller may see that it holds the identifier: the identifier was collected by one of the caller's brands
+    /// or for the whole group, or the customer shares across brands. Resolution, candidates and conflicts work on the
+    /// visible holders only, so they can neither name nor append to the others, nor confirm what another brand knows.
     /// </summary>
     public static async Task<(Dictionary<string, IdentifierClaim> Visible, Dictionary<string, IdentifierClaim> Hidden)> SplitClaimsAsync(
         IQuerySession session, Caller caller, IEnumerable<IdentifierClaim> claims, GroupCatalog group, DateTimeOffset now,
@@ -93,17 +95,37 @@ public static class CustomerReach
     {
         var visible = new Dictionary<string, IdentifierClaim>();
         var hidden = new Dictionary<string, IdentifierClaim>();
-        var all = claims.ToList();
-        var reachable = (await WithinAsync(session, caller, all.SelectMany(c => c.Holders).Select(h => h.CustomerId), group, now, cancellation))
-            .ToHashSet();
-        foreach (var claim in all)
+        var groups = new Dictionary<Guid, CustomerGroup?>();
+        foreach (var claim in claims)
         {
-            var (inside, outside) = (claim.Holders.Where(h => reachable.Contains(h.CustomerId)).ToList(),
-                claim.Holders.Where(h => !reachable.Contains(h.CustomerId)).ToList());
+            var (inside, outside) = (new List<IdentifierHolder>(), new List<IdentifierHolder>());
+            foreach (var holder in claim.Holders)
+            {
+                if (!groups.TryGetValue(holder.CustomerId, out var members))
+                    groups[holder.CustomerId] = members = await CustomerGroup.LoadAsync(session, holder.CustomerId, cancellation);
+                (SeesHolding(caller, members, holder.CustomerId, claim.Id, group, now) ? inside : outside).Add(holder);
+            }
             if (inside.Count > 0) visible[claim.Id] = new IdentifierClaim { Id = claim.Id, Kind = claim.Kind, Holders = inside };
             if (outside.Count > 0) hidden[claim.Id] = new IdentifierClaim { Id = claim.Id, Kind = claim.Kind, Holders = outside };
         }
         return (visible, hidden);
+    }
+
+    /// <summary>
+    /// The identifiers a customer holds, as a write by this caller may take them into account: one held only through
+    /// a brand it does not act for is, to it, not held (a write that skipped it would tell it the customer has it).
+    /// </summary>
+    public static Dictionary<string, HeldIdentifier> HeldAsSeenBy(Caller caller, Customer customer) =>
+        customer.Identifiers.Where(i => i.Value.Identifier.Brand is not { } brand || caller.ActsFor(brand)).ToDictionary(i => i.Key, i => i.Value);
+
+    private static bool SeesHolding(Caller caller, CustomerGroup? members, Guid holderId, string key, GroupCatalog group, DateTimeOffset now)
+    {
+        if (caller.Brands is null) return true;
+        if (members is null) return false;
+        var standing = Of(caller, members.People, group.BrandCodes, now);
+        if (!standing.Within) return false;
+        var collectedFor = members.People.FirstOrDefault(p => p.Id == holderId)?.Identifiers.GetValueOrDefault(key)?.Identifier.Brand;
+        return standing.SharesAcrossBrands || collectedFor is null || caller.ActsFor(collectedFor);
     }
 
     /// <summary>

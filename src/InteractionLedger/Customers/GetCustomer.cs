@@ -18,7 +18,7 @@ public sealed record CustomerProfile(Guid CustomerId, string? DisplayName, DateT
     int? InteractionCount, int OpenCaseCount, long Version, IReadOnlyList<HeldIdentifier> Identifiers,
     IReadOnlyList<PossibleDuplicate> PossibleDuplicates, Guid? MergedInto, IReadOnlyList<Guid> MergedCustomers, AccessNotice Access);
 
-public static class GetCustomerEndpoint
+public static partial class GetCustomerEndpoint
 {
     public static RouteHandlerBuilder MapGetCustomer(this IEndpointRouteBuilder customers) => customers
         .MapGet("/{customerId:guid}", async (Guid customerId, IQuerySession session, PersonalDataGate gate, HttpContext http,
@@ -31,8 +31,8 @@ public static class GetCustomerEndpoint
             var decision = pass.Decision;
             // Identity parts another brand collected follow the cross-brand rule, like that brand's history.
             var identity = decision.Shows(DataPart.Identity);
-            var caller = Access.Caller.From(http.User);
-            var duplicates = await Access.CustomerReach.WithinAsync(session, caller, found.PossibleDuplicates.Select(d => d.OtherCustomerId),
+            var shownIdentifiers = found.Identifiers.Values.Where(i => i.Identifier.Brand is null || decision.ShowsBrand(i.Identifier.Brand)).ToList();
+            var duplicates = await PossibleDuplicatesAsync(session, Access.Caller.From(http.User), found, shownIdentifiers, pass.Customer.Members,
                 group, clock.GetUtcNow(), cancellation);
             http.Response.Headers.ETag = ExpectedVersion.ETagFor(version);
             return Results.Ok(new CustomerProfile(found.Id,
@@ -40,15 +40,35 @@ public static class GetCustomerEndpoint
                 decision.VisibleBrands is null ? found.InteractionCount : null,
                 found.Cases.Count(c => c.Value == CaseStatus.Open && (found.CaseBrands.GetValueOrDefault(c.Key) is not { } brand || decision.ShowsBrand(brand))),
                 version,
-                identity ? found.Identifiers.Values.Where(i => i.Identifier.Brand is null || decision.ShowsBrand(i.Identifier.Brand))
-                    .OrderBy(i => i.LinkedAt).ToList() : [],
-                found.PossibleDuplicates.Where(d => duplicates.Contains(d.OtherCustomerId)).ToList(), found.AbsorbedInto, found.Absorbed, pass.Notice));
+                identity ? shownIdentifiers.OrderBy(i => i.LinkedAt).ToList() : [],
+                identity ? duplicates : [], found.AbsorbedInto, found.Absorbed, pass.Notice));
         })
         .WithName("GetCustomer")
         .WithSummary("Read a customer's profile and current stream version.")
         .WithPersonalDataRead()
         .Produces<CustomerProfile>()
         .ProducesProblem(StatusCodes.Status404NotFound);
+}
+
+public static partial class GetCustomerEndpoint
+{
+    /// <summary>
+    /// Other customers holding an identifier this one holds, as the caller may see both holdings: read from the
+    /// identifiers' claims, so a caller reaching both customers (a group agent) also sees a duplicate across brands that
+    /// a brand-scoped caller never hears of, and nothing recorded in either stream tells the brand-scoped caller it exists.
+    /// </summary>
+    private static async Task<IReadOnlyList<PossibleDuplicate>> PossibleDuplicatesAsync(IQuerySession session, Access.Caller caller,
+        Customer customer, IReadOnlyList<HeldIdentifier> shown, IReadOnlyList<Guid> members, Group.GroupCatalog group, DateTimeOffset now,
+        CancellationToken cancellation)
+    {
+        if (shown.Count == 0) return [];
+        var claims = await session.LoadManyAsync<Identity.IdentifierClaim>(cancellation, shown.Select(i => i.Identifier.Key).ToArray());
+        var (visible, _) = await Access.CustomerReach.SplitClaimsAsync(session, caller, claims, group, now, cancellation);
+        return shown.SelectMany(held => (visible.GetValueOrDefault(held.Identifier.Key)?.HoldersOtherThan(customer.Id) ?? [])
+                .Select(other => new PossibleDuplicate(other.CustomerId, held.Identifier.Key, held.LinkedAt)))
+            .Where(d => !members.Contains(d.OtherCustomerId) && !customer.DismissedDuplicates.Contains(d.OtherCustomerId))
+            .ToList();
+    }
 }
 
 public static class CustomerReads

@@ -16,17 +16,24 @@ public sealed record DismissPossibleDuplicate(Guid CustomerId, PossibleDuplicate
 
 public static class DismissPossibleDuplicateHandler
 {
-    public static Decision Decide(DismissPossibleDuplicate command, Customer customer)
+    /// <param name="sharesIdentifier">Whether the other customer holds one of this customer's identifiers now.</param>
+    public static Decision Decide(DismissPossibleDuplicate command, Customer customer, bool sharesIdentifier)
     {
         var other = command.Dismissal.OtherCustomerId;
         if (customer.DismissedDuplicates.Contains(other)) return Decision.NothingToDo;
-        return customer.PossibleDuplicates.Any(d => d.OtherCustomerId == other)
+        return sharesIdentifier || customer.PossibleDuplicates.Any(d => d.OtherCustomerId == other)
             ? Decision.Emit(command.Dismissal)
             : Decision.NotFound("otherCustomerId", $"Customer '{other}' is not listed as a possible duplicate of this one.");
     }
 
-    public static Task<WriteOutcome> Handle(DismissPossibleDuplicate command, IDocumentSession session, CancellationToken cancellation) =>
-        session.LockAndDecideAsync(command.CustomerId, command.ExpectedVersion, customer => Decide(command, customer), cancellation);
+    public static async Task<WriteOutcome> Handle(DismissPossibleDuplicate command, IDocumentSession session, CancellationToken cancellation)
+    {
+        var stream = await session.LockAsync(command.CustomerId, cancellation);
+        var keys = stream.Aggregate?.Identifiers.Keys.ToArray() ?? [];
+        var claims = keys.Length == 0 ? [] : await session.LoadManyAsync<IdentifierClaim>(cancellation, keys);
+        var shares = claims.Any(c => c.Holders.Any(h => h.CustomerId == command.Dismissal.OtherCustomerId));
+        return session.Decide(stream, command.ExpectedVersion, customer => Decide(command, customer, shares));
+    }
 }
 
 public static class DismissPossibleDuplicateEndpoint

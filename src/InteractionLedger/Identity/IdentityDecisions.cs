@@ -44,13 +44,12 @@ public static class IdentityDecisions
     /// possible duplicates.
     /// </summary>
     /// <param name="field">The request field to name in a rejection.</param>
-    /// <param name="claims">Holders within the caller's reach.</param>
-    /// <param name="hidden">Holders outside the caller's reach. They are never named to the caller: one holding the
-    /// identifier strongly does not stop the link, which is then only weak here, and each is recorded as a possible
-    /// duplicate, which only callers who reach both customers see.</param>
+    /// <param name="claims">Holders within the caller's reach (and whose holding the caller may see). Holders outside it
+    /// change nothing here, neither the strength nor the events: anything they changed would tell the caller they exist.
+    /// Callers who reach both customers see them as possible duplicates, from the claims, when they read the profile.</param>
     public static (List<object> Events, Rejection? Rejection) Link(Guid customerId, IReadOnlyDictionary<string, Customers.HeldIdentifier> held,
         IEnumerable<CustomerIdentifier> identifiers, IReadOnlyDictionary<string, IdentifierClaim> claims, string linkedBy, string reason,
-        DateTimeOffset now, string field, IReadOnlyDictionary<string, IdentifierClaim>? hidden = null)
+        DateTimeOffset now, string field)
     {
         var events = new List<object>();
         foreach (var identifier in identifiers.DistinctBy(i => i.Key))
@@ -68,11 +67,8 @@ public static class IdentityDecisions
                     "Unlink it there first, or merge the two customers if they are the same person."));
             }
 
-            var unseen = hidden is not null && hidden.TryGetValue(identifier.Key, out var hiddenClaim)
-                ? hiddenClaim.HoldersOtherThan(customerId).ToList() : [];
-            if (unseen.Any(o => o.Strength == IdentifierStrength.Strong)) strength = IdentifierStrength.Weak;
             events.Add(new IdentifierLinked(identifier, strength, linkedBy, reason, now));
-            events.AddRange(others.Concat(unseen).Select(o => new PossibleDuplicateFound(o.CustomerId, identifier.Key, now)));
+            events.AddRange(others.Select(o => new PossibleDuplicateFound(o.CustomerId, identifier.Key, now)));
         }
         return (events, null);
     }

@@ -22,11 +22,13 @@ public sealed record LinkIdentifier(Guid CustomerId, CustomerIdentifier Identifi
 
 public static class LinkIdentifierHandler
 {
-    public static Decision Decide(LinkIdentifier command, Customer customer, IReadOnlyDictionary<string, IdentifierClaim> claims,
-        IReadOnlyDictionary<string, IdentifierClaim> hidden)
+    public static Decision Decide(LinkIdentifier command, Customer customer, IReadOnlyDictionary<string, IdentifierClaim> claims)
     {
-        var (events, rejection) = IdentityDecisions.Link(customer.Id, customer.Identifiers, [command.Identifier], claims,
-            command.LinkedBy, command.Reason, command.Now, "value", hidden);
+        // An identifier the customer holds through a brand the caller may not see is, to it, not held: linking it
+        // records that the caller's brand collected it too, as for any new one.
+        var held = Access.CustomerReach.HeldAsSeenBy(command.Caller, customer);
+        var (events, rejection) = IdentityDecisions.Link(customer.Id, held, [command.Identifier], claims,
+            command.LinkedBy, command.Reason, command.Now, "value");
         if (rejection is not null) return new Decision.Rejected(rejection);
         return events.Count == 0 ? Decision.NothingToDo : new Decision.Append(events);
     }
@@ -35,12 +37,10 @@ public static class LinkIdentifierHandler
     {
         await IdentityLocks.LockAsync(session, [command.Identifier.Key], cancellation);
         var (stream, claim) = await session.LockWithAsync<IdentifierClaim>(command.CustomerId, command.Identifier.Key, cancellation);
-        var (visible, hidden) = claim is null
+        var (visible, _) = claim is null
             ? ([], [])
-            : command.Caller.Brands is null
-                ? (new Dictionary<string, IdentifierClaim> { [claim.Id] = claim }, new Dictionary<string, IdentifierClaim>())
-                : await Access.CustomerReach.SplitClaimsAsync(session, command.Caller, [claim], group, command.Now, cancellation);
-        return session.Decide(stream, command.ExpectedVersion, customer => Decide(command, customer, visible, hidden));
+            : await Access.CustomerReach.SplitClaimsAsync(session, command.Caller, [claim], group, command.Now, cancellation);
+        return session.Decide(stream, command.ExpectedVersion, customer => Decide(command, customer, visible));
     }
 }
 
@@ -64,8 +64,7 @@ public static class LinkIdentifierEndpoint
                 expected => new LinkIdentifier(customerId, identifier!, request.LinkedBy!.Trim(), request.Reason!.Trim(), clock.GetUtcNow(),
                     expected, caller),
                 async o => new IdentifierReceipt(customerId, identifier!.Key, o.Version, Replayed: !o.Written,
-                    await Access.CustomerReach.WithinAsync(reads, caller, await PossibleDuplicatesOfAsync(reads, customerId, identifier.Key),
-                        group, clock.GetUtcNow(), http.RequestAborted)));
+                    await PossibleDuplicatesOfAsync(reads, caller, customerId, identifier.Key, group, clock.GetUtcNow(), http.RequestAborted)));
         })
         .WithName("LinkIdentifier")
         .WithSummary("Make a customer known by one more identifier (e-mail, phone, brand customer number, social handle, …).")
@@ -78,6 +77,11 @@ public static class LinkIdentifierEndpoint
         .ProducesProblem(StatusCodes.Status409Conflict)
         .ProducesProblem(StatusCodes.Status412PreconditionFailed);
 
-    private static async Task<IReadOnlyList<Guid>> PossibleDuplicatesOfAsync(IQuerySession reads, Guid customerId, string key) =>
-        (await reads.LoadAsync<IdentifierClaim>(key))?.HoldersOtherThan(customerId).Select(h => h.CustomerId).ToList() ?? [];
+    private static async Task<IReadOnlyList<Guid>> PossibleDuplicatesOfAsync(IQuerySession reads, Access.Caller caller, Guid customerId,
+        string key, GroupCatalog group, DateTimeOffset now, CancellationToken cancellation)
+    {
+        if (await reads.LoadAsync<IdentifierClaim>(key, cancellation) is not { } claim) return [];
+        var (visible, _) = await Access.CustomerReach.SplitClaimsAsync(reads, caller, [claim], group, now, cancellation);
+        return visible.GetValueOrDefault(key)?.HoldersOtherThan(customerId).Select(h => h.CustomerId).ToList() ?? [];
+    }
 }

@@ -19,7 +19,7 @@ public static class LookupIdentifierEndpoint
 {
     public static RouteHandlerBuilder MapLookupIdentifier(this IEndpointRouteBuilder app) => app
         .MapGet("/identifiers", async (string? kind, string? value, string? brand, IQuerySession session, GroupCatalog group,
-            PersonalDataGate gate, HttpContext http, CancellationToken cancellation) =>
+            PersonalDataGate gate, TimeProvider clock, HttpContext http, CancellationToken cancellation) =>
         {
             if (!PersonalDataGate.TryReadPurpose(http.Request, out var purpose, out var purposeProblem)) return purposeProblem!;
             var errors = new InputErrors();
@@ -32,12 +32,18 @@ public static class LookupIdentifierEndpoint
 
             // By primary key: one index probe, whatever the number of customers.
             var claim = await session.LoadAsync<IdentifierClaim>(identifier!.Key, cancellation);
-            var claims = claim is null ? new Dictionary<string, IdentifierClaim>() : new() { [claim.Id] = claim };
+            // Holders the caller may not see (out of reach, or holding it through another brand) are left out of the
+            // answer and of the resolution alike; each attempt on one is on record.
+            var (claims, hidden) = claim is null ? ([], [])
+                : await Access.CustomerReach.SplitClaimsAsync(session, Access.Caller.From(http.User), [claim], group, clock.GetUtcNow(), cancellation);
+            foreach (var holder in hidden.Values.SelectMany(c => c.Holders))
+                if (await CustomerGroup.LoadAsync(session, holder.CustomerId, cancellation) is { } outOfReach)
+                    await gate.RecordOutOfReachAsync(http, outOfReach, cancellation);
             var resolution = IdentityDecisions.Resolve([identifier], claims);
             // Who holds an identifier is personal data of each holder: each one is decided and recorded on its own.
             var shown = new List<IdentifierHolder>();
             var notices = new List<AccessNotice>();
-            foreach (var holder in claim?.Holders ?? [])
+            foreach (var holder in claims.Values.SelectMany(c => c.Holders))
             {
                 if (await CustomerGroup.LoadAsync(session, holder.CustomerId, cancellation) is not { } holderGroup) continue;
                 var pass = await gate.DecideAsync(http, purpose, DataView.IdentifierLookup, holderGroup, cancellation);

@@ -35,13 +35,13 @@ public static class RecordIdentifiedContactHandler
 {
     /// <summary>For a known customer: record the contact (idempotently) and link the identifiers it named.</summary>
     public static Decision Decide(RecordIdentifiedContact command, Customer customer, TimelineEntry? existing,
-        IReadOnlyDictionary<string, IdentifierClaim> claims, IReadOnlyDictionary<string, IdentifierClaim> hidden, IReadOnlySet<string>? visibleBrands)
+        IReadOnlyDictionary<string, IdentifierClaim> claims, IReadOnlySet<string>? visibleBrands)
     {
         var recording = RecordInteractionHandler.Decide(new RecordInteraction(customer.Id, command.Interaction, null, visibleBrands), customer, existing);
         if (recording is not Decision.Append append) return recording;
 
-        var (links, rejection) = IdentityDecisions.Link(customer.Id, customer.Identifiers, command.Identifiers, claims,
-            command.LinkedBy, command.LinkReason, command.Now, "customer.identifiers", hidden);
+        var (links, rejection) = IdentityDecisions.Link(customer.Id, CustomerReach.HeldAsSeenBy(command.Caller, customer), command.Identifiers,
+            claims, command.LinkedBy, command.LinkReason, command.Now, "customer.identifiers");
         return rejection is not null ? new Decision.Rejected(rejection) : new Decision.Append([.. links, .. append.Events]);
     }
 
@@ -54,8 +54,8 @@ public static class RecordIdentifiedContactHandler
         await IdentityLocks.LockAsync(session, keys, cancellation);
         var claims = keys.Count == 0 ? [] : await session.LoadManyAsync<IdentifierClaim>(cancellation, keys);
         var caller = command.Caller;
-        var (visible, hidden) = caller.Brands is null
-            ? (claims.ToDictionary(c => c.Id), new Dictionary<string, IdentifierClaim>())
+        var (visible, _) = caller.Brands is null
+            ? (claims.ToDictionary(c => c.Id), [])
             : await CustomerReach.SplitClaimsAsync(session, caller, claims, group, command.Now, cancellation);
         var recorded = await session.LoadAsync<TimelineEntry>(command.Interaction.InteractionId, cancellation);
 
@@ -83,19 +83,19 @@ public static class RecordIdentifiedContactHandler
                         "These identifiers belong to different customers: record the contact for one of them (customer.customerId), " +
                         "or merge them if they are the same person.", contradictory.Owners));
                 default:
-                    return StartNewCustomer(command, session, visible, hidden);
+                    return StartNewCustomer(command, session, visible);
             }
         }
 
         var (stream, entry) = await session.LockWithAsync<TimelineEntry>(customerId.Value, command.Interaction.InteractionId, cancellation);
         var visibleBrands = caller.Brands is null || stream.Aggregate is null
             || CustomerReach.Of(caller, [stream.Aggregate], group.BrandCodes, command.Now).SharesAcrossBrands ? null : caller.Brands;
-        var outcome = session.Decide(stream, command.ExpectedVersion, customer => Decide(command, customer, entry, visible, hidden, visibleBrands));
+        var outcome = session.Decide(stream, command.ExpectedVersion, customer => Decide(command, customer, entry, visible, visibleBrands));
         return new IdentifiedContactOutcome(outcome, CustomerCreated: false);
     }
 
     private static IdentifiedContactOutcome StartNewCustomer(RecordIdentifiedContact command, IDocumentSession session,
-        IReadOnlyDictionary<string, IdentifierClaim> claims, IReadOnlyDictionary<string, IdentifierClaim> hidden)
+        IReadOnlyDictionary<string, IdentifierClaim> claims)
     {
         var customerId = Guid.CreateVersion7();
         if (command.Interaction.CaseId is { } caseId)
@@ -104,7 +104,7 @@ public static class RecordIdentifiedContactHandler
         // Nobody may resolve by these identifiers, but some may still be held (weak kinds that never resolve alone):
         // those holders become possible duplicates.
         var (links, _) = IdentityDecisions.Link(customerId, new Dictionary<string, HeldIdentifier>(), command.Identifiers, claims,
-            command.LinkedBy, command.LinkReason, command.Now, "customer.identifiers", hidden);
+            command.LinkedBy, command.LinkReason, command.Now, "customer.identifiers");
         // Registered for the brand the contact was with: the name is that brand's, and so is the relationship.
         object[] events = [new CustomerRegistered(customerId, command.DisplayName, command.Now, command.Interaction.Brand), .. links, command.Interaction];
         session.Events.StartStream<Customer>(customerId, events.Select(e => CustomerStream.WithClientEventId(session, e)).ToArray());

@@ -40,6 +40,9 @@ public static class UnlinkIdentifierEndpoint
             Cases.CaseActors.Validate("unlinkedBy", request.UnlinkedBy, errors);
             errors.Required("reason", request.Reason);
             errors.MaxLength("reason", request.Reason, 500);
+            // Like linking: only the issuing brand names its own customer numbers.
+            if (identifier is not null && Access.CustomerReach.ForeignIssuedIdentifier(http, group, [(identifier, "identifier")]) is { } foreign)
+                return Task.FromResult(foreign);
             return CommandEndpoint.RunAsync(http, bus, errors, request.ExpectedVersion,
                 expected => new UnlinkIdentifier(customerId, new IdentifierUnlinked(identifier!.Key, identifier.Kind,
                     request.UnlinkedBy!.Trim(), request.Reason!.Trim(), clock.GetUtcNow()), expected, Access.CustomerReach.WritableBrands(http)),

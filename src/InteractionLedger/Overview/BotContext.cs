@@ -82,7 +82,7 @@ public static class BotContextEndpoint
                 view.Now.OpenCases.OrderByDescending(c => c.Brand == brand).Take(CasesShown)
                     .Select(c => new BotCase(c.CaseId, c.Brand, c.Title, c.LastStep, c.LastStepAt)).ToList(),
                 view.Now.LastContacts.Take(ContactsShown).ToList(),
-                decision.Shows(DataPart.Profiling) ? Suggest(full with { Now = view.Now }, recent, brand!)
+                decision.Shows(DataPart.Profiling) ? Suggest(view, recent, brand!)
                     : new SuggestedStep(view.Now.OpenCases.Count > 0 ? "continue-case" : "welcome",
                         "Suggestions drawn from the customer's profile are withheld (see access): greet the customer and ask how to help."),
                 pass.Notice));

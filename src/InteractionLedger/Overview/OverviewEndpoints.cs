@@ -54,6 +54,11 @@ public static class OverviewEndpoints
                 DisplayName = decision.Shows(DataPart.Identity) ? view.Who.NameShownTo(decision) : null,
                 Identifiers = decision.Shows(DataPart.Identity) ? view.Who.Identifiers.Where(i => i.Brand is null || decision.ShowsBrand(i.Brand)).ToList() : [],
                 Brands = view.Who.Brands.Where(decision.ShowsBrand).ToList(),
+                // When another brand's history is withheld, so are the dates it sets: the last contact is the last one
+                // shown (among the recent ones kept), the first is not known from what may be shown.
+                FirstContactAt = crossBrandFigures ? view.Who.FirstContactAt : null,
+                LastContactAt = crossBrandFigures ? view.Who.LastContactAt
+                    : recent.Where(c => decision.ShowsBrand(c.Brand)).Select(c => (DateTimeOffset?)c.OccurredAt).FirstOrDefault(),
             },
             Reach = view.Reach with
             {

@@ -13,10 +13,13 @@ namespace InteractionLedger.Privacy;
 /// <param name="CustomerId">Null for a lookup that named nobody.</param>
 /// <param name="BrandsReturned">Brands whose history was returned; null for all of them.</param>
 /// <param name="RequestId">The HTTP request's trace id, to find the call in logs.</param>
+/// <param name="Reference">The random reference the caller was given for this record (absent from records written
+/// before references existed). Callers never see the record's position: a sequence number would let them count the
+/// records their probes of other brands' customers leave.</param>
 public sealed record AccessRecord(DateTimeOffset At, string Principal, string Role, IReadOnlyList<string>? PrincipalBrands,
     Guid? CustomerId, string View, string Purpose, string LegalBasis, string Decision, IReadOnlyList<string> PartsReturned,
     IReadOnlyList<Withheld> Withheld, IReadOnlyList<string>? BrandsReturned, IReadOnlyList<ConsentReliedOn> ConsentsReliedOn,
-    string? Refusal, string RequestId);
+    string? Refusal, string RequestId, Guid? Reference = null);
 
 /// <summary>An access record as stored: its place in its chain and its hash.</summary>
 public sealed record StoredAccessRecord(long Id, int Lane, long Position, string Hash, AccessRecord Record);

@@ -11,8 +11,9 @@ using Marten;
 namespace InteractionLedger.Privacy;
 
 /// <summary>How a read was decided, returned with the data so a reduced answer says what it leaves out and why.</summary>
-/// <param name="AccessRecordId">The access ledger record of this read.</param>
-public sealed record AccessNotice(AccessOutcome Decision, Purpose Purpose, LegalBasis LegalBasis, IReadOnlyList<Withheld> Withheld, long AccessRecordId);
+/// <param name="AccessRecord">The reference of this read's access ledger record (<c>reference</c> in the privacy
+/// officer's search): random, so it tells nothing about other records.</param>
+public sealed record AccessNotice(AccessOutcome Decision, Purpose Purpose, LegalBasis LegalBasis, IReadOnlyList<Withheld> Withheld, Guid AccessRecord);
 
 /// <summary>The outcome of passing the gate: the data may be read (with its decision), or the answer is a problem.</summary>
 public sealed record GatePass(CustomerGroup? Customer, AccessDecision Decision, AccessNotice Notice);
@@ -64,9 +65,9 @@ public sealed class PersonalDataGate(AccessLedger ledger, TimeProvider clock, Gr
         var record = new AccessRecord(now, caller.Id, ApiJson.Name(caller.Role), caller.Brands?.Order().ToList(), customer?.Root,
             ApiJson.Name(view), ApiJson.Name(purpose), ApiJson.Name(decision.LegalBasis), ApiJson.Name(decision.Outcome),
             decision.Returned.Select(ApiJson.Name).ToList(), decision.Withheld, decision.VisibleBrands?.Order().ToList(),
-            decision.ConsentsReliedOn, decision.RefusalReason, Activity.Current?.TraceId.ToString() ?? http.TraceIdentifier);
-        var recordId = await ledger.AppendAsync(record, cancellation);
-        return new GatePass(customer, decision, new AccessNotice(decision.Outcome, purpose, decision.LegalBasis, decision.Withheld, recordId));
+            decision.ConsentsReliedOn, decision.RefusalReason, Activity.Current?.TraceId.ToString() ?? http.TraceIdentifier, Guid.NewGuid());
+        await ledger.AppendAsync(record, cancellation);
+        return new GatePass(customer, decision, new AccessNotice(decision.Outcome, purpose, decision.LegalBasis, decision.Withheld, record.Reference!.Value));
     }
 
     /// <summary>
@@ -83,7 +84,7 @@ public sealed class PersonalDataGate(AccessLedger ledger, TimeProvider clock, Gr
             endpoint, ApiJson.Name(Purpose.Service), ApiJson.Name(PurposePolicy.RuleFor(Purpose.Service).LegalBasis),
             ApiJson.Name(AccessOutcome.Refused), [], [], [], [],
             $"Out of reach: the customer has no relationship with {caller.ScopeText} and has not consented to sharing across the group's brands.",
-            Activity.Current?.TraceId.ToString() ?? http.TraceIdentifier), cancellation);
+            Activity.Current?.TraceId.ToString() ?? http.TraceIdentifier, Guid.NewGuid()), cancellation);
     }
 
     public static IResult Refusal(GatePass pass, Guid customerId)
@@ -97,7 +98,7 @@ public sealed class PersonalDataGate(AccessLedger ledger, TimeProvider clock, Gr
             {
                 ["purpose"] = ApiJson.Name(decision.Purpose),
                 ["legalBasis"] = ApiJson.Name(decision.LegalBasis),
-                ["accessRecordId"] = pass.Notice.AccessRecordId,
+                ["accessRecord"] = pass.Notice.AccessRecord,
             });
     }
 

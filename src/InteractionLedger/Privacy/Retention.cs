@@ -223,7 +223,9 @@ public sealed class RetentionSchedule(RetentionPolicy policy, IServiceProvider s
         {
             try
             {
-                var run = await services.GetRequiredService<IMessageBus>().InvokeAsync<RetentionRun>(new ApplyRetention("schedule"), stopping);
+                // The bus is scoped: a background service has no request scope of its own.
+                using var scope = services.CreateScope();
+                var run = await scope.ServiceProvider.GetRequiredService<IMessageBus>().InvokeAsync<RetentionRun>(new ApplyRetention("schedule"), stopping);
                 logger.LogInformation("Retention: {Cleared} contacts lost their free text, {Expired} consents expired", run.InteractionsCleared, run.ConsentsExpired);
             }
             catch (Exception e) when (e is not OperationCanceledException)

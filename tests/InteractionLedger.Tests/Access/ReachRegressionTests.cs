@@ -142,6 +142,68 @@ public sealed class when_a_brand_scoped_caller_reaches_for_another_brands_custom
     }
 
     [Fact]
+    public async Task what_another_brand_holds_changes_nothing_a_brand_scoped_caller_can_observe()
+    {
+        var theirs = await ReachWorld.CreateAsync(api.Factory, "horizon-energie");
+        using var telecom = As(Callers.TelecomAgent);
+        var mine = await telecom.RegisterAsync();
+
+        // Linking their phone to my customer: my lookup resolves to mine, as if nobody else held it.
+        await telecom.PostJsonAsync($"/customers/{mine}/identifiers", new { kind = "phone", value = theirs.Phone, linkedBy = "a", reason = "b" }).EnsureAsync();
+        var lookup = await (await telecom.GetAsync($"/identifiers?kind=phone&value={Uri.EscapeDataString(theirs.Phone)}")).JsonAsync();
+        lookup["resolvesTo"]!.GetValue<Guid>().ShouldBe(mine);
+        lookup["access"]![0]!["accessRecord"]!.GetValue<Guid>().ShouldNotBe(Guid.Empty, "a random reference, not a position that counts others' records");
+
+        // A verified e-mail they hold is linked exactly as one nobody holds: same strength, same version step.
+        var before = await (await telecom.GetAsync($"/customers/{mine}")).JsonAsync();
+        var held = await (await telecom.PostJsonAsync($"/customers/{mine}/identifiers",
+            new { kind = "email", value = theirs.Email, verified = true, linkedBy = "a", reason = "b" }).EnsureAsync()).JsonAsync();
+        var fresh = await (await telecom.PostJsonAsync($"/customers/{mine}/identifiers",
+            new { kind = "email", value = $"fresh.{Guid.NewGuid():N}@example.org", verified = true, linkedBy = "a", reason = "b" }).EnsureAsync()).JsonAsync();
+        (held["version"]!.GetValue<long>() - before["version"]!.GetValue<long>()).ShouldBe(fresh["version"]!.GetValue<long>() - held["version"]!.GetValue<long>());
+        held["possibleDuplicates"]!.AsArray().ShouldBeEmpty();
+        var profile = await (await telecom.GetAsync($"/customers/{mine}")).JsonAsync();
+        profile["identifiers"]!.AsArray().Where(i => i!["identifier"]!["kind"]!.GetValue<string>() == "email")
+            .Select(i => i!["strength"]!.GetValue<string>()).Distinct().ShouldBe(["strong"]);
+        profile["possibleDuplicates"]!.AsArray().ShouldBeEmpty();
+
+        // ... and their own verification of it is untouched; the group sees both holders.
+        using var energie = As("dev-agent-horizon-energie");
+        await energie.PostJsonAsync($"/customers/{theirs.Id}/identifiers", new { kind = "email", value = theirs.Email, verified = true, linkedBy = "a", reason = "b" }).EnsureAsync();
+        var theirProfile = await (await energie.GetAsync($"/customers/{theirs.Id}")).JsonAsync();
+        theirProfile["identifiers"]!.AsArray().Single(i => i!["identifier"]!["kind"]!.GetValue<string>() == "email")!["strength"]!.GetValue<string>().ShouldBe("strong");
+        theirProfile.ToJsonString().ShouldNotContain(mine.ToString());
+        (await (await As(LedgerFactory.GroupAgentKey).GetAsync($"/customers/{mine}")).Content.ReadAsStringAsync()).ShouldContain(theirs.Id.ToString());
+
+        // Their customer number can be neither linked nor unlinked by another brand.
+        (await telecom.PostJsonAsync($"/customers/{mine}/identifiers/unlink",
+            new { kind = "brand-customer-number", value = theirs.Number, brand = "horizon-energie", unlinkedBy = "a", reason = "b" }))
+            .StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
+    public async Task on_a_customer_of_both_brands_what_the_other_brand_collected_stays_with_it()
+    {
+        var shared = await ReachWorld.CreateAsync(api.Factory, "horizon-energie");
+        using var group = As("dev-integration-group");
+        await group.PostJsonAsync($"/customers/{shared.Id}/interactions",
+            Contacts.Valid(occurredAt: DateTimeOffset.UtcNow.AddDays(-400))).EnsureAsync();
+        using var telecom = As(Callers.TelecomAgent);
+
+        var profile = await (await telecom.GetAsync($"/customers/{shared.Id}")).Content.ReadAsStringAsync();
+        var overview = await (await telecom.GetAsync($"/customers/{shared.Id}/overview")).JsonAsync();
+        foreach (var text in new[] { profile, overview.ToJsonString() })
+            foreach (var value in shared.PersonalValues) text.ShouldNotContain(value, Case.Insensitive);
+        overview["who"]!["lastContactAt"]!.GetValue<DateTimeOffset>().ShouldBeLessThan(DateTimeOffset.UtcNow.AddDays(-300), "their contact's date is theirs");
+
+        var lookup = await (await telecom.GetAsync($"/identifiers?kind=email&value={Uri.EscapeDataString(shared.Email)}")).JsonAsync();
+        lookup["holders"]!.AsArray().ShouldBeEmpty("that they know this address is theirs");
+        var relinked = await (await telecom.PostJsonAsync($"/customers/{shared.Id}/identifiers",
+            new { kind = "email", value = shared.Email, linkedBy = "a", reason = "b" }).EnsureAsync()).JsonAsync();
+        relinked["replayed"]!.GetValue<bool>().ShouldBeFalse("holding it through their brand is not holding it through mine");
+    }
+
+    [Fact]
     public async Task a_brand_scoped_principal_never_reaches_the_privacy_officers_desk_whatever_its_role()
     {
         await using var factory = new LedgerFactory(await api.Server.CreateDatabaseAsync("scopedofficer"), "Development", settings: new Dictionary<string, string>

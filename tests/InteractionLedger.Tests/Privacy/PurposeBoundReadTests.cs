@@ -45,7 +45,7 @@ public sealed class when_callers_read_customer_data(LedgerApi api)
         // An administrator may call read endpoints, but the purpose policy refuses it service reads, and says so on record.
         var refused = await administrator.GetAsync($"/customers/{customerId}/timeline");
         refused.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
-        (await refused.ProblemAsync())["accessRecordId"].ShouldNotBeNull();
+        (await refused.ProblemAsync())["accessRecord"]!.GetValue<Guid>().ShouldNotBe(Guid.Empty);
         (await RecordsOf(customerId)).ShouldContain(r => r["principal"]!.GetValue<string>() == "administrator" && r["decision"]!.GetValue<string>() == "refused");
     }
 
