@@ -17,12 +17,18 @@ public sealed record Subject(Guid Id, string Brand, Guid InteractionId, Guid Cas
 /// <summary>Builds subjects through the public API, as each brand's own systems would.</summary>
 public static class ReachWorld
 {
-    public static async Task<Subject> CreateAsync(LedgerFactory factory, string brand, bool sharesAcrossBrands = false)
+    /// <summary>A customer nobody registered: random ids and values, as an attacker would guess them.</summary>
+    public static Subject Unknown(string brand)
     {
         var tag = Guid.NewGuid().ToString("N")[..10];
         var digits = string.Concat(tag.Select(c => (char)('0' + c % 10)))[..8];
-        var subject = new Subject(Guid.Empty, brand, Guid.NewGuid(), Guid.NewGuid(), $"Zélie Quintal-{tag}", $"zelie.{tag}@example.org",
+        return new Subject(Guid.NewGuid(), brand, Guid.NewGuid(), Guid.NewGuid(), $"Zélie Quintal-{tag}", $"zelie.{tag}@example.org",
             $"+3361{digits}", $"NUM{tag.ToUpperInvariant()}");
+    }
+
+    public static async Task<Subject> CreateAsync(LedgerFactory factory, string brand, bool sharesAcrossBrands = false)
+    {
+        var subject = Unknown(brand) with { Id = Guid.Empty };
         using var integration = factory.ClientAs($"dev-integration-{brand}");
         var created = await integration.PostJsonAsync("/interactions", new JsonObject
         {
