@@ -116,7 +116,7 @@ public static class CustomerReach
     /// a brand it does not act for is, to it, not held (a write that skipped it would tell it the customer has it).
     /// </summary>
     public static Dictionary<string, HeldIdentifier> HeldAsSeenBy(Caller caller, Customer customer) =>
-        customer.Identifiers.Where(i => i.Value.Identifier.Brand is not { } brand || caller.ActsFor(brand)).ToDictionary(i => i.Key, i => i.Value);
+        customer.Identifiers.Where(i => i.Value.SeenBy(caller.ActsFor)).ToDictionary(i => i.Key, i => i.Value);
 
     private static bool SeesHolding(Caller caller, CustomerGroup? members, Guid holderId, string key, GroupCatalog group, DateTimeOffset now)
     {
@@ -124,8 +124,8 @@ public static class CustomerReach
         if (members is null) return false;
         var standing = Of(caller, members.People, group.BrandCodes, now);
         if (!standing.Within) return false;
-        var collectedFor = members.People.FirstOrDefault(p => p.Id == holderId)?.Identifiers.GetValueOrDefault(key)?.Identifier.Brand;
-        return standing.SharesAcrossBrands || collectedFor is null || caller.ActsFor(collectedFor);
+        var held = members.People.FirstOrDefault(p => p.Id == holderId)?.Identifiers.GetValueOrDefault(key);
+        return standing.SharesAcrossBrands || held is null || held.SeenBy(caller.ActsFor);
     }
 
     /// <summary>

@@ -73,7 +73,7 @@ public sealed partial class Customer
 
     public void Apply(IdentifierLinked linked)
     {
-        Identifiers[linked.IdentifierKey] = new HeldIdentifier(linked.Identifier, linked.Strength, linked.LinkedAt);
+        Identifiers[linked.IdentifierKey] = HeldIdentifier.After(Identifiers.GetValueOrDefault(linked.IdentifierKey), linked);
         if (linked.Identifier.Brand is { } brand) Brands.Add(brand);
     }
 
@@ -132,7 +132,41 @@ public sealed partial class Customer
     }
 }
 
-public sealed record HeldIdentifier(CustomerIdentifier Identifier, IdentifierStrength Strength, DateTimeOffset LinkedAt);
+/// <param name="CollectedFor">The brands that collected the identifier ("" for the whole group); null in documents
+/// written before it was kept, where the identifier's own brand says it.</param>
+public sealed record HeldIdentifier(CustomerIdentifier Identifier, IdentifierStrength Strength, DateTimeOffset LinkedAt,
+    IReadOnlyList<string>? CollectedFor = null)
+{
+    private const string WholeGroup = "";
+
+    /// <summary>Whoever may see one of the brands that collected it may see the identifier; a group-level one, everyone.</summary>
+    public bool SeenBy(Func<string, bool> showsBrand) =>
+        (CollectedFor ?? [Identifier.Brand ?? WholeGroup]).Any(b => b == WholeGroup || showsBrand(b));
+
+    /// <summary>
+    /// The holding as shown to a caller who may see it: which other brands collected it too is not its business, and
+    /// the brand it names is the issuer of a customer number, or one of the collectors the caller may see.
+    /// </summary>
+    public HeldIdentifier AsSeenBy(Func<string, bool> showsBrand)
+    {
+        var brand = Identity.IdentityPolicy.RuleFor(Identifier.Kind).BrandScoped
+            ? Identifier.Brand
+            : (CollectedFor ?? [Identifier.Brand ?? WholeGroup]).FirstOrDefault(b => b != WholeGroup && showsBrand(b));
+        return this with { CollectedFor = null, Identifier = Identifier with { Brand = brand } };
+    }
+
+    /// <summary>
+    /// The holding after one more link: every brand that collected it is kept, and so is the strongest proof, so that
+    /// one brand's link never hides or weakens what another brand holds.
+    /// </summary>
+    public static HeldIdentifier After(HeldIdentifier? held, Identity.IdentifierLinked linked)
+    {
+        var collectors = (held?.CollectedFor ?? (held is null ? [] : [held.Identifier.Brand ?? WholeGroup]))
+            .Append(linked.Identifier.Brand ?? WholeGroup).Distinct().Order().ToList();
+        var strength = held?.Strength == IdentifierStrength.Strong ? IdentifierStrength.Strong : linked.Strength;
+        return new HeldIdentifier(linked.Identifier, strength, held?.LinkedAt ?? linked.LinkedAt, collectors);
+    }
+}
 
 /// <summary>Another customer sharing a weak identifier with this one: for an agent to confirm or dismiss.</summary>
 public sealed record PossibleDuplicate(Guid OtherCustomerId, string IdentifierKey, DateTimeOffset FoundAt);

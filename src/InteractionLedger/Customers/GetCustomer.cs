@@ -14,11 +14,12 @@ namespace InteractionLedger.Customers;
 /// <param name="MergedCustomers">Customers merged directly into this one.</param>
 /// <param name="PossibleDuplicates">Other customers sharing a weak identifier with this one, for an agent to look at.</param>
 /// <param name="Access">How this read was decided, and what it leaves out.</param>
-public sealed record CustomerProfile(Guid CustomerId, string? DisplayName, DateTimeOffset RegisteredAt,
+/// <param name="RegisteredAt">Null when another brand registered the customer and its history is withheld.</param>
+public sealed record CustomerProfile(Guid CustomerId, string? DisplayName, DateTimeOffset? RegisteredAt,
     int? InteractionCount, int OpenCaseCount, long Version, IReadOnlyList<HeldIdentifier> Identifiers,
     IReadOnlyList<PossibleDuplicate> PossibleDuplicates, Guid? MergedInto, IReadOnlyList<Guid> MergedCustomers, AccessNotice Access);
 
-public static partial class GetCustomerEndpoint
+public static class GetCustomerEndpoint
 {
     public static RouteHandlerBuilder MapGetCustomer(this IEndpointRouteBuilder customers) => customers
         .MapGet("/{customerId:guid}", async (Guid customerId, IQuerySession session, PersonalDataGate gate, HttpContext http,
@@ -31,16 +32,17 @@ public static partial class GetCustomerEndpoint
             var decision = pass.Decision;
             // Identity parts another brand collected follow the cross-brand rule, like that brand's history.
             var identity = decision.Shows(DataPart.Identity);
-            var shownIdentifiers = found.Identifiers.Values.Where(i => i.Identifier.Brand is null || decision.ShowsBrand(i.Identifier.Brand)).ToList();
-            var duplicates = await PossibleDuplicatesAsync(session, Access.Caller.From(http.User), found, shownIdentifiers, pass.Customer.Members,
-                group, clock.GetUtcNow(), cancellation);
+            var shownIdentifiers = found.Identifiers.Values.Where(i => i.SeenBy(decision.ShowsBrand)).ToList();
+            var duplicates = await Identity.PossibleDuplicates.VisibleAsync(session, Access.Caller.From(http.User), found, shownIdentifiers,
+                pass.Customer.Members, group, clock.GetUtcNow(), cancellation);
             http.Response.Headers.ETag = ExpectedVersion.ETagFor(version);
+            var registeredByVisibleBrand = found.RegisteredFor is null || decision.ShowsBrand(found.RegisteredFor);
             return Results.Ok(new CustomerProfile(found.Id,
-                identity && (found.RegisteredFor is null || decision.ShowsBrand(found.RegisteredFor)) ? found.DisplayName : null, found.RegisteredAt,
+                identity && registeredByVisibleBrand ? found.DisplayName : null, registeredByVisibleBrand ? found.RegisteredAt : null,
                 decision.VisibleBrands is null ? found.InteractionCount : null,
                 found.Cases.Count(c => c.Value == CaseStatus.Open && (found.CaseBrands.GetValueOrDefault(c.Key) is not { } brand || decision.ShowsBrand(brand))),
                 version,
-                identity ? shownIdentifiers.OrderBy(i => i.LinkedAt).ToList() : [],
+                identity ? shownIdentifiers.OrderBy(i => i.LinkedAt).Select(i => i.AsSeenBy(decision.ShowsBrand)).ToList() : [],
                 identity ? duplicates : [], found.AbsorbedInto, found.Absorbed, pass.Notice));
         })
         .WithName("GetCustomer")
@@ -48,27 +50,6 @@ public static partial class GetCustomerEndpoint
         .WithPersonalDataRead()
         .Produces<CustomerProfile>()
         .ProducesProblem(StatusCodes.Status404NotFound);
-}
-
-public static partial class GetCustomerEndpoint
-{
-    /// <summary>
-    /// Other customers holding an identifier this one holds, as the caller may see both holdings: read from the
-    /// identifiers' claims, so a caller reaching both customers (a group agent) also sees a duplicate across brands that
-    /// a brand-scoped caller never hears of, and nothing recorded in either stream tells the brand-scoped caller it exists.
-    /// </summary>
-    private static async Task<IReadOnlyList<PossibleDuplicate>> PossibleDuplicatesAsync(IQuerySession session, Access.Caller caller,
-        Customer customer, IReadOnlyList<HeldIdentifier> shown, IReadOnlyList<Guid> members, Group.GroupCatalog group, DateTimeOffset now,
-        CancellationToken cancellation)
-    {
-        if (shown.Count == 0) return [];
-        var claims = await session.LoadManyAsync<Identity.IdentifierClaim>(cancellation, shown.Select(i => i.Identifier.Key).ToArray());
-        var (visible, _) = await Access.CustomerReach.SplitClaimsAsync(session, caller, claims, group, now, cancellation);
-        return shown.SelectMany(held => (visible.GetValueOrDefault(held.Identifier.Key)?.HoldersOtherThan(customer.Id) ?? [])
-                .Select(other => new PossibleDuplicate(other.CustomerId, held.Identifier.Key, held.LinkedAt)))
-            .Where(d => !members.Contains(d.OtherCustomerId) && !customer.DismissedDuplicates.Contains(d.OtherCustomerId))
-            .ToList();
-    }
 }
 
 public static class CustomerReads

@@ -27,17 +27,22 @@ public static class WriteResults
 public static class CommandEndpoint
 {
     public static Task<IResult> RunAsync<TCommand, TBody>(HttpContext http, IMessageBus bus, InputErrors errors,
-        long? expectedVersionField, Func<long?, TCommand> command, Func<WriteOutcome, TBody> body, string? createdAt = null)
+        long? expectedVersionField, Func<long?, TCommand> command, Func<WriteOutcome, TBody> body, string? createdAt = null,
+        Func<Task<IResult?>>? beforeInvoking = null)
         where TCommand : notnull =>
-        RunAsync(http, bus, errors, expectedVersionField, command, o => Task.FromResult(body(o)), createdAt);
+        RunAsync(http, bus, errors, expectedVersionField, command, o => Task.FromResult(body(o)), createdAt, beforeInvoking);
 
     /// <param name="body">Builds the answer; may read what the write just committed.</param>
+    /// <param name="beforeInvoking">A check of the valid request that may answer instead (another customer it names
+    /// being out of reach): run after input validation, so that it answers where an unknown id would, not before.</param>
     public static async Task<IResult> RunAsync<TCommand, TBody>(HttpContext http, IMessageBus bus, InputErrors errors,
-        long? expectedVersionField, Func<long?, TCommand> command, Func<WriteOutcome, Task<TBody>> body, string? createdAt = null)
+        long? expectedVersionField, Func<long?, TCommand> command, Func<WriteOutcome, Task<TBody>> body, string? createdAt = null,
+        Func<Task<IResult?>>? beforeInvoking = null)
         where TCommand : notnull
     {
         if (!ExpectedVersion.TryRead(http.Request, expectedVersionField, errors, out var expected) || errors.Any)
             return errors.ToResult();
+        if (beforeInvoking is not null && await beforeInvoking() is { } answered) return answered;
 
         var outcome = await bus.InvokeAsync<WriteOutcome>(command(expected.Value), http.RequestAborted);
         if (outcome.Rejection is not null) return outcome.ToHttp(http, expected, _ => 0, createdAt);

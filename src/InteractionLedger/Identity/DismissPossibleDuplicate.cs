@@ -16,7 +16,8 @@ public sealed record DismissPossibleDuplicate(Guid CustomerId, PossibleDuplicate
 
 public static class DismissPossibleDuplicateHandler
 {
-    /// <param name="sharesIdentifier">Whether the other customer holds one of this customer's identifiers now.</param>
+    /// <param name="sharesIdentifier">Whether the other customer holds one of this customer's identifiers now, as the
+    /// caller may see it (the endpoint checked that).</param>
     public static Decision Decide(DismissPossibleDuplicate command, Customer customer, bool sharesIdentifier)
     {
         var other = command.Dismissal.OtherCustomerId;
@@ -42,10 +43,6 @@ public static class DismissPossibleDuplicateEndpoint
         .MapPost("/{customerId:guid}/possible-duplicates/{otherCustomerId:guid}/dismiss", async (Guid customerId, Guid otherCustomerId,
             DismissPossibleDuplicateRequest request, HttpContext http, TimeProvider clock, IMessageBus bus) =>
         {
-            // A possible duplicate outside the caller's reach is not listed to it, so it cannot be dismissed by it either.
-            if (await Access.CustomerReach.OutOfReachRecordedAsync(http, otherCustomerId))
-                return ProblemResults.For(new Rejection(RejectionKind.NotFound, "otherCustomerId",
-                    $"Customer '{otherCustomerId}' is not listed as a possible duplicate of this one."), versionFromHeader: false);
             var errors = new InputErrors();
             Cases.CaseActors.Validate("dismissedBy", request.DismissedBy, errors);
             errors.Required("reason", request.Reason);
@@ -53,7 +50,10 @@ public static class DismissPossibleDuplicateEndpoint
             return await CommandEndpoint.RunAsync(http, bus, errors, request.ExpectedVersion,
                 expected => new DismissPossibleDuplicate(customerId, new PossibleDuplicateDismissed(otherCustomerId,
                     request.DismissedBy!.Trim(), request.Reason!.Trim(), clock.GetUtcNow()), expected),
-                o => new WriteReceipt(customerId, o.Version, Replayed: !o.Written));
+                o => new WriteReceipt(customerId, o.Version, Replayed: !o.Written),
+                beforeInvoking: async () => await IsListedToCallerAsync(http, customerId, otherCustomerId) ? null
+                    : ProblemResults.For(new Rejection(RejectionKind.NotFound, "otherCustomerId",
+                        $"Customer '{otherCustomerId}' is not listed as a possible duplicate of this one."), versionFromHeader: false));
         })
         .WithName("DismissPossibleDuplicate")
         .WithSummary("Two customers sharing a weak identifier are different people: stop listing them as possible duplicates.")
@@ -62,4 +62,27 @@ public static class DismissPossibleDuplicateEndpoint
         .ProducesValidationProblem()
         .ProducesProblem(StatusCodes.Status404NotFound)
         .ProducesProblem(StatusCodes.Status412PreconditionFailed);
+
+    /// <summary>
+    /// Only a duplicate the caller is shown can be dismissed by it: trying another would tell it which identifiers
+    /// other brands collected on this customer, or that an id it guessed exists.
+    /// </summary>
+    private static async Task<bool> IsListedToCallerAsync(HttpContext http, Guid customerId, Guid otherId)
+    {
+        await Access.CustomerReach.OutOfReachRecordedAsync(http, otherId);
+        var services = http.RequestServices;
+        var session = services.GetRequiredService<IQuerySession>();
+        if (await Merging.CustomerGroup.LoadAsync(session, customerId, http.RequestAborted) is not { } members) return false;
+        var customer = members.People.First(p => p.Id == customerId);
+        var caller = Access.Caller.From(http.User);
+        var group = services.GetRequiredService<Group.GroupCatalog>();
+        var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
+        // A repeated dismissal is answered as a replay to whoever reaches both customers.
+        if (customer.DismissedDuplicates.Contains(otherId))
+            return await Access.CustomerReach.IsWithinAsync(session, caller, otherId, group, now, http.RequestAborted);
+        var writable = Access.CustomerReach.WritableBrands(http);
+        var shown = customer.Identifiers.Values.Where(i => i.SeenBy(brand => writable is null || writable.Contains(brand))).ToList();
+        var listed = await PossibleDuplicates.VisibleAsync(session, caller, customer, shown, members.Members, group, now, http.RequestAborted);
+        return listed.Any(d => d.OtherCustomerId == otherId);
+    }
 }

@@ -61,10 +61,13 @@ public sealed partial class IdentifierClaimProjection : MultiStreamProjection<Id
         Holders = [new IdentifierHolder(linked.StreamId, linked.Data.Strength)],
     };
 
+    /// <summary>A second link of the same customer (by another brand) keeps the strongest proof either gave.</summary>
     public void Apply(IEvent<IdentifierLinked> linked, IdentifierClaim claim)
     {
+        var before = claim.Holders.FirstOrDefault(h => h.CustomerId == linked.StreamId);
         claim.Holders.RemoveAll(h => h.CustomerId == linked.StreamId);
-        claim.Holders.Add(new IdentifierHolder(linked.StreamId, linked.Data.Strength));
+        claim.Holders.Add(new IdentifierHolder(linked.StreamId,
+            before?.Strength == IdentifierStrength.Strong ? IdentifierStrength.Strong : linked.Data.Strength));
     }
 
     public void Apply(IEvent<IdentifierUnlinked> unlinked, IdentifierClaim claim) =>

@@ -17,7 +17,7 @@ public sealed record UnlinkIdentifier(Guid CustomerId, IdentifierUnlinked Unlink
 public static class UnlinkIdentifierHandler
 {
     public static Decision Decide(UnlinkIdentifier command, Customer customer) =>
-        customer.Identifiers.TryGetValue(command.Unlinking.IdentifierKey, out var held) && Access.BrandScopedCommands.Sees(command, held.Identifier.Brand)
+        customer.Identifiers.TryGetValue(command.Unlinking.IdentifierKey, out var held) && held.SeenBy(brand => Access.BrandScopedCommands.Sees(command, brand))
             ? Decision.Emit(command.Unlinking)
             : Decision.NotFound("value", $"The customer is not known by '{command.Unlinking.IdentifierKey}'.");
 

@@ -84,17 +84,16 @@ public static class MergeCustomersEndpoint
         {
             var errors = new InputErrors();
             errors.RequiredId("absorbedCustomerId", request.AbsorbedCustomerId);
-            // Both sides must be within the caller's reach: merging a guessed id in would show its history through the survivor.
-            if (request.AbsorbedCustomerId is { } absorbedId && absorbedId != Guid.Empty
-                && await Access.CustomerReach.OutOfReachRecordedAsync(http, absorbedId))
-                return ProblemResults.For(NoSuchCustomer(absorbedId), versionFromHeader: false);
             Cases.CaseActors.Validate("decidedBy", request.DecidedBy, errors);
             errors.Required("reason", request.Reason);
             errors.MaxLength("reason", request.Reason, 500);
             return await CommandEndpoint.RunAsync(http, bus, errors, request.ExpectedVersion,
                 expected => new MergeCustomers(customerId, request.AbsorbedCustomerId!.Value, request.DecidedBy!.Trim(),
                     request.Reason!.Trim(), clock.GetUtcNow(), expected),
-                o => new MergeReceipt(customerId, request.AbsorbedCustomerId!.Value, o.Version, Replayed: !o.Written));
+                o => new MergeReceipt(customerId, request.AbsorbedCustomerId!.Value, o.Version, Replayed: !o.Written),
+                // Both sides must be within the caller's reach: merging a guessed id in would show its history through the survivor.
+                beforeInvoking: async () => await Access.CustomerReach.OutOfReachRecordedAsync(http, request.AbsorbedCustomerId!.Value)
+                    ? ProblemResults.For(NoSuchCustomer(request.AbsorbedCustomerId!.Value), versionFromHeader: false) : null);
         })
         .WithName("MergeCustomers")
         .WithTags("Merging")

@@ -43,7 +43,12 @@ public static class UnmergeCustomersEndpoint
             return CommandEndpoint.RunAsync(http, bus, errors, request.ExpectedVersion,
                 expected => new UnmergeCustomers(customerId, absorbedCustomerId, request.DecidedBy!.Trim(), request.Reason!.Trim(),
                     clock.GetUtcNow(), expected),
-                o => new MergeReceipt(customerId, absorbedCustomerId, o.Version, Replayed: !o.Written));
+                o => new MergeReceipt(customerId, absorbedCustomerId, o.Version, Replayed: !o.Written),
+                // Once restored, a customer out of the caller's reach is, to it, one that was never merged here: a replayed
+                // answer would let it follow what becomes of them.
+                beforeInvoking: async () => await Access.CustomerReach.OutOfReachRecordedAsync(http, absorbedCustomerId)
+                    ? ProblemResults.For(new Rejection(RejectionKind.NotFound, "absorbedCustomerId",
+                        $"No customer '{absorbedCustomerId}' was merged into this one."), versionFromHeader: false) : null);
         })
         .WithName("UnmergeCustomers")
         .WithTags("Merging")

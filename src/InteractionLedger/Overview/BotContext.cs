@@ -72,7 +72,7 @@ public static class BotContextEndpoint
                 return await Privacy.Erasure.NotFoundOrErasedAsync(session, resolved.Value, cancellation, Access.Caller.From(http.User));
             var pass = await gate.DecideAsync(http, purpose, DataView.BotContext, customer, cancellation);
             if (pass.Decision.Outcome == AccessOutcome.Refused) return PersonalDataGate.Refusal(pass, resolved.Value);
-            if (await OverviewEndpoints.LoadViewAsync(session, customer, now, policy, group, cancellation) is not var (full, allRecent))
+            if (await OverviewEndpoints.LoadViewAsync(session, customer, now, policy, group, pass.Decision, cancellation) is not var (full, allRecent))
                 return Results.Ok(Unknown("identify", "No such customer in the ledger."));
 
             var decision = pass.Decision;

@@ -161,7 +161,7 @@ public sealed partial class CustomerOverviewProjection : SingleStreamProjection<
     }
 
     public void Apply(IdentifierLinked e, CustomerOverview view) =>
-        view.Identifiers[e.IdentifierKey] = new HeldIdentifier(e.Identifier, e.Strength, e.LinkedAt);
+        view.Identifiers[e.IdentifierKey] = HeldIdentifier.After(view.Identifiers.GetValueOrDefault(e.IdentifierKey), e);
 
     public void Apply(IdentifierUnlinked e, CustomerOverview view) => view.Identifiers.Remove(e.IdentifierKey);
 

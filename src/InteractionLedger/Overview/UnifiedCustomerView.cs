@@ -8,7 +8,9 @@ using InteractionLedger.Interactions;
 namespace InteractionLedger.Overview;
 
 /// <summary>An identifier as an agent sees it.</summary>
-public sealed record KnownIdentifier(IdentifierKind Kind, string Value, string? Brand, IdentifierStrength Strength, DateTimeOffset LinkedAt);
+/// <param name="Brand">The brand that issued it (customer numbers) or collected it.</param>
+public sealed record KnownIdentifier(IdentifierKind Kind, string Value, string? Brand, IdentifierStrength Strength, DateTimeOffset LinkedAt,
+    [property: System.Text.Json.Serialization.JsonIgnore] HeldIdentifier? Held = null);
 
 /// <param name="Source">"stated" when the customer said so, "behaviour" when read from their contacts.</param>
 public sealed record PreferredChannel(Channel Channel, string Source);
@@ -93,7 +95,7 @@ public sealed record UnifiedCustomerView(Guid CustomerId, Guid? MergedInto, IRea
             new WhoSection(
                 root.DisplayName ?? overviews.Select(o => o.DisplayName).FirstOrDefault(n => n is not null),
                 overviews.SelectMany(o => o.Identifiers.Values).DistinctBy(i => i.Identifier.Key).OrderBy(i => i.LinkedAt)
-                    .Select(i => new KnownIdentifier(i.Identifier.Kind, i.Identifier.Original, i.Identifier.Brand, i.Strength, i.LinkedAt)).ToList(),
+                    .Select(i => new KnownIdentifier(i.Identifier.Kind, i.Identifier.Original, i.Identifier.Brand, i.Strength, i.LinkedAt, i)).ToList(),
                 overviews.SelectMany(o => o.ContactsByBrand.Keys).Distinct().Order().ToList(),
                 first, last,
                 overviews.Where(o => o.DisplayName is not null).Select(o => (o.DisplayName!, o.RegisteredFor)).ToList()),

@@ -204,6 +204,57 @@ public sealed class when_a_brand_scoped_caller_reaches_for_another_brands_custom
     }
 
     [Fact]
+    public async Task on_a_shared_customer_probes_through_dismissals_merges_undo_and_the_recent_window_tell_nothing()
+    {
+        var shared = await ReachWorld.CreateAsync(api.Factory, "horizon-banque");
+        using var group = As("dev-integration-group");
+        await group.PostJsonAsync($"/customers/{shared.Id}/interactions", Contacts.Valid(occurredAt: DateTimeOffset.UtcNow.AddDays(-100))).EnsureAsync();
+        for (var i = 1; i <= 10; i++)
+            await group.PostJsonAsync($"/customers/{shared.Id}/interactions", Contacts.Valid(brand: "horizon-banque", occurredAt: DateTimeOffset.UtcNow.AddDays(-i))).EnsureAsync();
+        using var telecom = As(Callers.TelecomAgent);
+
+        // Their eleven newer contacts do not push mine out of what I am shown.
+        var overview = await (await telecom.GetAsync($"/customers/{shared.Id}/overview")).JsonAsync();
+        overview["now"]!["lastContacts"]!.AsArray().Count.ShouldBe(1);
+        overview["who"]!["lastContactAt"].ShouldNotBeNull();
+
+        // A customer of mine holding their phone cannot be dismissed as a duplicate: it is not listed to me.
+        var mine = await telecom.RegisterAsync();
+        await telecom.PostJsonAsync($"/customers/{mine}/identifiers", new { kind = "phone", value = shared.Phone, linkedBy = "a", reason = "b" }).EnsureAsync();
+        var other = await telecom.RegisterAsync();
+        var heldByThem = await telecom.PostJsonAsync($"/customers/{shared.Id}/possible-duplicates/{mine}/dismiss", new { dismissedBy = "a", reason = "b" });
+        var notHeld = await telecom.PostJsonAsync($"/customers/{shared.Id}/possible-duplicates/{other}/dismiss", new { dismissedBy = "a", reason = "b" });
+        heldByThem.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        notHeld.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+
+        // Incomplete requests naming another brand's customer are refused for their input, as for an unknown id.
+        var theirs = await ReachWorld.CreateAsync(api.Factory, "horizon-banque");
+        (await telecom.PostJsonAsync($"/customers/{mine}/merges", new { absorbedCustomerId = theirs.Id })).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await telecom.PostJsonAsync($"/customers/{mine}/possible-duplicates/{theirs.Id}/dismiss", new { })).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+
+        // Once a merge is undone, the customer restored out of my reach is, to me, one never merged here.
+        using var groupAgent = As(LedgerFactory.GroupAgentKey);
+        await groupAgent.PostJsonAsync($"/customers/{shared.Id}/merges", new { absorbedCustomerId = theirs.Id, decidedBy = "a", reason = "same" }).EnsureAsync();
+        await telecom.PostJsonAsync($"/customers/{shared.Id}/merges/{theirs.Id}/undo", new { decidedBy = "a", reason = "not the same" }).EnsureAsync();
+        (await telecom.PostJsonAsync($"/customers/{shared.Id}/merges/{theirs.Id}/undo", new { decidedBy = "a", reason = "again" }))
+            .StatusCode.ShouldBe(HttpStatusCode.NotFound);
+
+        // Each brand's link of one address keeps the other's: neither hides nor weakens it for the other.
+        using var banque = As("dev-agent-horizon-banque");
+        var address = $"both.{Guid.NewGuid():N}@example.org";
+        await telecom.PostJsonAsync($"/customers/{shared.Id}/identifiers", new { kind = "email", value = address, linkedBy = "a", reason = "b" }).EnsureAsync();
+        await banque.PostJsonAsync($"/customers/{shared.Id}/identifiers", new { kind = "email", value = address, verified = true, linkedBy = "a", reason = "b" }).EnsureAsync();
+        var seenByTelecom = (await (await telecom.GetAsync($"/customers/{shared.Id}")).JsonAsync())["identifiers"]!.AsArray()
+            .Single(i => i!["identifier"]!["value"]!.GetValue<string>() == address)!;
+        seenByTelecom["identifier"]!["brand"]!.GetValue<string>().ShouldBe("horizon-telecom", "which other brands hold it too is not shown");
+        seenByTelecom.AsObject().ContainsKey("collectedFor").ShouldBeTrue();
+        seenByTelecom["collectedFor"].ShouldBeNull();
+        (await (await banque.GetAsync($"/customers/{shared.Id}")).JsonAsync())["identifiers"]!.AsArray()
+            .Single(i => i!["identifier"]!["value"]!.GetValue<string>() == address)!["strength"]!.GetValue<string>().ShouldBe("strong");
+        (await (await telecom.GetAsync($"/identifiers?kind=email&value={address}")).JsonAsync())["resolvesTo"]!.GetValue<Guid>().ShouldBe(shared.Id);
+    }
+
+    [Fact]
     public async Task a_brand_scoped_principal_never_reaches_the_privacy_officers_desk_whatever_its_role()
     {
         await using var factory = new LedgerFactory(await api.Server.CreateDatabaseAsync("scopedofficer"), "Development", settings: new Dictionary<string, string>
