@@ -118,6 +118,11 @@ public sealed partial class Customer
 
     public void Apply(IdentifierUnlinked unlinked) => Identifiers.Remove(unlinked.IdentifierKey);
 
+    public void Apply(IdentifierReleased released)
+    {
+        if (Identifiers.TryGetValue(released.IdentifierKey, out var held)) Identifiers[released.IdentifierKey] = held.Keeping(released.StillCollectedFor);
+    }
+
     public void Apply(PossibleDuplicateDismissed dismissed)
     {
         DismissedDuplicates.Add(dismissed.OtherCustomerId);
@@ -139,9 +144,15 @@ public sealed record HeldIdentifier(CustomerIdentifier Identifier, IdentifierStr
 {
     private const string WholeGroup = "";
 
+    /// <summary>The brands that collected it, "" standing for the whole group.</summary>
+    public IReadOnlyList<string> Collectors => CollectedFor ?? [Identifier.Brand ?? WholeGroup];
+
     /// <summary>Whoever may see one of the brands that collected it may see the identifier; a group-level one, everyone.</summary>
-    public bool SeenBy(Func<string, bool> showsBrand) =>
-        (CollectedFor ?? [Identifier.Brand ?? WholeGroup]).Any(b => b == WholeGroup || showsBrand(b));
+    public bool SeenBy(Func<string, bool> showsBrand) => Collectors.Any(b => b == WholeGroup || showsBrand(b));
+
+    /// <summary>The collectors a caller seeing these brands does not see: what its unlinking must leave in place.</summary>
+    public IReadOnlyList<string> CollectorsHiddenFrom(Func<string, bool> showsBrand) =>
+        Collectors.Where(b => b != WholeGroup && !showsBrand(b)).ToList();
 
     /// <summary>
     /// The holding as shown to a caller who may see it: which other brands collected it too is not its business, and
@@ -151,9 +162,12 @@ public sealed record HeldIdentifier(CustomerIdentifier Identifier, IdentifierStr
     {
         var brand = Identity.IdentityPolicy.RuleFor(Identifier.Kind).BrandScoped
             ? Identifier.Brand
-            : (CollectedFor ?? [Identifier.Brand ?? WholeGroup]).FirstOrDefault(b => b != WholeGroup && showsBrand(b));
+            : Collectors.FirstOrDefault(b => b != WholeGroup && showsBrand(b));
         return this with { CollectedFor = null, Identifier = Identifier with { Brand = brand } };
     }
+
+    /// <summary>The holding once some brands no longer know the customer by it.</summary>
+    public HeldIdentifier Keeping(IReadOnlyList<string> collectors) => this with { CollectedFor = collectors };
 
     /// <summary>
     /// The holding after one more link: every brand that collected it is kept, and so is the strongest proof, so that
@@ -161,8 +175,7 @@ public sealed record HeldIdentifier(CustomerIdentifier Identifier, IdentifierStr
     /// </summary>
     public static HeldIdentifier After(HeldIdentifier? held, Identity.IdentifierLinked linked)
     {
-        var collectors = (held?.CollectedFor ?? (held is null ? [] : [held.Identifier.Brand ?? WholeGroup]))
-            .Append(linked.Identifier.Brand ?? WholeGroup).Distinct().Order().ToList();
+        var collectors = (held?.Collectors ?? []).Append(linked.Identifier.Brand ?? WholeGroup).Distinct().Order().ToList();
         var strength = held?.Strength == IdentifierStrength.Strong ? IdentifierStrength.Strong : linked.Strength;
         return new HeldIdentifier(linked.Identifier, strength, held?.LinkedAt ?? linked.LinkedAt, collectors);
     }

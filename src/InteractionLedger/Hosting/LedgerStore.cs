@@ -61,5 +61,6 @@ public static class LedgerStore
         opts.Events.AddMaskingRuleForProtectedInformation<IdentifierLinked>(e => e with { Identifier = e.Identifier with { Value = "", Original = "" } });
         opts.Events.AddMaskingRuleForProtectedInformation<IdentifierUnlinked>(e => e with { IdentifierKey = CustomerIdentifier.ErasedKey(e.IdentifierKey) });
         opts.Events.AddMaskingRuleForProtectedInformation<PossibleDuplicateFound>(e => e with { IdentifierKey = CustomerIdentifier.ErasedKey(e.IdentifierKey) });
+        opts.Events.AddMaskingRuleForProtectedInformation<IdentifierReleased>(e => e with { IdentifierKey = CustomerIdentifier.ErasedKey(e.IdentifierKey) });
     }
 }

@@ -23,6 +23,15 @@ public sealed record IdentifierUnlinked(string IdentifierKey, IdentifierKind Kin
     DateTimeOffset UnlinkedAt) : IConcernsIdentifier;
 
 /// <summary>
+/// Some of the brands that collected an identifier no longer know the customer by it; the others still do, so the
+/// customer keeps it (and its claim). What a brand-scoped unlink records when other brands collected it too: one brand
+/// cannot take away what another brand holds.
+/// </summary>
+/// <param name="StillCollectedFor">The brands that still hold it ("" for the whole group).</param>
+public sealed record IdentifierReleased(string IdentifierKey, IReadOnlyList<string> StillCollectedFor, string ReleasedBy, string Reason,
+    DateTimeOffset ReleasedAt);
+
+/// <summary>
 /// A weak identifier this customer was linked to is also held by another customer: perhaps the same person,
 /// perhaps a household. Recorded for an agent to confirm (merge) or dismiss; never merged automatically.
 /// </summary>

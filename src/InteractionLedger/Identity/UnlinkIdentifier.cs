@@ -16,10 +16,18 @@ public sealed record UnlinkIdentifier(Guid CustomerId, IdentifierUnlinked Unlink
 
 public static class UnlinkIdentifierHandler
 {
-    public static Decision Decide(UnlinkIdentifier command, Customer customer) =>
-        customer.Identifiers.TryGetValue(command.Unlinking.IdentifierKey, out var held) && held.SeenBy(brand => Access.BrandScopedCommands.Sees(command, brand))
-            ? Decision.Emit(command.Unlinking)
-            : Decision.NotFound("value", $"The customer is not known by '{command.Unlinking.IdentifierKey}'.");
+    public static Decision Decide(UnlinkIdentifier command, Customer customer)
+    {
+        var unlinking = command.Unlinking;
+        bool Sees(string brand) => Access.BrandScopedCommands.Sees(command, brand);
+        if (!customer.Identifiers.TryGetValue(unlinking.IdentifierKey, out var held) || !held.SeenBy(Sees))
+            return Decision.NotFound("value", $"The customer is not known by '{unlinking.IdentifierKey}'.");
+        // Other brands the caller does not see collected it too: they keep it, and the caller is not told they exist.
+        var others = held.CollectorsHiddenFrom(Sees);
+        return others.Count == 0
+            ? Decision.Emit(unlinking)
+            : Decision.Emit(new IdentifierReleased(unlinking.IdentifierKey, others, unlinking.UnlinkedBy, unlinking.Reason, unlinking.UnlinkedAt));
+    }
 
     public static async Task<WriteOutcome> Handle(UnlinkIdentifier command, IDocumentSession session, CancellationToken cancellation)
     {

@@ -165,6 +165,11 @@ public sealed partial class CustomerOverviewProjection : SingleStreamProjection<
 
     public void Apply(IdentifierUnlinked e, CustomerOverview view) => view.Identifiers.Remove(e.IdentifierKey);
 
+    public void Apply(IdentifierReleased e, CustomerOverview view)
+    {
+        if (view.Identifiers.TryGetValue(e.IdentifierKey, out var held)) view.Identifiers[e.IdentifierKey] = held.Keeping(e.StillCollectedFor);
+    }
+
     public void Apply(PreferredChannelStated e, CustomerOverview view)
     {
         view.StatedPreferredChannel = e.Channel;

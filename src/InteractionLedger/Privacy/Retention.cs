@@ -172,6 +172,7 @@ public static class ApplyRetentionHandler
                     IdentifierLinked linked => keys.Contains(linked.IdentifierKey),
                     IdentifierUnlinked unlinked => keys.Contains(unlinked.IdentifierKey),
                     PossibleDuplicateFound found => keys.Contains(found.IdentifierKey),
+                    IdentifierReleased released => keys.Contains(released.IdentifierKey),
                     _ => false,
                 });
         }, cancellation);

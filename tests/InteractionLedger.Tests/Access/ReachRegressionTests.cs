@@ -252,6 +252,15 @@ public sealed class when_a_brand_scoped_caller_reaches_for_another_brands_custom
         (await (await banque.GetAsync($"/customers/{shared.Id}")).JsonAsync())["identifiers"]!.AsArray()
             .Single(i => i!["identifier"]!["value"]!.GetValue<string>() == address)!["strength"]!.GetValue<string>().ShouldBe("strong");
         (await (await telecom.GetAsync($"/identifiers?kind=email&value={address}")).JsonAsync())["resolvesTo"]!.GetValue<Guid>().ShouldBe(shared.Id);
+
+        // Télécom's customer gave the address up: Télécom no longer knows them by it, Banque still does.
+        await telecom.PostJsonAsync($"/customers/{shared.Id}/identifiers/unlink", new { kind = "email", value = address, unlinkedBy = "a", reason = "Gave it up" })
+            .EnsureAsync();
+        (await (await telecom.GetAsync($"/customers/{shared.Id}")).Content.ReadAsStringAsync()).ShouldNotContain(address);
+        (await (await banque.GetAsync($"/customers/{shared.Id}")).Content.ReadAsStringAsync()).ShouldContain(address);
+        (await (await banque.GetAsync($"/identifiers?kind=email&value={address}")).JsonAsync())["resolvesTo"]!.GetValue<Guid>().ShouldBe(shared.Id);
+        (await telecom.PostJsonAsync($"/customers/{shared.Id}/identifiers/unlink", new { kind = "email", value = address, unlinkedBy = "a", reason = "again" }))
+            .StatusCode.ShouldBe(HttpStatusCode.NotFound, "to Télécom the customer is not known by it any more");
     }
 
     [Fact]
