@@ -23,6 +23,9 @@ public static class AttachInteractionToCaseHandler
         if (interaction is null || interaction.CustomerId != customer.Id || !command.Sees(interaction.Brand))
             return Decision.Invalid("interactionId", $"The customer has no interaction '{command.InteractionId}'.");
         if (interaction.CaseId == command.CaseId) return Decision.NothingToDo;
+        // A case is one brand's: its figures (contacts, channels, last step) are shown to whoever sees that brand.
+        if (customer.CaseBrands.GetValueOrDefault(command.CaseId) is { } caseBrand && caseBrand != interaction.Brand)
+            return Decision.Invalid("interactionId", $"Case '{command.CaseId}' is {caseBrand}'s; a contact with {interaction.Brand} cannot join it.");
         if (interaction.CaseId is { } other)
             return Decision.Conflict("interactionId", $"Interaction '{command.InteractionId}' already belongs to case '{other}'.");
         if (status == CaseStatus.Resolved)

@@ -56,6 +56,8 @@ public static class RecordInteractionHandler
         {
             if (customer.CaseSeenBy(command, caseId) is not { } status)
                 return Decision.Invalid("caseId", $"The customer has no case '{caseId}'.");
+            if (customer.CaseBrands.GetValueOrDefault(caseId) is { } caseBrand && caseBrand != recorded.Brand)
+                return Decision.Invalid("caseId", $"Case '{caseId}' is {caseBrand}'s; a contact with {recorded.Brand} cannot join it.");
             if (status == Cases.CaseStatus.Resolved)
                 return Decision.Conflict("caseId", $"Case '{caseId}' is resolved; reopen it before adding contacts to it.");
         }

@@ -213,6 +213,14 @@ public sealed class when_a_brand_scoped_caller_reaches_for_another_brands_custom
             await group.PostJsonAsync($"/customers/{shared.Id}/interactions", Contacts.Valid(brand: "horizon-banque", occurredAt: DateTimeOffset.UtcNow.AddDays(-i))).EnsureAsync();
         using var telecom = As(Callers.TelecomAgent);
 
+        // Their contacts cannot join my brand's case, whose figures I am shown (third outside test).
+        var myCase = Guid.NewGuid();
+        await group.PostJsonAsync($"/customers/{shared.Id}/cases", new { caseId = myCase, brand = "horizon-telecom", reason = "billing", title = "t", openedBy = "a" }).EnsureAsync();
+        (await group.PostJsonAsync($"/customers/{shared.Id}/interactions", Contacts.Valid(brand: "horizon-banque", caseId: myCase)))
+            .StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        (await group.PostJsonAsync($"/customers/{shared.Id}/cases/{myCase}/interactions", new { interactionId = shared.InteractionId, attachedBy = "a" }))
+            .StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
+
         // Their eleven newer contacts do not push mine out of what I am shown.
         var overview = await (await telecom.GetAsync($"/customers/{shared.Id}/overview")).JsonAsync();
         overview["now"]!["lastContacts"]!.AsArray().Count.ShouldBe(1);

@@ -15,7 +15,7 @@ public sealed class when_a_problem_is_followed_as_a_case(LedgerApi api)
         var customerId = await api.RegisterCustomerAsync();
         var response = await api.PostJsonAsync($"/customers/{customerId}/cases", new
         {
-            brand = "horizon-energie", reason = "complaint", title = "Meter reading disputed", openedBy = "agent-7",
+            brand = "horizon-telecom", reason = "complaint", title = "Line cut twice this week", openedBy = "agent-7",
         });
         response.StatusCode.ShouldBe(HttpStatusCode.Created);
         var receipt = (await response.Content.ReadFromJsonAsync<CaseReceipt>(ApiJson.Options))!;
