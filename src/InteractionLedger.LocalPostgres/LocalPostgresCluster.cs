@@ -115,7 +115,7 @@ public sealed class LocalPostgresCluster : IAsyncDisposable, IDisposable
     {
         _password = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24)).ToLowerInvariant();
         await File.WriteAllTextAsync(PasswordPath, _password, cancellation);
-        File.SetUnixFileMode(PasswordPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(PasswordPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         // initdb, run as the postgres user, reads it once; root reads it whatever its owner.
         if (RunningAsRoot) await RunAsync("chown", ["postgres:postgres", PasswordPath], asPostgres: false, cancellation);
     }

@@ -56,6 +56,7 @@ public sealed class when_the_service_runs_on_its_embedded_database
 public sealed class when_anyone_connects_to_the_embedded_cluster
 {
     [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public async Task a_connection_without_the_generated_password_is_refused_and_the_password_is_private_to_its_owner()
     {
         await using var cluster = await InteractionLedger.LocalPostgres.LocalPostgresCluster.StartAsync(new InteractionLedger.LocalPostgres.LocalPostgresOptions
