@@ -135,7 +135,10 @@ public sealed class AccessLedger(NpgsqlDataSource dataSource) : IAsyncDisposable
                 _heads ??= await ReadHeadsAsync();
                 return await AppendChainedAsync(batch, _heads);
             }
-            catch (PostgresException conflict) when (conflict.SqlState == PostgresErrorCodes.UniqueViolation && attempt < 5)
+            // Another instance extended a chain first (the unique index refuses the stale position), or two instances
+            // extending the same chains deadlocked and this batch was chosen to roll back: nothing of it committed.
+            catch (PostgresException conflict) when (conflict.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DeadlockDetected
+                                                     && attempt < 5)
             {
                 _heads = null;
             }
@@ -178,7 +181,10 @@ public sealed class AccessLedger(NpgsqlDataSource dataSource) : IAsyncDisposable
             hashes[i] = ChainHash(previous, positions[i], batch[i].Json);
             heads[batch[i].Lane] = (positions[i], hashes[i]);
         }
-        var moved = batch.Select(p => p.Lane).Distinct().Select(lane => (Lane: lane, Head: heads[lane])).ToArray();
+        var moved = batch.Select(p => p.Lane).Distinct().Order().Select(lane => (Lane: lane, Head: heads[lane])).ToArray();
+        // Rows go in (lane, position) order, so that two instances writing to the same chains wait for each other on
+        // the chain index instead of deadlocking.
+        var order = Enumerable.Range(0, batch.Count).OrderBy(i => batch[i].Lane).ThenBy(i => positions[i]).ToArray();
 
         await using var write = dataSource.CreateBatch();
         write.BatchCommands.Add(new NpgsqlBatchCommand($"""
@@ -189,15 +195,15 @@ public sealed class AccessLedger(NpgsqlDataSource dataSource) : IAsyncDisposable
         {
             Parameters =
             {
-                new NpgsqlParameter<int[]> { TypedValue = batch.Select(p => p.Lane).ToArray() },
-                new NpgsqlParameter<long[]> { TypedValue = positions },
-                new NpgsqlParameter<DateTimeOffset[]> { TypedValue = batch.Select(p => p.Record.At).ToArray() },
-                new NpgsqlParameter<Guid?[]> { TypedValue = batch.Select(p => p.Record.CustomerId).ToArray() },
-                new NpgsqlParameter<string[]> { TypedValue = batch.Select(p => p.Record.Principal).ToArray() },
-                new NpgsqlParameter<string[]> { TypedValue = batch.Select(p => p.Record.Purpose).ToArray() },
-                new NpgsqlParameter<string[]> { TypedValue = batch.Select(p => p.Record.Decision).ToArray() },
-                new NpgsqlParameter<string[]> { TypedValue = batch.Select(p => p.Json).ToArray() },
-                new NpgsqlParameter<byte[][]> { TypedValue = hashes },
+                new NpgsqlParameter<int[]> { TypedValue = order.Select(i => batch[i].Lane).ToArray() },
+                new NpgsqlParameter<long[]> { TypedValue = order.Select(i => positions[i]).ToArray() },
+                new NpgsqlParameter<DateTimeOffset[]> { TypedValue = order.Select(i => batch[i].Record.At).ToArray() },
+                new NpgsqlParameter<Guid?[]> { TypedValue = order.Select(i => batch[i].Record.CustomerId).ToArray() },
+                new NpgsqlParameter<string[]> { TypedValue = order.Select(i => batch[i].Record.Principal).ToArray() },
+                new NpgsqlParameter<string[]> { TypedValue = order.Select(i => batch[i].Record.Purpose).ToArray() },
+                new NpgsqlParameter<string[]> { TypedValue = order.Select(i => batch[i].Record.Decision).ToArray() },
+                new NpgsqlParameter<string[]> { TypedValue = order.Select(i => batch[i].Json).ToArray() },
+                new NpgsqlParameter<byte[][]> { TypedValue = order.Select(i => hashes[i]).ToArray() },
             },
         });
         write.BatchCommands.Add(new NpgsqlBatchCommand($"""
