@@ -64,13 +64,18 @@ public static class CustomerReach
     public static async Task<bool> OutOfReachRecordedAsync(HttpContext http, Guid customerId)
     {
         if (Caller.From(http.User) is not { Brands: not null } caller) return false;
-        var services = http.RequestServices;
-        var session = services.GetRequiredService<IQuerySession>();
-        var customer = await CustomerGroup.LoadAsync(session, customerId, http.RequestAborted);
-        if (customer is null || Of(caller, customer.People, services.GetRequiredService<GroupCatalog>().BrandCodes,
-                services.GetRequiredService<TimeProvider>().GetUtcNow()).Within) return false;
-        await services.GetRequiredService<PersonalDataGate>().RecordOutOfReachAsync(http, customer, http.RequestAborted);
+        var (customer, standing) = await StandingAsync(http, caller, customerId);
+        if (customer is null || standing!.Within) return false;
+        await http.RequestServices.GetRequiredService<PersonalDataGate>().RecordOutOfReachAsync(http, customer, http.RequestAborted);
         return true;
+    }
+
+    private static async Task<(CustomerGroup? Customer, ReachStanding? Standing)> StandingAsync(HttpContext http, Caller caller, Guid customerId)
+    {
+        var services = http.RequestServices;
+        var customer = await CustomerGroup.LoadAsync(services.GetRequiredService<IQuerySession>(), customerId, http.RequestAborted);
+        return customer is null ? (null, null) : (customer, Of(caller, customer.People, services.GetRequiredService<GroupCatalog>().BrandCodes,
+            services.GetRequiredService<TimeProvider>().GetUtcNow()));
     }
 
     /// <summary>The subset of <paramref name="ids"/> within the caller's reach, in their order.</summary>
@@ -95,6 +100,8 @@ public static class CustomerReach
     {
         var visible = new Dictionary<string, IdentifierClaim>();
         var hidden = new Dictionary<string, IdentifierClaim>();
+        // A caller acting for the whole group sees every holder: nothing to load.
+        if (caller.Brands is null) return (claims.ToDictionary(c => c.Id), hidden);
         var groups = new Dictionary<Guid, CustomerGroup?>();
         foreach (var claim in claims)
         {
@@ -120,7 +127,6 @@ public static class CustomerReach
 
     private static bool SeesHolding(Caller caller, CustomerGroup? members, Guid holderId, string key, GroupCatalog group, DateTimeOffset now)
     {
-        if (caller.Brands is null) return true;
         if (members is null) return false;
         var standing = Of(caller, members.People, group.BrandCodes, now);
         if (!standing.Within) return false;
@@ -141,17 +147,13 @@ public static class CustomerReach
             if (http.Request.RouteValues.TryGetValue("customerId", out var raw) && Guid.TryParse(raw?.ToString(), out var customerId)
                 && http.User.Identity?.IsAuthenticated == true && Caller.From(http.User) is { Brands: not null } caller)
             {
-                var services = http.RequestServices;
-                var session = services.GetRequiredService<IQuerySession>();
-                var group = services.GetRequiredService<GroupCatalog>();
-                var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
-                var customer = await CustomerGroup.LoadAsync(session, customerId, http.RequestAborted);
-                if (customer is null) return await Erasure.NotFoundOrErasedAsync(session, customerId, http.RequestAborted, caller);
-                var standing = Of(caller, customer.People, group.BrandCodes, now);
+                var (customer, standing) = await StandingAsync(http, caller, customerId);
+                if (customer is null)
+                    return await Erasure.NotFoundOrErasedAsync(http.RequestServices.GetRequiredService<IQuerySession>(), customerId, http.RequestAborted, caller);
                 http.Items[typeof(ReachStanding)] = standing;
-                if (!standing.Within)
+                if (!standing!.Within)
                 {
-                    await services.GetRequiredService<PersonalDataGate>().RecordOutOfReachAsync(http, customer, http.RequestAborted);
+                    await http.RequestServices.GetRequiredService<PersonalDataGate>().RecordOutOfReachAsync(http, customer, http.RequestAborted);
                     return CustomerReads.NotFound(customerId);
                 }
             }

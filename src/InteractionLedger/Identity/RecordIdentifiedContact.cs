@@ -54,9 +54,7 @@ public static class RecordIdentifiedContactHandler
         await IdentityLocks.LockAsync(session, keys, cancellation);
         var claims = keys.Count == 0 ? [] : await session.LoadManyAsync<IdentifierClaim>(cancellation, keys);
         var caller = command.Caller;
-        var (visible, _) = caller.Brands is null
-            ? (claims.ToDictionary(c => c.Id), [])
-            : await CustomerReach.SplitClaimsAsync(session, caller, claims, group, command.Now, cancellation);
+        var (visible, _) = await CustomerReach.SplitClaimsAsync(session, caller, claims, group, command.Now, cancellation);
         var recorded = await session.LoadAsync<TimelineEntry>(command.Interaction.InteractionId, cancellation);
 
         // A re-sent contact goes where it was recorded the first time, whatever its identifiers say now; an id recorded
