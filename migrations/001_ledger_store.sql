@@ -445,31 +445,6 @@ END;
 $function$;
 
 
-CREATE TABLE IF NOT EXISTS ledger.access_chain_heads (
-    lane         integer    NOT NULL,
-    position     bigint     NOT NULL,
-    head_hash    bytea      NOT NULL,
-CONSTRAINT pkey_access_chain_heads_lane PRIMARY KEY (lane)
-);
-CREATE TABLE IF NOT EXISTS ledger.access_records (
-    id             BIGSERIAL                   NOT NULL,
-    lane           integer                     NOT NULL,
-    position       bigint                      NOT NULL,
-    recorded_at    timestamp with time zone    NOT NULL,
-    customer_id    uuid                        NULL,
-    principal      varchar                     NOT NULL,
-    purpose        varchar                     NOT NULL,
-    decision       varchar                     NOT NULL,
-    record         varchar                     NOT NULL,
-    hash           bytea                       NOT NULL,
-CONSTRAINT pkey_access_records_id PRIMARY KEY (id)
-);
-
-CREATE UNIQUE INDEX ix_access_records_chain ON ledger.access_records USING btree (lane, position);
-
-CREATE INDEX ix_access_records_customer ON ledger.access_records USING btree (customer_id, id);
-
-CREATE INDEX ix_access_records_time ON ledger.access_records USING btree (recorded_at);
 CREATE TABLE IF NOT EXISTS ledger.mt_doc_casesummary (
     id                  uuid                        NOT NULL,
     data                jsonb                       NOT NULL,
@@ -584,6 +559,8 @@ CREATE TABLE IF NOT EXISTS ledger.mt_events (
     mt_dotnet_type    varchar                     NULL,
     correlation_id    varchar                     NULL,
     causation_id      varchar                     NULL,
+    headers           jsonb                       NULL,
+    user_name         varchar                     NULL,
     is_archived       bool                        NULL DEFAULT FALSE,
 CONSTRAINT pkey_mt_events_seq_id PRIMARY KEY (seq_id)
 );
@@ -655,7 +632,7 @@ END;
 $function$;
 
 
-CREATE OR REPLACE FUNCTION ledger.mt_quick_append_events(stream uuid, stream_type varchar, tenantid varchar, event_ids uuid[], event_types varchar[], dotnet_types varchar[], bodies jsonb[], bdatas bytea[], causation_ids varchar[], correlation_ids varchar[], timestamps timestamp with time zone[], expected_version bigint DEFAULT NULL::bigint) RETURNS bigint[] AS $$
+CREATE OR REPLACE FUNCTION ledger.mt_quick_append_events(stream uuid, stream_type varchar, tenantid varchar, event_ids uuid[], event_types varchar[], dotnet_types varchar[], bodies jsonb[], bdatas bytea[], causation_ids varchar[], correlation_ids varchar[], headers jsonb[], user_names varchar[], timestamps timestamp with time zone[], expected_version bigint DEFAULT NULL::bigint) RETURNS bigint[] AS $$
 DECLARE
 	event_version bigint;
 	stream_is_archived boolean;
@@ -725,9 +702,9 @@ BEGIN
 		-- bodies[index] is the {} JSON placeholder for those events so the
 		-- existing data jsonb NOT NULL constraint stays intact.
 		insert into ledger.mt_events
-			(seq_id, id, stream_id, version, data, bdata, type, tenant_id, timestamp, mt_dotnet_type, is_archived, causation_id, correlation_id)
+			(seq_id, id, stream_id, version, data, bdata, type, tenant_id, timestamp, mt_dotnet_type, is_archived, causation_id, correlation_id, headers, user_name)
 		values
-			(seq, event_id, stream, event_version, body, bdatas[index], event_type, tenantid, timestamps[index], dotnet_types[index], FALSE, causation_ids[index], correlation_ids[index]);
+			(seq, event_id, stream, event_version, body, bdatas[index], event_type, tenantid, timestamps[index], dotnet_types[index], FALSE, causation_ids[index], correlation_ids[index], headers[index], user_names[index]);
 
 		index := index + 1;
 	end loop;

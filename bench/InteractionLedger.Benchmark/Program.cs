@@ -72,7 +72,7 @@ var template = new DemoDataGenerator(brands, seed: 11, DateTimeOffset.UtcNow).Ne
 // path): each one's first contact creates it.
 const int identifiedTargets = 500;
 await Parallel.ForAsync(0, identifiedTargets, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) => await RecordByIdentifier(i));
-var accessLedger = new AccessLedger(raw);
+var accessLedger = new AccessLedger(raw, AccessLedgerKeys.Of("bench-in-process", System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
 var agent = new Caller("bench-agent", Role.Agent, null);
 
 // Warm-up of every path (JIT, Wolverine's handler code, EF's model), then the measured rounds, interleaved.

@@ -71,6 +71,10 @@ public sealed class ServiceUnderTest : IAsyncDisposable
         start.Environment["Ledger__Principals__0__Id"] = "bench-agent";
         start.Environment["Ledger__Principals__0__Role"] = "Agent";
         start.Environment["Ledger__Principals__0__KeySha256"] = InteractionLedger.Access.PrincipalDirectory.Hash(AgentKey);
+        // Production needs the access ledger's key and checkpoint folder outside the database: a throwaway pair.
+        start.Environment["Ledger__AccessLedger__Keys__0__Id"] = "bench";
+        start.Environment["Ledger__AccessLedger__Keys__0__Secret"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        start.Environment["Ledger__AccessLedger__Directory"] = Path.Combine(Path.GetTempPath(), $"ledger-bench-access-{Guid.NewGuid():N}");
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         var service = Process.Start(start)!;
         service.OutputDataReceived += (_, _) => { };

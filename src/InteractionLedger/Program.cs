@@ -44,20 +44,23 @@ var autoCreate = database.IsEmbedded || builder.Environment.IsDevelopment() ? Au
 builder.Services.AddSingleton(group);
 builder.Services.AddSingleton(builder.Configuration.GetSection("Ledger:Relationship").Get<RelationshipPolicy>() ?? new RelationshipPolicy());
 builder.Services.AddSingleton(TimeProvider.System);
-builder.Services.AddLedgerAuthentication(builder.Configuration, group.Brands.Select(b => b.Code),
-    developmentDefaultsAllowed: database.IsEmbedded || builder.Environment.IsDevelopment(), announce: Console.WriteLine);
+builder.Services.AddLedgerAuthentication(builder.Configuration, group.Brands.Select(b => b.Code).ToList(),
+    developmentDefaultsAllowed: database.IsEmbedded || builder.Environment.IsDevelopment(),
+    developmentSignInAllowed: builder.Environment.IsDevelopment(), announce: Console.WriteLine);
+builder.Services.AddHttpContextAccessor();
 builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(LedgerStore.Tuned(database.ConnectionString)));
-builder.Services.AddSingleton<AccessLedger>();
+builder.Services.AddAccessLedger(builder.Configuration, database, ownsSchema: autoCreate != AutoCreate.None,
+    developmentKeyAllowed: database.IsEmbedded || builder.Environment.IsDevelopment());
 builder.Services.AddLedgerReadingLimits(builder.Configuration);
 builder.Services.AddSingleton<PersonalDataGate>();
 builder.Services.AddSingleton(builder.Configuration.GetSection("Ledger:Retention").Get<RetentionPolicy>() ?? new RetentionPolicy());
 builder.Services.AddHostedService<RetentionSchedule>();
 
 var marten = builder.Services.AddMarten(opts => LedgerStore.Configure(opts, database.ConnectionString, autoCreate))
-    // Identity-map sessions: documents a write reads in its first round trip are found there by the inline
+    // Identity-map sessions (LedgerSessionFactory), stamped with who writes: documents a write reads in its first round trip are found there by the inline
     // projections instead of being read again (CustomerStream.LockWithAsync). Handlers decide on the write model and
     // return events, never change it: a projection applies those events to the very instance the handler read.
-    .UseIdentitySessions()
+    .BuildSessionsWith<LedgerSessionFactory>()
     .IntegrateWithWolverine(integration => integration.MessageStorageSchemaName = "wolverine");
 if (autoCreate != AutoCreate.None) marten.ApplyAllDatabaseChangesOnStartup();
 builder.Services.ConfigureMarten((services, opts) =>
@@ -118,6 +121,7 @@ app.MapCasesModule();
 app.MapConsentModule();
 app.MapPrivacyModule();
 app.MapGroupModule();
+app.MapDevelopmentSignInModule(app.Environment);
 
 return await app.RunJasperFxCommands(args);
 

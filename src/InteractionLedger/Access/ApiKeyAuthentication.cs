@@ -20,22 +20,27 @@ public sealed class ApiKeyAuthenticationHandler(IOptionsMonitor<AuthenticationSc
             : AuthenticateResult.Fail("Unknown API key."));
     }
 
-    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
+        WriteUnauthenticatedAsync(Context, $"Send your API key in the {Header} header, or a person's bearer token.");
+
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) => WriteForbiddenAsync(Context);
+
+    /// <summary>The 401 of either scheme: one problem shape, whichever credential was missing or wrong.</summary>
+    public static async Task WriteUnauthenticatedAsync(HttpContext http, string detail)
     {
-        Response.StatusCode = StatusCodes.Status401Unauthorized;
-        Response.Headers.WWWAuthenticate = $"{SchemeName} header=\"{Header}\"";
-        await Results.Problem(statusCode: 401, title: "Authentication required.",
-            detail: $"Send your API key in the {Header} header.", type: "https://interactionledger.dev/problems/unauthenticated")
-            .ExecuteAsync(Context);
+        http.Response.StatusCode = StatusCodes.Status401Unauthorized;
+        http.Response.Headers.WWWAuthenticate = $"Bearer, {SchemeName} header=\"{Header}\"";
+        await Results.Problem(statusCode: 401, title: "Authentication required.", detail: detail,
+            type: "https://interactionledger.dev/problems/unauthenticated").ExecuteAsync(http);
     }
 
-    protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
+    public static async Task WriteForbiddenAsync(HttpContext http)
     {
-        Response.StatusCode = StatusCodes.Status403Forbidden;
-        var caller = Caller.From(Context.User);
+        http.Response.StatusCode = StatusCodes.Status403Forbidden;
+        var caller = Caller.From(http.User);
         await Results.Problem(statusCode: 403, title: "Not allowed for your role.",
             detail: $"'{caller.Id}' ({caller.Role}) may not call this endpoint.", type: "https://interactionledger.dev/problems/forbidden-role")
-            .ExecuteAsync(Context);
+            .ExecuteAsync(http);
     }
 }
 
@@ -65,7 +70,7 @@ public static class LedgerPolicies
     private static readonly HashSet<string> GroupWideOnly = [PrivacyOfficer, Oversight];
 
     public static IServiceCollection AddLedgerAuthentication(this IServiceCollection services, IConfiguration configuration,
-        IEnumerable<string> brandCodes, bool developmentDefaultsAllowed, Action<string> announce)
+        IReadOnlyCollection<string> brandCodes, bool developmentDefaultsAllowed, bool developmentSignInAllowed, Action<string> announce)
     {
         var configured = configuration.GetSection("Ledger:Principals").Get<PrincipalConfiguration[]>() ?? [];
         PrincipalDirectory directory;
@@ -80,9 +85,19 @@ public static class LedgerPolicies
         else throw new InvalidOperationException(
             "Ledger:Principals lists nobody: configure the callers (Id, Role, Brands, KeySha256); see README, 'Who may call'.");
 
+        var people = configuration.GetSection("Ledger:People").Get<PeopleAuthenticationOptions>() ?? new PeopleAuthenticationOptions();
+        var development = developmentSignInAllowed ? new DevelopmentSignIn(brandCodes) : null;
+        if (development is not null)
+        {
+            services.AddSingleton(development);
+            announce("Development sign-in: POST /dev/sign-in {\"persona\": \"…\"} returns a person's bearer token. Personas:" + Environment.NewLine +
+                     string.Join(Environment.NewLine, development.Personas.Select(p => $"  {p.Id,-36} {p.Role,-14} {p.Name} ({p.ScopeText})")));
+        }
+
         services.AddSingleton(directory);
-        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+        var authentication = services.AddAuthentication(PeopleAuthentication.SelectorScheme)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        authentication.AddPeopleTokens(people, development, brandCodes);
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
             .AddPolicies();

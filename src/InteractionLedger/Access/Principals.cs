@@ -18,11 +18,25 @@ public sealed class PrincipalConfiguration
     public string KeySha256 { get; set; } = "";
 }
 
+/// <summary>A person signed in with the group's identity provider: who the access ledger and event metadata name.</summary>
+/// <param name="Subject">The identity provider's stable id for the person (<c>sub</c>).</param>
+/// <param name="Name">The display name the token carried, as the privacy officer reads it.</param>
+public sealed record Person(string Subject, string? Name);
+
 /// <summary>The authenticated caller, as every endpoint and the access policy see it.</summary>
+/// <param name="Id">The person's subject when a person signed in, else the API key's principal: what rate limits count.</param>
 /// <param name="Brands">Null when the caller acts for the whole group.</param>
-public sealed record Caller(string Id, Role Role, IReadOnlySet<string>? Brands)
+/// <param name="Person">The person acting, when the call carries their token; null for a system calling with its key alone.</param>
+/// <param name="Application">The application the call came through: the API key's principal, else the token's client id.</param>
+public sealed record Caller(string Id, Role Role, IReadOnlySet<string>? Brands, Person? Person = null, string? Application = null)
 {
     public const string BrandClaim = "ledger:brand";
+    public const string PersonNameClaim = "ledger:person-name";
+    public const string PersonClaim = "ledger:person";
+    public const string ApplicationClaim = "ledger:application";
+
+    /// <summary>Who acted, as a record or a log names them: the person and the application they used, or the key.</summary>
+    public string ApplicationId => Application ?? Id;
 
     public bool ActsFor(string brand) => Brands is null || Brands.Contains(brand);
 
@@ -36,12 +50,22 @@ public sealed record Caller(string Id, Role Role, IReadOnlySet<string>? Brands)
                  ?? throw new InvalidOperationException("An endpoint reading the caller was reached without authentication.");
         var role = Enum.Parse<Role>(user.FindFirstValue(ClaimTypes.Role)!);
         var brands = user.FindAll(BrandClaim).Select(c => c.Value).ToHashSet();
-        return new Caller(id, role, brands.Count == 0 ? null : brands);
+        var person = user.HasClaim(c => c.Type == PersonClaim) ? new Person(id, user.FindFirstValue(PersonNameClaim)) : null;
+        return new Caller(id, role, brands.Count == 0 ? null : brands, person, user.FindFirstValue(ApplicationClaim));
     }
 
-    public ClaimsPrincipal ToPrincipal(string scheme) => new(new ClaimsIdentity(
-        [new Claim(ClaimTypes.NameIdentifier, Id), new Claim(ClaimTypes.Role, Role.ToString()),
-            ..(Brands ?? new HashSet<string>()).Select(b => new Claim(BrandClaim, b))], scheme));
+    public ClaimsPrincipal ToPrincipal(string scheme)
+    {
+        List<Claim> claims = [new(ClaimTypes.NameIdentifier, Id), new(ClaimTypes.Role, Role.ToString()),
+            ..(Brands ?? new HashSet<string>()).Select(b => new Claim(BrandClaim, b))];
+        if (Person is not null)
+        {
+            claims.Add(new Claim(PersonClaim, "true"));
+            if (Person.Name is not null) claims.Add(new Claim(PersonNameClaim, Person.Name));
+        }
+        if (Application is not null) claims.Add(new Claim(ApplicationClaim, Application));
+        return new ClaimsPrincipal(new ClaimsIdentity(claims, scheme));
+    }
 }
 
 public sealed class PrincipalDirectory

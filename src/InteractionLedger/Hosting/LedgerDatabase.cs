@@ -11,13 +11,31 @@ public sealed class LedgerDatabase : IAsyncDisposable
 {
     private readonly LocalPostgresCluster? _embedded;
 
-    private LedgerDatabase(string connectionString, LocalPostgresCluster? embedded)
+    private LedgerDatabase(string connectionString, LocalPostgresCluster? embedded, string? embeddedDataDirectory = null)
     {
         ConnectionString = connectionString;
         _embedded = embedded;
+        _embeddedDataDirectory = embeddedDataDirectory;
     }
 
+    private readonly string? _embeddedDataDirectory;
+
     public string ConnectionString { get; }
+
+    /// <summary>
+    /// Where a development setup keeps the access ledger's key and checkpoints when none is configured: beside the
+    /// embedded cluster's folder, or per database in the user's data folder.
+    /// </summary>
+    public string DevelopmentAccessLedgerDirectory
+    {
+        get
+        {
+            if (_embeddedDataDirectory is not null) return Path.Combine(Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(_embeddedDataDirectory))!, "access-ledger");
+            var target = new Npgsql.NpgsqlConnectionStringBuilder(ConnectionString);
+            return Path.Combine(Path.GetDirectoryName(LocalPostgresOptions.DefaultServiceDataDirectory())!, "access-ledger",
+                $"{target.Host}-{target.Port}-{target.Database}".Replace('/', '_'));
+        }
+    }
 
     /// <summary>True when the ledger runs on its own embedded cluster (a development and demo convenience).</summary>
     public bool IsEmbedded => _embedded is not null;
@@ -42,7 +60,7 @@ public sealed class LedgerDatabase : IAsyncDisposable
 
         // If the process ends without disposing the host (an unhandled crash), still stop the server.
         AppDomain.CurrentDomain.ProcessExit += (_, _) => cluster.Dispose();
-        return new LedgerDatabase(cluster.ConnectionString, cluster);
+        return new LedgerDatabase(cluster.ConnectionString, cluster, dataDirectory);
     }
 
     public async ValueTask DisposeAsync()

@@ -40,6 +40,9 @@ public static class LedgerStore
         opts.Events.EnableUniqueIndexOnEventId = true;
         opts.Events.MetadataConfig.CorrelationIdEnabled = true;
         opts.Events.MetadataConfig.CausationIdEnabled = true;
+        // Who wrote each event: the person, the application and the request (Access.WriteMetadata).
+        opts.Events.MetadataConfig.HeadersEnabled = true;
+        opts.Events.MetadataConfig.UserNameEnabled = true;
 
         opts.Projections.Snapshot<Customer>(SnapshotLifecycle.Inline);
         opts.Projections.Add<TimelineProjection>(ProjectionLifecycle.Inline);
@@ -52,7 +55,6 @@ public static class LedgerStore
         opts.Schema.For<CaseSummary>().Duplicate(x => x.CustomerId, notNull: true);
         opts.Schema.For<InteractionLedger.Privacy.RetentionRun>().Duplicate(x => x.StartedAt);
         opts.Schema.For<InteractionLedger.Privacy.CustomerErasure>();
-        foreach (var table in InteractionLedger.Privacy.AccessLedger.Tables()) opts.Storage.ExtendedSchemaObjects.Add(table);
 
         // Retention masks free text in stored events once its period is over (Privacy.ApplyRetentionHandler).
         opts.Events.AddMaskingRuleForProtectedInformation<InteractionRecorded>(e => e with { Summary = null });

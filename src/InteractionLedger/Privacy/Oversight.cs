@@ -12,11 +12,38 @@ public static class OversightEndpoints
     {
         var oversight = privacy.MapGroup("").RequireAuthorization(LedgerPolicies.Oversight);
 
-        oversight.MapGet("/access-ledger/verification", async (AccessLedger ledger, CancellationToken cancellation) =>
-                Results.Ok(await ledger.VerifyAsync(cancellation)))
+        oversight.MapGet("/access-ledger/verification", async (string? mode, AccessLedgerVerifier verifier, CancellationToken cancellation) =>
+                mode is null or "incremental" or "full"
+                    ? Results.Ok((await verifier.VerifyAsync(full: mode == "full", cancellation)).Result)
+                    : Http.InputErrors.For("mode", "Use incremental (from the latest signed checkpoint, the default) or full (every record kept).").ToResult())
             .WithName("VerifyAccessLedger")
-            .WithSummary("Recompute every hash chain of the access ledger; reports the first record edited, removed or out of place.")
-            .Produces<ChainVerification>();
+            .WithSummary("Verify the access ledger's chains against the MAC keys and the signed checkpoints; reports every break with its chain, position and kind.")
+            .WithDescription("mode=incremental (default) checks the records added since the latest checkpoint, and that the chains still reach it; " +
+                             "mode=full checks every record kept since the last retired partition.")
+            .Produces<LedgerVerification>()
+            .ProducesValidationProblem();
+
+        oversight.MapGet("/access-ledger/checkpoints", (int? limit, CheckpointSink sink) =>
+            {
+                var errors = new Http.InputErrors();
+                errors.Range("limit", limit, 1, 500);
+                return errors.Any ? errors.ToResult() : Results.Ok(sink.Latest(limit ?? 20));
+            })
+            .WithName("ListAccessLedgerCheckpoints")
+            .WithSummary("The latest signed checkpoints of the chain heads, newest first, as written outside the database.")
+            .Produces<List<LedgerCheckpoint>>()
+            .ProducesValidationProblem();
+
+        oversight.MapPost("/access-ledger/checkpoints", async (AccessLedgerMaintenance maintenance, CancellationToken cancellation) =>
+                await maintenance.CheckpointAsync(cancellation) is { Checkpoint: { } checkpoint }
+                    ? Results.Ok(checkpoint)
+                    : Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "The access ledger is broken: no checkpoint was taken.",
+                        detail: "Verify it (GET /privacy/access-ledger/verification) to see every break; a checkpoint never certifies a broken ledger.",
+                        type: "https://interactionledger.dev/problems/access-ledger-broken"))
+            .WithName("CheckpointAccessLedger")
+            .WithSummary("Verify the records since the latest checkpoint and, if intact, write a signed checkpoint of every chain head now.")
+            .Produces<LedgerCheckpoint>()
+            .ProducesProblem(StatusCodes.Status409Conflict);
 
         oversight.MapGet("/retention/runs", async (IQuerySession session, CancellationToken cancellation) =>
                 Results.Ok(await session.Query<RetentionRun>().OrderByDescending(r => r.StartedAt).Take(100).ToListAsync(cancellation)))

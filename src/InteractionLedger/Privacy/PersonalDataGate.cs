@@ -65,7 +65,7 @@ public sealed class PersonalDataGate(AccessLedger ledger, TimeProvider clock, Gr
         var record = new AccessRecord(now, caller.Id, ApiJson.Name(caller.Role), caller.Brands?.Order().ToList(), customer?.Root,
             ApiJson.Name(view), ApiJson.Name(purpose), ApiJson.Name(decision.LegalBasis), ApiJson.Name(decision.Outcome),
             decision.Returned.Select(ApiJson.Name).ToList(), decision.Withheld, decision.VisibleBrands?.Order().ToList(),
-            decision.ConsentsReliedOn, decision.RefusalReason, Activity.Current?.TraceId.ToString() ?? http.TraceIdentifier, Guid.NewGuid());
+            decision.ConsentsReliedOn, decision.RefusalReason, RequestId(http), Guid.NewGuid(), caller.Person, caller.ApplicationId);
         await ledger.AppendAsync(record, cancellation);
         return new GatePass(customer, decision, new AccessNotice(decision.Outcome, purpose, decision.LegalBasis, decision.Withheld, record.Reference!.Value));
     }
@@ -84,8 +84,24 @@ public sealed class PersonalDataGate(AccessLedger ledger, TimeProvider clock, Gr
             endpoint, ApiJson.Name(Purpose.Service), ApiJson.Name(PurposePolicy.RuleFor(Purpose.Service).LegalBasis),
             ApiJson.Name(AccessOutcome.Refused), [], [], [], [],
             $"Out of reach: the customer has no relationship with {caller.ScopeText} and has not consented to sharing across the group's brands.",
-            Activity.Current?.TraceId.ToString() ?? http.TraceIdentifier, Guid.NewGuid()), cancellation);
+            RequestId(http), Guid.NewGuid(), caller.Person, caller.ApplicationId), cancellation);
     }
+
+    /// <summary>
+    /// Records the privacy officer's or administrator's own reads of the ledger and of customers' histories: the
+    /// watchers are watched too. <paramref name="customerId"/> is null for a read across customers (a search).
+    /// </summary>
+    public async Task RecordOversightReadAsync(HttpContext http, Guid? customerId, string view, CancellationToken cancellation)
+    {
+        var caller = Caller.From(http.User);
+        var rule = PurposePolicy.RuleFor(Purpose.DataSubjectRights);
+        await ledger.AppendAsync(new AccessRecord(TimelineEntry.AtStoredPrecision(clock.GetUtcNow()), caller.Id, ApiJson.Name(caller.Role),
+            caller.Brands?.Order().ToList(), customerId, view, ApiJson.Name(Purpose.DataSubjectRights), ApiJson.Name(rule.LegalBasis),
+            ApiJson.Name(AccessOutcome.Allowed), [view], [], null, [], null, RequestId(http), Guid.NewGuid(), caller.Person, caller.ApplicationId),
+            cancellation);
+    }
+
+    private static string RequestId(HttpContext http) => Activity.Current?.TraceId.ToString() ?? http.TraceIdentifier;
 
     public static IResult Refusal(GatePass pass, Guid customerId)
     {

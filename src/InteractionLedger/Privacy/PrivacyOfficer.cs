@@ -29,13 +29,14 @@ public static class PrivacyOfficerEndpoints
     public static void MapPrivacyOfficer(this IEndpointRouteBuilder privacy)
     {
         privacy.MapGet("/customers/{customerId:guid}/accesses", (Guid customerId, long? before, int? limit, AccessLedger ledger,
-                CancellationToken cancellation) => SearchAsync(new AccessSearch(CustomerId: customerId), before, limit, ledger, cancellation))
+                PersonalDataGate gate, HttpContext http, CancellationToken cancellation) =>
+                SearchAsync(new AccessSearch(CustomerId: customerId), before, limit, ledger, gate, http, cancellation))
             .WithName("ListCustomerAccesses")
             .WithSummary("Who read this customer's data, when, for what purpose, under which legal basis, with what decision; newest first.")
             .Produces<AccessRecordPage>();
 
-        privacy.MapGet("/accesses", (string? principal, string? purpose, string? decision, DateTimeOffset? from, DateTimeOffset? to,
-                Guid? customerId, long? before, int? limit, AccessLedger ledger, CancellationToken cancellation) =>
+        privacy.MapGet("/accesses", (string? principal, string? person, string? purpose, string? decision, DateTimeOffset? from, DateTimeOffset? to,
+                Guid? customerId, long? before, int? limit, AccessLedger ledger, PersonalDataGate gate, HttpContext http, CancellationToken cancellation) =>
             {
                 var errors = new InputErrors();
                 Purpose? purposeFilter = ApiJson.TryParse<Purpose>(purpose, out var p) ? p : null;
@@ -44,27 +45,34 @@ public static class PrivacyOfficerEndpoints
                 if (decision is not null && decisionFilter is null) errors.Add("decision", $"Use one of: {ApiJson.AllowedValues<AccessOutcome>()}.");
                 if (from > to) errors.Add("from", "'from' must not be after 'to'.");
                 if (errors.Any) return Task.FromResult(errors.ToResult());
-                return SearchAsync(new AccessSearch(customerId, principal, purposeFilter, decisionFilter, from, to), before, limit, ledger, cancellation);
+                return SearchAsync(new AccessSearch(customerId, principal, purposeFilter, decisionFilter, from, to, Person: person), before, limit,
+                    ledger, gate, http, cancellation);
             })
             .WithName("SearchAccesses")
-            .WithSummary("Search the access ledger by principal, purpose, decision (allowed, reduced, refused), customer and time range ('to' exclusive).")
+            .WithSummary("Search the access ledger by person (their identity provider subject), principal (person or API key), purpose, decision " +
+                         "(allowed, reduced, refused), customer and time range ('to' exclusive).")
             .Produces<AccessRecordPage>()
             .ProducesValidationProblem();
 
-        privacy.MapGet("/customers/{customerId:guid}/consents", async (Guid customerId, IQuerySession session, CancellationToken cancellation) =>
-                await session.LoadAsync<ConsentHistory>(customerId, cancellation) is { } history
+        privacy.MapGet("/customers/{customerId:guid}/consents", async (Guid customerId, IQuerySession session, PersonalDataGate gate,
+                HttpContext http, CancellationToken cancellation) =>
+            {
+                await gate.RecordOversightReadAsync(http, customerId, "consent-history", cancellation);
+                return await session.LoadAsync<ConsentHistory>(customerId, cancellation) is { } history
                     ? Results.Ok(history.Entries)
                     : await session.LoadAsync<Customers.Customer>(customerId, cancellation) is not null
                         ? Results.Ok(Array.Empty<ConsentHistoryEntry>())
-                        : await Erasure.NotFoundOrErasedAsync(session, customerId, cancellation))
+                        : await Erasure.NotFoundOrErasedAsync(session, customerId, cancellation);
+            })
             .WithName("GetConsentHistory")
             .WithSummary("Every consent given, withdrawn, expired and every objection of the customer, oldest first.")
             .Produces<List<ConsentHistoryEntry>>()
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         privacy.MapGet("/customers/{customerId:guid}/accesses-under-withdrawn-consent", async (Guid customerId, IQuerySession session,
-                AccessLedger ledger, CancellationToken cancellation) =>
+                AccessLedger ledger, PersonalDataGate gate, HttpContext http, CancellationToken cancellation) =>
             {
+                await gate.RecordOversightReadAsync(http, customerId, "accesses-under-withdrawn-consent", cancellation);
                 var history = (await session.LoadAsync<ConsentHistory>(customerId, cancellation))?.Entries ?? [];
                 var records = await ledger.SearchAsync(new AccessSearch(CustomerId: customerId, Limit: int.MaxValue), cancellation);
                 return Results.Ok(AccessesUnderWithdrawnConsent(records, history));
@@ -90,11 +98,14 @@ public static class PrivacyOfficerEndpoints
         privacy.MapEraseCustomer();
     }
 
-    private static async Task<IResult> SearchAsync(AccessSearch filter, long? before, int? limit, AccessLedger ledger, CancellationToken cancellation)
+    private static async Task<IResult> SearchAsync(AccessSearch filter, long? before, int? limit, AccessLedger ledger, PersonalDataGate gate,
+        HttpContext http, CancellationToken cancellation)
     {
         var errors = new InputErrors();
         errors.Range("limit", limit, 1, MaxPage);
         if (errors.Any) return errors.ToResult();
+        // The privacy officer's own reading of the ledger is recorded in it, before anything is read.
+        await gate.RecordOversightReadAsync(http, filter.CustomerId, "access-ledger", cancellation);
         var size = limit ?? 100;
         var found = await ledger.SearchAsync(filter with { BeforeId = before, Limit = size + 1 }, cancellation);
         var page = found.Take(size).ToList();
@@ -123,7 +134,7 @@ public static class PrivacyOfficerEndpoints
         var volumes = new List<(string Purpose, ProcessingVolume Volume)>();
         await using (var command = dataSource.CreateCommand($"""
             select purpose, record::jsonb ->> 'role', decision, count(*), count(distinct principal)
-            from {LedgerStore.Schema}.access_records group by 1, 2, 3 order by 1, 2, 3
+            from {AccessLedger.Records} group by 1, 2, 3 order by 1, 2, 3
             """))
         await using (var reader = await command.ExecuteReaderAsync(cancellation))
             while (await reader.ReadAsync(cancellation))

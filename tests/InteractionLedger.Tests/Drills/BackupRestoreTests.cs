@@ -46,7 +46,11 @@ public sealed class when_the_ledger_is_restored_from_a_backup(LedgerApi api)
         File.Delete(dump);
 
         await using var original = new LedgerFactory(source, "Development");
-        await using var restored = new LedgerFactory(fresh.ConnectionString, "Development");
+        // The access ledger's key and checkpoints live outside the database: restored beside it, as an operator would.
+        await using var restored = new LedgerFactory(fresh.ConnectionString, "Development", settings: new Dictionary<string, string>
+        {
+            ["Ledger:AccessLedger:Directory"] = LedgerFactory.AccessLedgerDirectoryOf(source),
+        });
         var before = await ViewSnapshot.TakeAsync(original.Services.GetRequiredService<IDocumentStore>());
         var restoredStore = restored.Services.GetRequiredService<IDocumentStore>();
         await ViewSnapshot.RebuildAllAsync(restoredStore, TestContext.Current.CancellationToken);

@@ -35,6 +35,9 @@ public sealed class when_the_schema_comes_from_migrations(LedgerApi api)
             ["Ledger:Principals:0:Id"] = "agent-group",
             ["Ledger:Principals:0:Role"] = "Agent",
             ["Ledger:Principals:0:KeySha256"] = InteractionLedger.Access.PrincipalDirectory.Hash(LedgerFactory.GroupAgentKey),
+            // ... and the access ledger's MAC key, held outside the database.
+            ["Ledger:AccessLedger:Keys:0:Id"] = "migrations-test",
+            ["Ledger:AccessLedger:Keys:0:Secret"] = Convert.ToBase64String(new byte[32]),
         });
         using var client = production.CreateClient();
 

@@ -188,6 +188,7 @@ public sealed class when_callers_read_customer_data(LedgerApi api)
     {
         using var officer = As(Callers.PrivacyOfficer, purpose: null);
         var page = await officer.GetFromJsonAsync<JsonObject>($"/privacy/customers/{customerId}/accesses?limit=500");
-        return page!["records"]!.AsArray().Select(r => r!["record"]!).ToList();
+        // The officer's own reading of the ledger is recorded too: what is counted here is everyone else's reads.
+        return page!["records"]!.AsArray().Select(r => r!["record"]!).Where(r => r["view"]!.GetValue<string>() != "access-ledger").ToList();
     }
 }

@@ -35,6 +35,7 @@ public sealed class LedgerApi : IAsyncLifetime
         Client.Dispose();
         await Factory.DisposeAsync();
         await Server.DisposeAsync();
+        if (Directory.Exists(LedgerFactory.TestRunFolder)) Directory.Delete(LedgerFactory.TestRunFolder, recursive: true);
     }
 
     public Task<Guid> RegisterCustomerAsync(string? displayName = "Test Customer") => Client.RegisterAsync(brand: null, displayName);
@@ -75,13 +76,23 @@ public sealed class LedgerFactory(string connectionString, string environment, T
     {
         builder.UseEnvironment(environment);
         builder.UseSetting("ConnectionStrings:Ledger", connectionString);
-        // Retention runs when a test asks for it, not in the middle of another test's old contacts.
+        // Retention runs when a test asks for it, not in the middle of another test's old contacts; so do the access
+        // ledger's checkpoints, not in the middle of a test tampering with it.
         builder.UseSetting("Ledger:Retention:Scheduled", "false");
+        builder.UseSetting("Ledger:AccessLedger:Scheduled", "false");
+        // Two hosts on one database (two instances) share its key and checkpoint folder, as two servers would.
+        builder.UseSetting("Ledger:AccessLedger:Directory", AccessLedgerDirectoryOf(connectionString));
         foreach (var (key, value) in settings ?? new Dictionary<string, string>()) builder.UseSetting(key, value);
         if (clock is not null)
             builder.ConfigureServices(registrations => registrations.AddSingleton(clock));
         if (services is not null) builder.ConfigureServices(services);
     }
+
+    /// <summary>The test run's folder for one database's access ledger key and checkpoints (deleted with the run).</summary>
+    public static string AccessLedgerDirectoryOf(string connectionString) =>
+        Path.Combine(TestRunFolder, new Npgsql.NpgsqlConnectionStringBuilder(connectionString).Database!);
+
+    public static readonly string TestRunFolder = Path.Combine(Path.GetTempPath(), $"ledger-tests-access-{Environment.ProcessId}-{Guid.NewGuid():N}");
 
     /// <summary>By default, an agent acting for the whole group and serving the customer's request.</summary>
     protected override void ConfigureClient(HttpClient client)

@@ -91,6 +91,8 @@ public static class RequestRecipes
             "POST /customers/{customerId}/objections" => new() { ["purpose"] = "analytics", ["reason"] = "Not counted", ["collectedVia"] = "email" },
             "POST /privacy/customers/{customerId}/erasure" => new() { ["reason"] = "Art. 17 request, ticket 9" },
             "POST /privacy/retention/runs" => null,
+            "POST /privacy/access-ledger/checkpoints" => null,
+            "POST /dev/sign-in" => new() { ["persona"] = "agent-" + brand },
             _ => throw new InvalidOperationException(
                 $"{operation} has no request recipe: add one to RequestRecipes so the reach matrix and the unstorable-text property cover it."),
         };

@@ -33,6 +33,8 @@ public sealed class ServiceProcess : IAsyncDisposable
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         foreach (var (key, value) in environment) start.Environment[key] = value;
+        if (environment.TryGetValue("ConnectionStrings__Ledger", out var connectionString) && !environment.ContainsKey("Ledger__AccessLedger__Directory"))
+            start.Environment["Ledger__AccessLedger__Directory"] = LedgerFactory.AccessLedgerDirectoryOf(connectionString);
         var process = Process.Start(start)!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };

@@ -1,0 +1,89 @@
+using System.Text.Json;
+
+namespace InteractionLedger.Privacy;
+
+/// <summary>Where one chain stood when a checkpoint was taken, or where it ends after a partition was retired.</summary>
+/// <param name="Mac">The MAC of the record at that position, hex.</param>
+public sealed record LaneAnchor(int Lane, long Position, string Mac);
+
+/// <summary>
+/// A signed statement, written outside the database, of where every chain stood: <c>checkpoint</c> at an interval,
+/// <c>retirement</c> when retention dropped a partition (the chains then start after the positions it lists).
+/// </summary>
+/// <param name="RetiredPartition">The partition a retirement dropped.</param>
+/// <param name="Signature">HMAC-SHA-256, with the key <paramref name="KeyId"/>, of the checkpoint's canonical text.</param>
+public sealed record LedgerCheckpoint(string Id, string Kind, DateTimeOffset At, string KeyId, IReadOnlyList<LaneAnchor> Lanes,
+    string? RetiredPartition, string Signature)
+{
+    public const string Checkpoint = "checkpoint";
+    public const string Retirement = "retirement";
+
+    public string CanonicalText => $"{Id}|{Kind}|{At.UtcDateTime:O}|{KeyId}|{RetiredPartition}|" +
+                                   string.Join(";", Lanes.OrderBy(l => l.Lane).Select(l => $"{l.Lane}:{l.Position}:{l.Mac}"));
+
+    public static LedgerCheckpoint Signed(AccessLedgerKeys keys, string kind, DateTimeOffset at, IReadOnlyList<LaneAnchor> lanes, string? retired)
+    {
+        var unsigned = new LedgerCheckpoint($"{at.UtcDateTime:yyyyMMdd'T'HHmmssfff'Z'}-{Guid.NewGuid().ToString("N")[..8]}", kind, at,
+            keys.CurrentKeyId, lanes.OrderBy(l => l.Lane).ToList(), retired, "");
+        return unsigned with { Signature = Convert.ToHexStringLower(keys.Sign(keys.CurrentKeyId, unsigned.CanonicalText)) };
+    }
+
+    public bool IsSignedBy(AccessLedgerKeys keys) => keys.Knows(KeyId)
+        && System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(Convert.FromHexString(Signature), keys.Sign(KeyId, CanonicalText));
+}
+
+/// <summary>
+/// The folder checkpoints are anchored in: files are only ever created, never rewritten or deleted (each is created
+/// exclusively and made read-only). Give the service write access to it and nothing else, and keep it where the
+/// database's login cannot reach: another volume, a WORM bucket mount, a folder with the append-only attribute.
+/// </summary>
+public sealed class CheckpointSink(AccessLedgerOptions options)
+{
+    private string Root => options.ResolvedCheckpointDirectory;
+
+    public async Task WriteAsync(LedgerCheckpoint checkpoint, CancellationToken cancellation)
+    {
+        var folder = checkpoint.Kind == LedgerCheckpoint.Retirement
+            ? Path.Combine(Root, "retirements")
+            : Path.Combine(Root, "checkpoints", $"{checkpoint.At.UtcDateTime:yyyy-MM}");
+        Directory.CreateDirectory(folder);
+        var file = Path.Combine(folder, checkpoint.Id + ".json");
+        await using (var stream = new FileStream(file, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+        {
+            await JsonSerializer.SerializeAsync(stream, checkpoint, Hosting.ApiJson.Options, cancellation);
+            await stream.FlushAsync(cancellation);
+            stream.Flush(flushToDisk: true);
+        }
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.GroupRead);
+    }
+
+    /// <summary>The newest checkpoints, newest first (names sort by time).</summary>
+    public IReadOnlyList<LedgerCheckpoint> Latest(int count)
+    {
+        var folder = Path.Combine(Root, "checkpoints");
+        if (!Directory.Exists(folder)) return [];
+        var found = new List<LedgerCheckpoint>();
+        foreach (var month in Directory.GetDirectories(folder).OrderDescending())
+        {
+            foreach (var file in Directory.GetFiles(month, "*.json").OrderDescending())
+            {
+                if (Read(file) is { } checkpoint) found.Add(checkpoint);
+                if (found.Count == count) return found;
+            }
+        }
+        return found;
+    }
+
+    /// <summary>Every retirement, oldest first: there is one per dropped partition.</summary>
+    public IReadOnlyList<LedgerCheckpoint> Retirements()
+    {
+        var folder = Path.Combine(Root, "retirements");
+        return Directory.Exists(folder) ? Directory.GetFiles(folder, "*.json").Order().Select(Read).OfType<LedgerCheckpoint>().ToList() : [];
+    }
+
+    private static LedgerCheckpoint? Read(string file)
+    {
+        try { return JsonSerializer.Deserialize<LedgerCheckpoint>(File.ReadAllText(file), Hosting.ApiJson.Options); }
+        catch (JsonException) { return null; }
+    }
+}

@@ -1,0 +1,98 @@
+using InteractionLedger.Hosting;
+using Npgsql;
+
+namespace InteractionLedger.Privacy;
+
+/// <summary>What one checkpoint attempt did: the checkpoint written, or the verification that refused to anchor a broken ledger.</summary>
+public sealed record CheckpointOutcome(LedgerCheckpoint? Checkpoint, LedgerVerification Verification);
+
+/// <summary>
+/// Anchors the access ledger outside the database and keeps it bounded: creates the coming months' partitions,
+/// retires partitions past the ledger's retention (a signed retirement first, so the remaining chains still verify),
+/// and writes a signed checkpoint of every chain head after verifying the records since the previous one.
+/// </summary>
+public sealed class AccessLedgerMaintenance(NpgsqlDataSource dataSource, AccessLedgerKeys keys, AccessLedgerOptions options,
+    AccessLedgerVerifier verifier, CheckpointSink sink, TimeProvider clock)
+{
+    public async Task<CheckpointOutcome> CheckpointAsync(CancellationToken cancellation)
+    {
+        var (verification, heads) = await verifier.VerifyAsync(full: false, cancellation);
+        // A broken ledger is not anchored: the next checkpoint must not certify what this verification refused.
+        if (!verification.Intact) return new CheckpointOutcome(null, verification);
+        var lanes = heads.Where(h => h.Value.Position > 0).OrderBy(h => h.Key)
+            .Select(h => new LaneAnchor(h.Key, h.Value.Position, Convert.ToHexStringLower(h.Value.Mac))).ToList();
+        var checkpoint = LedgerCheckpoint.Signed(keys, LedgerCheckpoint.Checkpoint, clock.GetUtcNow(), lanes, null);
+        await sink.WriteAsync(checkpoint, cancellation);
+        return new CheckpointOutcome(checkpoint, verification);
+    }
+
+    /// <summary>Drops every monthly partition wholly older than the retention period, oldest first; the retirements written.</summary>
+    public async Task<IReadOnlyList<LedgerCheckpoint>> RetireAgedPartitionsAsync(CancellationToken cancellation)
+    {
+        var floor = AccessLedgerPartitions.MonthOf(clock.GetUtcNow()).AddMonths(-options.RetentionMonths);
+        var retired = new List<LedgerCheckpoint>();
+        foreach (var partition in (await AccessLedgerPartitions.ListAsync(dataSource, cancellation)).Where(p => p.To <= floor))
+        {
+            var lanes = new List<LaneAnchor>();
+            await using (var command = dataSource.CreateCommand(
+                $"select distinct on (lane) lane, position, mac from {LedgerStore.Schema}.{partition.Name} order by lane, position desc"))
+            await using (var reader = await command.ExecuteReaderAsync(cancellation))
+                while (await reader.ReadAsync(cancellation))
+                    lanes.Add(new LaneAnchor(reader.GetInt32(0), reader.GetInt64(1), Convert.ToHexStringLower(reader.GetFieldValue<byte[]>(2))));
+            var retirement = LedgerCheckpoint.Signed(keys, LedgerCheckpoint.Retirement, clock.GetUtcNow(), lanes, partition.Name);
+            // Written before the drop: a crash in between leaves a retirement for records still present, which verifies.
+            await sink.WriteAsync(retirement, cancellation);
+            await using (var drop = dataSource.CreateCommand($"drop table {LedgerStore.Schema}.{partition.Name}"))
+                await drop.ExecuteNonQueryAsync(cancellation);
+            retired.Add(retirement);
+        }
+        return retired;
+    }
+
+    /// <summary>One pass of the schedule, by one instance at a time.</summary>
+    public async Task RunOnceAsync(CancellationToken cancellation)
+    {
+        await using var held = await DatabaseLock.TryAcquireAsync(dataSource, DatabaseLock.AccessLedgerMaintenance, cancellation);
+        if (held is null) return;
+        var now = clock.GetUtcNow();
+        await AccessLedgerPartitions.EnsureAsync(dataSource, [now, now.AddMonths(1), now.AddMonths(2)], cancellation);
+        await RetireAgedPartitionsAsync(cancellation);
+        await CheckpointAsync(cancellation);
+    }
+}
+
+/// <summary>Runs the access ledger's maintenance every <c>CheckpointEveryMinutes</c> once the host has started.</summary>
+public sealed class AccessLedgerSchedule(AccessLedgerMaintenance maintenance, AccessLedgerOptions options, IHostApplicationLifetime lifetime,
+    ILogger<AccessLedgerSchedule> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stopping)
+    {
+        if (!options.Scheduled) return;
+        if (!await HostStarted.WaitAsync(lifetime, stopping)) return;
+        using var timer = new PeriodicTimer(TimeSpan.FromMinutes(options.CheckpointEveryMinutes));
+        do
+        {
+            try
+            {
+                await maintenance.RunOnceAsync(stopping);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogError(e, "Access ledger maintenance failed; the next pass retries");
+            }
+        } while (await timer.WaitForNextTickAsync(stopping));
+    }
+}
+
+public static class HostStarted
+{
+    /// <summary>Waits for the host to have started (Wolverine and Marten ready); false if it stops first.</summary>
+    public static async Task<bool> WaitAsync(IHostApplicationLifetime lifetime, CancellationToken stopping)
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var onStarted = lifetime.ApplicationStarted.Register(() => started.TrySetResult());
+        await using var onStopping = stopping.Register(() => started.TrySetCanceled());
+        try { await started.Task; return true; }
+        catch (OperationCanceledException) { return false; }
+    }
+}
