@@ -54,17 +54,21 @@ builder.Services.AddAccessLedger(builder.Configuration, database, ownsSchema: au
 builder.Services.AddLedgerReadingLimits(builder.Configuration);
 builder.Services.AddSingleton<PersonalDataGate>();
 builder.Services.AddSingleton(builder.Configuration.GetSection("Ledger:Retention").Get<RetentionPolicy>() ?? new RetentionPolicy());
+builder.Services.AddSingleton<RetentionRunner>();
 builder.Services.AddHostedService<RetentionSchedule>();
 
 var marten = builder.Services.AddMarten(opts => LedgerStore.Configure(opts, database.ConnectionString, autoCreate))
-    // Identity-map sessions (LedgerSessionFactory), stamped with who writes: documents a write reads in its first round trip are found there by the inline
+    // Identity-map sessions: documents a write reads in its first round trip are found there by the inline
     // projections instead of being read again (CustomerStream.LockWithAsync). Handlers decide on the write model and
     // return events, never change it: a projection applies those events to the very instance the handler read.
-    .BuildSessionsWith<LedgerSessionFactory>()
+    .UseIdentitySessions()
     .IntegrateWithWolverine(integration => integration.MessageStorageSchemaName = "wolverine");
 if (autoCreate != AutoCreate.None) marten.ApplyAllDatabaseChangesOnStartup();
 builder.Services.ConfigureMarten((services, opts) =>
-    opts.Logger(new PersonalDataFreeMartenLogger(services.GetRequiredService<ILoggerFactory>().CreateLogger("Marten"))));
+{
+    opts.Logger(new PersonalDataFreeMartenLogger(services.GetRequiredService<ILoggerFactory>().CreateLogger("Marten")));
+    opts.Listeners.Add(new EventAuthorship(services.GetRequiredService<IHttpContextAccessor>()));
+});
 
 // Handler code is generated ahead of time (Internal/Generated, by `codegen write`, see README): production starts
 // without compiling anything and never loads Roslyn, and a handler whose generated code is missing stops the start

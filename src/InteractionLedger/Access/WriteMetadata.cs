@@ -13,40 +13,32 @@ public static class WriteMetadata
     public const string PersonNameHeader = "personName";
     public const string ApplicationHeader = "application";
     public const string RequestHeader = "request";
-
-    public static void Stamp(IDocumentSession session, Caller caller, string requestId)
-    {
-        session.LastModifiedBy = caller.Id;
-        if (caller.Person is { } person)
-        {
-            session.SetHeader(PersonHeader, person.Subject);
-            if (person.Name is not null) session.SetHeader(PersonNameHeader, person.Name);
-        }
-        session.SetHeader(ApplicationHeader, caller.ApplicationId);
-        session.SetHeader(RequestHeader, requestId);
-    }
-
-    /// <summary>For writes no caller asked for (the retention job): the job is the application, no person acted.</summary>
-    public static void StampSystem(IDocumentSession session, string job)
-    {
-        session.LastModifiedBy = job;
-        session.SetHeader(ApplicationHeader, job);
-    }
 }
 
 /// <summary>
-/// The sessions Wolverine's handlers write with: identity-map sessions (see Program) stamped with the caller of the
-/// HTTP request they serve. Handlers run inline in the request (InvokeAsync), so the request is the ambient one.
+/// Stamps every event a session is about to append with the caller of the HTTP request it serves. Handlers run inline
+/// in the request (InvokeAsync), so the request is the ambient one. Set on the events themselves just before they are
+/// written: Wolverine opens its sessions without Marten's session factory hooks.
 /// </summary>
-public sealed class LedgerSessionFactory(IDocumentStore store, IHttpContextAccessor http) : ISessionFactory
+public sealed class EventAuthorship(IHttpContextAccessor http) : Marten.DocumentSessionListenerBase
 {
-    public IQuerySession QuerySession() => store.QuerySession();
-
-    public IDocumentSession OpenSession()
+    public override Task BeforeSaveChangesAsync(IDocumentSession session, CancellationToken token)
     {
-        var session = store.IdentitySession();
-        if (http.HttpContext is { User.Identity.IsAuthenticated: true } context)
-            WriteMetadata.Stamp(session, Caller.From(context.User), System.Diagnostics.Activity.Current?.TraceId.ToString() ?? context.TraceIdentifier);
-        return session;
+        if (http.HttpContext is not { User.Identity.IsAuthenticated: true } context) return Task.CompletedTask;
+        var caller = Caller.From(context.User);
+        var request = System.Diagnostics.Activity.Current?.TraceId.ToString() ?? context.TraceIdentifier;
+        foreach (var stream in session.PendingChanges.Streams())
+        foreach (var e in stream.Events)
+        {
+            e.UserName = caller.Id;
+            if (caller.Person is { } person)
+            {
+                e.SetHeader(WriteMetadata.PersonHeader, person.Subject);
+                if (person.Name is not null) e.SetHeader(WriteMetadata.PersonNameHeader, person.Name);
+            }
+            e.SetHeader(WriteMetadata.ApplicationHeader, caller.ApplicationId);
+            e.SetHeader(WriteMetadata.RequestHeader, request);
+        }
+        return Task.CompletedTask;
     }
 }

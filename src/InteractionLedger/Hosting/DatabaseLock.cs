@@ -39,6 +39,24 @@ public sealed class DatabaseLock : IAsyncDisposable
         return null;
     }
 
+    /// <summary>The lock, waiting for whoever holds it to finish.</summary>
+    public static async Task<DatabaseLock> AcquireAsync(NpgsqlDataSource dataSource, long key, CancellationToken cancellation)
+    {
+        var connection = await dataSource.OpenConnectionAsync(cancellation);
+        try
+        {
+            await using var command = new NpgsqlCommand("select pg_advisory_lock($1)", connection);
+            command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = key });
+            await command.ExecuteNonQueryAsync(cancellation);
+            return new DatabaseLock(connection, key);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         try

@@ -1,7 +1,6 @@
 using System.Security.Claims;
 using InteractionLedger.Access;
 using Marten;
-using Wolverine;
 
 namespace InteractionLedger.Privacy;
 
@@ -51,10 +50,11 @@ public static class OversightEndpoints
             .WithSummary("The retention job's last 100 runs, newest first: when, what it erased, what consents it found lapsed.")
             .Produces<List<RetentionRun>>();
 
-        oversight.MapPost("/retention/runs", async (ClaimsPrincipal user, IMessageBus bus, HttpContext http) =>
-                Results.Ok(await bus.InvokeAsync<RetentionRun>(new ApplyRetention(Caller.From(user).Id), http.RequestAborted)))
+        oversight.MapPost("/retention/runs", async (ClaimsPrincipal user, RetentionRunner runner, HttpContext http) =>
+                Results.Ok(await runner.RunOnDemandAsync(Caller.From(user).Id, http.RequestAborted)))
             .WithName("RunRetention")
-            .WithSummary("Run the retention job now (it also runs on its schedule).")
+            .WithSummary("Run the retention job now (it also runs on its schedule); one run at a time across every instance.")
+            .WithDescription("A request made while a run is going on, or within a minute of one starting, answers that run instead of starting another.")
             .Produces<RetentionRun>();
     }
 }

@@ -1,3 +1,4 @@
+using InteractionLedger.Hosting;
 using InteractionLedger.Consent;
 using InteractionLedger.Customers;
 using InteractionLedger.Identity;
@@ -213,26 +214,87 @@ public static class ApplyRetentionHandler
     }
 }
 
-/// <summary>Runs the retention job on its schedule; runs are idempotent, so two nodes running it only repeat a no-op.</summary>
-public sealed class RetentionSchedule(RetentionPolicy policy, IServiceProvider services, ILogger<RetentionSchedule> logger) : BackgroundService
+/// <summary>
+/// Runs the retention job once at a time across every service instance on the database (a PostgreSQL advisory lock),
+/// and never twice in a row for nothing: a request arriving while a run is going on, or within a minute of one starting,
+/// is answered with that run instead of starting another.
+/// </summary>
+public sealed class RetentionRunner(IServiceProvider services, Npgsql.NpgsqlDataSource dataSource, IDocumentStore store, TimeProvider clock)
 {
+    private static readonly TimeSpan Coalescing = TimeSpan.FromMinutes(1);
+
+    /// <summary>Runs now, or answers the run that is going on or just started.</summary>
+    public async Task<RetentionRun> RunOnDemandAsync(string trigger, CancellationToken cancellation)
+    {
+        await using var held = await DatabaseLock.AcquireAsync(dataSource, DatabaseLock.Retention, cancellation);
+        if (await LatestAsync(trigger: null, cancellation) is { } latest && latest.StartedAt > clock.GetUtcNow() - Coalescing) return latest;
+        return await RunAsync(trigger, cancellation);
+    }
+
+    /// <summary>Runs if the last scheduled run is older than the period and no other instance is running it; the run, or null.</summary>
+    public async Task<RetentionRun?> RunIfDueAsync(TimeSpan period, CancellationToken cancellation)
+    {
+        await using var held = await DatabaseLock.TryAcquireAsync(dataSource, DatabaseLock.Retention, cancellation);
+        if (held is null || NextDue(await LatestAsync(ScheduleTrigger, cancellation), period) > clock.GetUtcNow()) return null;
+        return await RunAsync(ScheduleTrigger, cancellation);
+    }
+
+    public const string ScheduleTrigger = "schedule";
+
+    public static DateTimeOffset NextDue(RetentionRun? last, TimeSpan period) => last is null ? DateTimeOffset.MinValue : last.StartedAt + period;
+
+    public async Task<RetentionRun?> LatestAsync(string? trigger, CancellationToken cancellation)
+    {
+        await using var query = store.QuerySession();
+        var runs = query.Query<RetentionRun>();
+        return await (trigger is null ? runs : runs.Where(r => r.Trigger == trigger)).OrderByDescending(r => r.StartedAt).FirstOrDefaultAsync(cancellation);
+    }
+
+    private async Task<RetentionRun> RunAsync(string trigger, CancellationToken cancellation)
+    {
+        // The bus is scoped: a background service has no request scope of its own.
+        await using var scope = services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<IMessageBus>().InvokeAsync<RetentionRun>(new ApplyRetention(trigger), cancellation);
+    }
+}
+
+/// <summary>
+/// Runs the retention job on its schedule, from a started host (Wolverine refuses messages before): at start if the
+/// last scheduled run is a period old or more — a service restarted daily still runs it — then whenever it falls due.
+/// Every instance watches the schedule; the lock and the due check make one of them run it.
+/// </summary>
+public sealed class RetentionSchedule(RetentionPolicy policy, RetentionRunner runner, IHostApplicationLifetime lifetime, TimeProvider clock,
+    ILogger<RetentionSchedule> logger) : BackgroundService
+{
+    /// <summary>How often an instance looks whether a run fell due (another instance may have run it meanwhile).</summary>
+    private static readonly TimeSpan Watch = TimeSpan.FromMinutes(5);
+
     protected override async Task ExecuteAsync(CancellationToken stopping)
     {
         if (!policy.Scheduled) return;
-        using var timer = new PeriodicTimer(TimeSpan.FromHours(policy.RunEveryHours));
-        do
+        if (!await HostStarted.WaitAsync(lifetime, stopping)) return;
+        var period = TimeSpan.FromHours(policy.RunEveryHours);
+        while (!stopping.IsCancellationRequested)
         {
             try
             {
-                // The bus is scoped: a background service has no request scope of its own.
-                using var scope = services.CreateScope();
-                var run = await scope.ServiceProvider.GetRequiredService<IMessageBus>().InvokeAsync<RetentionRun>(new ApplyRetention("schedule"), stopping);
-                logger.LogInformation("Retention: {Cleared} contacts lost their free text, {Expired} consents expired", run.InteractionsCleared, run.ConsentsExpired);
+                if (await runner.RunIfDueAsync(period, stopping) is { } run)
+                    logger.LogInformation("Retention run {RunId}: {Cleared} contacts lost their free text, {Erased} contact details erased, {Expired} consents expired",
+                        run.Id, run.InteractionsCleared, run.ContactDetailsErased, run.ConsentsExpired);
+                var due = RetentionRunner.NextDue(await runner.LatestAsync(RetentionRunner.ScheduleTrigger, stopping), period);
+                var wait = due - clock.GetUtcNow();
+                await Task.Delay(wait < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : wait > Watch ? Watch : wait, clock, stopping);
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {
-                logger.LogError(e, "Retention run failed; the next run retries");
+                return;
             }
-        } while (await timer.WaitForNextTickAsync(stopping));
+            catch (Exception e)
+            {
+                logger.LogError(e, "Retention run failed; retried in a minute");
+                try { await Task.Delay(TimeSpan.FromMinutes(1), clock, stopping); }
+                catch (OperationCanceledException) { return; }
+            }
+        }
     }
 }

@@ -76,9 +76,53 @@ public sealed class when_retention_runs(LedgerApi api)
         var runs = await officer.GetFromJsonAsync<JsonArray>("/privacy/retention/runs");
         runs!.ShouldHaveSingleItem()!["trigger"]!.GetValue<string>().ShouldBe("privacy-officer");
 
+        // Asked again at once, the run just made answers; a minute later, a new run starts.
+        (await (await officer.PostAsync("/privacy/retention/runs", null).EnsureAsync()).JsonAsync())["id"]!.GetValue<Guid>()
+            .ShouldBe(run["id"]!.GetValue<Guid>());
+        clock.Advance(TimeSpan.FromMinutes(2));
         var second = await (await officer.PostAsync("/privacy/retention/runs", null).EnsureAsync()).JsonAsync();
         second["interactionsCleared"]!.GetValue<int>().ShouldBe(0, "a second run finds nothing left to erase");
         second["contactDetailsErased"]!.GetValue<int>().ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task a_started_service_runs_it_on_schedule_at_once_when_the_last_scheduled_run_is_a_period_old()
+    {
+        var connectionString = await api.Server.CreateDatabaseAsync("retention_schedule");
+        await using var ledger = new LedgerFactory(connectionString, "Development", settings: new Dictionary<string, string>
+        {
+            ["Ledger:Retention:Scheduled"] = "true",
+            ["Ledger:Retention:RunEveryHours"] = "24",
+        });
+        using var officer = ledger.ClientAs(Callers.PrivacyOfficer, purpose: null);
+
+        // The runs are polled until the schedule's first one is listed, for at most half a minute.
+        var runs = (await officer.GetFromJsonAsync<JsonArray>("/privacy/retention/runs"))!;
+        for (var poll = 0; runs.Count == 0 && poll < 300; poll++)
+        {
+            await Task.Delay(100);
+            runs = (await officer.GetFromJsonAsync<JsonArray>("/privacy/retention/runs"))!;
+        }
+
+        runs.ShouldHaveSingleItem()!["trigger"]!.GetValue<string>().ShouldBe("schedule");
+    }
+
+    [Fact]
+    public async Task four_simultaneous_requests_on_two_instances_make_one_run()
+    {
+        var connectionString = await api.Server.CreateDatabaseAsync("retention_once");
+        await using var first = new LedgerFactory(connectionString, "Development");
+        await using var second = new LedgerFactory(connectionString, "Development");
+        using var officerOnFirst = first.ClientAs(Callers.PrivacyOfficer, purpose: null);
+        using var adminOnSecond = second.ClientAs(Callers.Administrator, purpose: null);
+        (await officerOnFirst.GetAsync("/privacy/retention/runs")).EnsureSuccessStatusCode();
+        (await adminOnSecond.GetAsync("/privacy/retention/runs")).EnsureSuccessStatusCode();
+
+        var answers = await Task.WhenAll(new[] { officerOnFirst, adminOnSecond, officerOnFirst, adminOnSecond }
+            .Select(async client => await (await client.PostAsync("/privacy/retention/runs", null).EnsureAsync()).JsonAsync()));
+
+        answers.Select(a => a["id"]!.GetValue<Guid>()).Distinct().ShouldHaveSingleItem();
+        (await officerOnFirst.GetFromJsonAsync<JsonArray>("/privacy/retention/runs"))!.Count.ShouldBe(1);
     }
 
     private static async Task<long> CountAsync(string connectionString, string sql)
