@@ -27,7 +27,9 @@ create table if not exists ledger.access_records (
   record      text not null,
   key_id      text not null,
   mac         bytea not null,
-  constraint access_records_pk primary key (id, recorded_at)
+  constraint access_records_pk primary key (id, recorded_at),
+  -- A guard against rows no chain walk would read (verification also reports them: the table's owner can drop this).
+  constraint access_records_in_a_chain check (lane between 0 and 15 and position > 0)
 ) partition by range (recorded_at);
 
 create index if not exists access_records_chain_idx on ledger.access_records (lane, position);

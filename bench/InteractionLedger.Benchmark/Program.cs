@@ -17,8 +17,15 @@ using Npgsql;
 //        [--history 200 (contacts per long-history customer)] [--population P (demo customers loaded first)] [--out docs/benchmarks]
 //        [--peak-seconds S (the design peak, 300 writes/s + 150 reads/s, for S seconds)] [--peak-writes W] [--peak-reads R (another rate)]
 //        [--rebuild (rebuild every view, timed)]
-var options = BenchOptions.Parse(args);
+//        or: --access-ledger [--records 10000000] (the access ledger at volume: load, full and incremental verification, lookups)
 var repoRoot = FindRepositoryRoot();
+if (args.Contains("--access-ledger"))
+{
+    var records = args.SkipWhile(a => a != "--records").Skip(1).FirstOrDefault() is { } n ? long.Parse(n, CultureInfo.InvariantCulture) : 10_000_000;
+    await AccessLedgerVolume.RunAsync(repoRoot, records, args.SkipWhile(a => a != "--out").Skip(1).FirstOrDefault() ?? "docs/benchmarks");
+    return 0;
+}
+var options = BenchOptions.Parse(args);
 var brands = new[] { "horizon-telecom", "horizon-energie", "horizon-banque", "horizon-voyages", "horizon-maison" };
 Console.WriteLine($"InteractionLedger benchmark: {options.Rounds} rounds at {string.Join("/", options.Clients)} clients, " +
                   $"up to {options.Ops} operations per measurement, {Environment.ProcessorCount} cores.");

@@ -50,7 +50,7 @@ builder.Services.AddLedgerAuthentication(builder.Configuration, group.Brands.Sel
 builder.Services.AddHttpContextAccessor();
 builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(LedgerStore.Tuned(database.ConnectionString)));
 builder.Services.AddAccessLedger(builder.Configuration, database, ownsSchema: autoCreate != AutoCreate.None,
-    developmentKeyAllowed: database.IsEmbedded || builder.Environment.IsDevelopment());
+    developmentKeyAllowed: builder.Environment.IsDevelopment());
 builder.Services.AddLedgerReadingLimits(builder.Configuration);
 builder.Services.AddSingleton<PersonalDataGate>();
 builder.Services.AddSingleton(builder.Configuration.GetSection("Ledger:Retention").Get<RetentionPolicy>() ?? new RetentionPolicy());

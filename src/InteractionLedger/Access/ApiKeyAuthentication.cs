@@ -97,7 +97,7 @@ public static class LedgerPolicies
         services.AddSingleton(directory);
         var authentication = services.AddAuthentication(PeopleAuthentication.SelectorScheme)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
-        authentication.AddPeopleTokens(people, development, brandCodes);
+        authentication.AddPeopleTokens(people, development, brandCodes, isDevelopment: developmentSignInAllowed);
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
             .AddPolicies();

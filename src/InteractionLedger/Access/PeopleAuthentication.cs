@@ -78,7 +78,7 @@ public static class PeopleAuthentication
     public const string SelectorScheme = "Ledger";
 
     public static void AddPeopleTokens(this Microsoft.AspNetCore.Authentication.AuthenticationBuilder authentication,
-        PeopleAuthenticationOptions people, DevelopmentSignIn? development, IReadOnlyCollection<string> brandCodes)
+        PeopleAuthenticationOptions people, DevelopmentSignIn? development, IReadOnlyCollection<string> brandCodes, bool isDevelopment)
     {
         authentication.AddPolicyScheme(SelectorScheme, "API key or bearer token", o => o.ForwardDefaultSelector = http =>
             http.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
@@ -88,7 +88,8 @@ public static class PeopleAuthentication
         authentication.AddJwtBearer(o =>
         {
             o.MapInboundClaims = false;
-            o.RequireHttpsMetadata = false;
+            // The provider's signing keys are fetched from its metadata: over plain HTTP anyone on the path could swap them.
+            o.RequireHttpsMetadata = !isDevelopment;
             if (!string.IsNullOrWhiteSpace(people.Authority)) o.Authority = people.Authority;
             var keys = people.ResolveSigningKeys().ToList();
             var issuers = people.Issuers.Where(i => !string.IsNullOrWhiteSpace(i)).ToList();
@@ -144,8 +145,12 @@ public static class PeopleAuthentication
         var subject = token.FindFirstValue("sub");
         if (string.IsNullOrWhiteSpace(subject) || subject.Length > 200) return (null, "The token names no subject.");
 
-        var roles = token.FindAll(people.RoleClaim).Select(c => people.RoleValues.TryGetValue(c.Value, out var mapped) ? mapped
-            : Enum.TryParse<Role>(c.Value, ignoreCase: true, out var named) && Enum.IsDefined(named) ? named : (Role?)null)
+        // With a mapping configured, only mapped values count (a role named "administrator" of another application
+        // must not become the ledger's); without one, only the exact role names (no numbers, no comma lists).
+        var roles = token.FindAll(people.RoleClaim).Select(c => people.RoleValues.Count > 0
+                ? people.RoleValues.TryGetValue(c.Value, out var mapped) ? mapped : (Role?)null
+                : Enum.GetNames<Role>().FirstOrDefault(n => string.Equals(n, c.Value, StringComparison.OrdinalIgnoreCase)) is { } name
+                    ? Enum.Parse<Role>(name) : null)
             .OfType<Role>().Distinct().ToList();
         if (roles.Count == 0) return (null, "The token carries no role of the ledger.");
         if (roles.Count > 1) return (null, "The token carries several roles of the ledger; a person acts in one role at a time.");
@@ -153,6 +158,8 @@ public static class PeopleAuthentication
 
         var brandValues = token.FindAll(people.BrandsClaim).Select(c => c.Value).ToList();
         if (brandValues.Count == 0) return (null, "The token names no brand the person acts for.");
+        // The whole group only when that is all the claim says: "*" beside brands is a malformed claim, not a widening.
+        if (brandValues.Contains(people.GroupWideBrand) && brandValues.Count > 1) return (null, "The token names the whole group and some brands at once.");
         HashSet<string>? brands = brandValues.Contains(people.GroupWideBrand) ? null : brandValues.ToHashSet();
         if (brands is not null && brands.Any(b => !brandCodes.Contains(b))) return (null, "The token names a brand the group does not have.");
 

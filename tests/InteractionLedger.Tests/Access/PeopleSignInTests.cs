@@ -143,6 +143,9 @@ public sealed class when_people_sign_in(LedgerApi api) : IAsyncLifetime
             { "a system's role", Mint(roles: new[] { "Integration" }) },
             { "two roles", Mint(roles: new[] { "Agent", "PrivacyOfficer" }) },
             { "a brand the group does not have", Mint(brands: new[] { "horizon-spatial" }) },
+            { "the whole group beside a brand", Mint(brands: new[] { "horizon-telecom", "*" }) },
+            { "a role by its number", Mint(roles: new[] { "4" }) },
+            { "roles as a comma list", Mint(roles: new[] { "agent,administrator" }) },
             { "no brand", Mint(brands: Array.Empty<string>()) },
             { "garbage", "not.a.token" },
         };

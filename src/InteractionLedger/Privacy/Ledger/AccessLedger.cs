@@ -176,7 +176,7 @@ public sealed class AccessLedger(NpgsqlDataSource dataSource, AccessLedgerKeys k
         {
             var (position, previous) = heads[batch[i].Lane];
             positions[i] = position + 1;
-            macs[i] = keys.RecordMac(keyId, previous, batch[i].Lane, positions[i], batch[i].Json);
+            macs[i] = keys.RecordMac(keyId, previous, batch[i].Lane, positions[i], SearchableColumns.Of(batch[i].Record), batch[i].Json);
             heads[batch[i].Lane] = (positions[i], macs[i]);
         }
         var moved = batch.Select(p => p.Lane).Distinct().Order()

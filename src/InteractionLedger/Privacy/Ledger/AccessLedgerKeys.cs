@@ -1,9 +1,17 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 
 namespace InteractionLedger.Privacy;
+
+/// <summary>What a privacy officer's searches filter on, stored beside each record's text and covered by its MAC.</summary>
+public readonly record struct SearchableColumns(DateTimeOffset At, Guid? CustomerId, string Principal, string? Person, string Purpose, string Decision)
+{
+    public static SearchableColumns Of(AccessRecord record) =>
+        new(record.At, record.CustomerId, record.Principal, record.Person?.Subject, record.Purpose, record.Decision);
+}
 
 /// <summary>A key the access ledger's records and checkpoints are MACed with.</summary>
 public sealed class AccessLedgerKeyConfiguration
@@ -113,21 +121,38 @@ public sealed class AccessLedgerKeys
         return secret;
     }
 
-    /// <summary>A record's MAC: HMAC-SHA-256 over the previous MAC (empty for a chain's first), the key id, chain, position and text.</summary>
-    public byte[] RecordMac(string keyId, byte[] previous, int lane, long position, string recordText)
+    /// <summary>
+    /// A record's MAC: HMAC-SHA-256 over the previous MAC (empty for a chain's first), the key id, chain, position, the
+    /// searchable columns and the record's exact text, each length-prefixed so no two inputs read alike. The columns are
+    /// covered so that a record whose column a search filters on was changed fails like one whose text was, and so that
+    /// verification needs no parsing of the text.
+    /// </summary>
+    public byte[] RecordMac(string keyId, byte[] previous, int lane, long position, SearchableColumns columns, string recordText)
     {
-        var text = Encoding.UTF8.GetBytes(recordText);
-        var id = Encoding.UTF8.GetBytes(keyId);
-        var input = new byte[previous.Length + 1 + id.Length + 1 + 4 + 8 + text.Length];
-        var at = 0;
-        previous.CopyTo(input, at); at += previous.Length;
-        input[at++] = (byte)previous.Length;
-        id.CopyTo(input, at); at += id.Length;
-        input[at++] = 0;
-        BinaryPrimitives.WriteInt32BigEndian(input.AsSpan(at), lane); at += 4;
-        BinaryPrimitives.WriteInt64BigEndian(input.AsSpan(at), position); at += 8;
-        text.CopyTo(input, at);
-        return HMACSHA256.HashData(_secrets[keyId], input);
+        var input = new ArrayBufferWriter<byte>(256 + recordText.Length * 2);
+        void Field(ReadOnlySpan<byte> bytes)
+        {
+            BinaryPrimitives.WriteInt32BigEndian(input.GetSpan(4), bytes.Length);
+            input.Advance(4);
+            input.Write(bytes);
+        }
+        void Text(string? text) => Field(text is null ? [0xFF] : Encoding.UTF8.GetBytes(text));
+        Field(previous);
+        Text(keyId);
+        Span<byte> number = stackalloc byte[8];
+        BinaryPrimitives.WriteInt64BigEndian(number, lane);
+        Field(number);
+        BinaryPrimitives.WriteInt64BigEndian(number, position);
+        Field(number);
+        BinaryPrimitives.WriteInt64BigEndian(number, columns.At.UtcTicks);
+        Field(number);
+        Text(columns.CustomerId?.ToString());
+        Text(columns.Principal);
+        Text(columns.Person);
+        Text(columns.Purpose);
+        Text(columns.Decision);
+        Text(recordText);
+        return HMACSHA256.HashData(_secrets[keyId], input.WrittenSpan);
     }
 
     /// <summary>A checkpoint's signature: HMAC-SHA-256 over its canonical text.</summary>

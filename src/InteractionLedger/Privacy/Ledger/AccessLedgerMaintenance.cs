@@ -12,7 +12,7 @@ public sealed record CheckpointOutcome(LedgerCheckpoint? Checkpoint, LedgerVerif
 /// and writes a signed checkpoint of every chain head after verifying the records since the previous one.
 /// </summary>
 public sealed class AccessLedgerMaintenance(NpgsqlDataSource dataSource, AccessLedgerKeys keys, AccessLedgerOptions options,
-    AccessLedgerVerifier verifier, CheckpointSink sink, TimeProvider clock)
+    AccessLedgerVerifier verifier, CheckpointSink sink, TimeProvider clock, ILogger<AccessLedgerMaintenance> logger)
 {
     public async Task<CheckpointOutcome> CheckpointAsync(CancellationToken cancellation)
     {
@@ -33,12 +33,13 @@ public sealed class AccessLedgerMaintenance(NpgsqlDataSource dataSource, AccessL
         var retired = new List<LedgerCheckpoint>();
         foreach (var partition in (await AccessLedgerPartitions.ListAsync(dataSource, cancellation)).Where(p => p.To <= floor))
         {
-            var lanes = new List<LaneAnchor>();
-            await using (var command = dataSource.CreateCommand(
-                $"select distinct on (lane) lane, position, mac from {LedgerStore.Schema}.{partition.Name} order by lane, position desc"))
-            await using (var reader = await command.ExecuteReaderAsync(cancellation))
-                while (await reader.ReadAsync(cancellation))
-                    lanes.Add(new LaneAnchor(reader.GetInt32(0), reader.GetInt64(1), Convert.ToHexStringLower(reader.GetFieldValue<byte[]>(2))));
+            // Anchored only on records that verify from where the chains start now, all older than the partition's end:
+            // otherwise whoever can write to the table could have the job sign away records of their choosing.
+            if (await verifier.VerifyRetiringAsync(partition.Name, partition.To, cancellation) is not { } lanes)
+            {
+                logger.LogError("Access ledger partition {Partition} was not retired: its records do not verify; see the full verification", partition.Name);
+                break;
+            }
             var retirement = LedgerCheckpoint.Signed(keys, LedgerCheckpoint.Retirement, clock.GetUtcNow(), lanes, partition.Name);
             // Written before the drop: a crash in between leaves a retirement for records still present, which verifies.
             await sink.WriteAsync(retirement, cancellation);

@@ -1,6 +1,5 @@
 using System.Data;
 using System.Diagnostics;
-using System.Text.Json;
 using InteractionLedger.Hosting;
 using Npgsql;
 
@@ -21,6 +20,8 @@ public enum BreakKind
     HeadMismatch,
     /// <summary>A checkpoint file whose signature does not check: it was written by someone without the key.</summary>
     CheckpointInvalid,
+    /// <summary>No checkpoint was written for longer than two intervals: the schedule stopped anchoring the chains.</summary>
+    CheckpointStale,
 }
 
 /// <param name="Position">The first position concerned.</param>
@@ -40,7 +41,8 @@ public sealed record LedgerVerification(bool Intact, string Mode, long RecordsCh
 /// its cost follows the records added since; full verification walks every record still kept, from the positions the
 /// retirements of dropped partitions left.
 /// </summary>
-public sealed class AccessLedgerVerifier(NpgsqlDataSource dataSource, AccessLedgerKeys keys, CheckpointSink sink)
+public sealed class AccessLedgerVerifier(NpgsqlDataSource dataSource, AccessLedgerKeys keys, CheckpointSink sink, AccessLedgerOptions options,
+    TimeProvider clock)
 {
     private const int MaxBreaksListed = 10_000;
 
@@ -56,19 +58,17 @@ public sealed class AccessLedgerVerifier(NpgsqlDataSource dataSource, AccessLedg
             if (breaks.Count < MaxBreaksListed) breaks.Add(b);
         }
 
-        var floors = new Dictionary<int, LaneAnchor>();
-        foreach (var retirement in sink.Retirements())
-        {
-            if (!retirement.IsSignedBy(keys)) { Report(new ChainBreak(-1, 0, BreakKind.CheckpointInvalid, $"Retirement {retirement.Id} is not signed by a known key.")); continue; }
-            foreach (var anchor in retirement.Lanes)
-                if (!floors.TryGetValue(anchor.Lane, out var floor) || anchor.Position > floor.Position) floors[anchor.Lane] = anchor;
-        }
+        var floors = Floors(Report);
         LedgerCheckpoint? checkpoint = null;
         foreach (var candidate in sink.Latest(20))
         {
             if (candidate.IsSignedBy(keys)) { checkpoint = candidate; break; }
             Report(new ChainBreak(-1, 0, BreakKind.CheckpointInvalid, $"Checkpoint {candidate.Id} is not signed by a known key."));
         }
+        // Without fresh checkpoints the newest records can be cut unseen: a schedule that stopped anchoring is a break too.
+        if (options.Scheduled && checkpoint is not null && checkpoint.At < clock.GetUtcNow() - TimeSpan.FromMinutes(2 * options.CheckpointEveryMinutes))
+            Report(new ChainBreak(-1, 0, BreakKind.CheckpointStale,
+                $"The latest checkpoint is of {checkpoint.At:u}; one is taken every {options.CheckpointEveryMinutes} minutes."));
 
         // One snapshot for heads and records: a read committed while verifying is neither half seen nor reported.
         await using var connection = await dataSource.OpenConnectionAsync(cancellation);
@@ -87,11 +87,70 @@ public sealed class AccessLedgerVerifier(NpgsqlDataSource dataSource, AccessLedg
             var start = !full && seen is not null && seen.Position > floor.Position ? seen : floor;
             checkedCount += await VerifyLaneAsync(connection, transaction, lane, start, seen, heads.GetValueOrDefault(lane), Report, cancellation);
         }
+        if (full) await ReportRecordsOutsideTheChainsAsync(connection, transaction, floors, Report, cancellation);
         await transaction.CommitAsync(cancellation);
         var result = new LedgerVerification(found == 0, full ? "full" : "incremental", checkedCount, full ? null : checkpoint, breaks, found,
             Math.Round(watch.Elapsed.TotalMilliseconds, 1));
         return (result, heads);
     }
+
+    /// <summary>Where each chain starts: after the last record of the last retired partition that held any of it.</summary>
+    public Dictionary<int, LaneAnchor> Floors(Action<ChainBreak>? report = null)
+    {
+        var floors = new Dictionary<int, LaneAnchor>();
+        foreach (var retirement in sink.Retirements())
+        {
+            if (!retirement.IsSignedBy(keys))
+            {
+                report?.Invoke(new ChainBreak(-1, 0, BreakKind.CheckpointInvalid, $"Retirement {retirement.Id} is not signed by a known key."));
+                continue;
+            }
+            foreach (var anchor in retirement.Lanes)
+                if (!floors.TryGetValue(anchor.Lane, out var floor) || anchor.Position > floor.Position) floors[anchor.Lane] = anchor;
+        }
+        return floors;
+    }
+
+    /// <summary>
+    /// Rows no chain walk reads would still show in searches: rows outside the 16 chains, at a position below 1, or at
+    /// or below where a retirement says the chain was dropped. Each is reported (full verification only: a scan).
+    /// </summary>
+    private static async Task ReportRecordsOutsideTheChainsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
+        IReadOnlyDictionary<int, LaneAnchor> floors, Action<ChainBreak> report, CancellationToken cancellation)
+    {
+        await using var command = new NpgsqlCommand($"""
+            select r.lane, r.position, r.id from {AccessLedger.Records} r
+            left join unnest($1::int[], $2::bigint[]) as f(lane, position) on f.lane = r.lane
+            where r.lane is null or r.position is null or r.lane < 0 or r.lane >= {AccessLedger.Lanes} or r.position < 1 or r.position <= f.position
+            order by r.lane, r.position limit {MaxBreaksListed}
+            """, connection, transaction);
+        command.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = floors.Keys.ToArray() });
+        command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = floors.Values.Select(f => f.Position).ToArray() });
+        await using var reader = await command.ExecuteReaderAsync(cancellation);
+        while (await reader.ReadAsync(cancellation))
+            report(new ChainBreak(reader.IsDBNull(0) ? -1 : reader.GetInt32(0), reader.IsDBNull(1) ? 0 : reader.GetInt64(1), BreakKind.OutOfOrder,
+                "A record outside every chain (another chain, a position below 1, or below a retired partition's end).", 1, reader.GetInt64(2)));
+    }
+
+    /// <summary>A stored row as the chain walk reads it; null fields (a column made nullable by hand) make it unreadable.</summary>
+    private readonly record struct Row(long Id, long Position, SearchableColumns Columns, string? Text, string? KeyId, byte[]? Mac)
+    {
+        public bool Readable => Text is not null && KeyId is not null && Mac is not null;
+
+        public static Row Read(NpgsqlDataReader r, int offset = 0)
+        {
+            string? Text(int i) => r.IsDBNull(i + offset) ? null : r.GetString(i + offset);
+            return new Row(r.GetInt64(offset), r.GetInt64(1 + offset),
+                new SearchableColumns(r.IsDBNull(2 + offset) ? default : r.GetFieldValue<DateTimeOffset>(2 + offset),
+                    r.IsDBNull(3 + offset) ? null : r.GetGuid(3 + offset), Text(4) ?? "", Text(5), Text(6) ?? "", Text(7) ?? ""),
+                Text(8), Text(9), r.IsDBNull(10 + offset) ? null : r.GetFieldValue<byte[]>(10 + offset));
+        }
+    }
+
+    private bool MacChecks(Row row, byte[] previous, int lane) =>
+        row.Readable && keys.Knows(row.KeyId!) && keys.RecordMac(row.KeyId!, previous, lane, row.Position, row.Columns, row.Text!).AsSpan().SequenceEqual(row.Mac);
+
+    private const string RowColumns = "id, position, recorded_at, customer_id, principal, person, purpose, decision, record, key_id, mac";
 
     private async Task<long> VerifyLaneAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, int lane, LaneAnchor start,
         LaneAnchor? checkpoint, (long Position, byte[] Mac) head, Action<ChainBreak> report, CancellationToken cancellation)
@@ -99,29 +158,38 @@ public sealed class AccessLedgerVerifier(NpgsqlDataSource dataSource, AccessLedg
         var previous = Convert.FromHexString(start.Mac);
         var expected = start.Position + 1;
         var anchorPending = start.Position > 0 && start == checkpoint;
+        // The record before the anchor is read too: the anchor's own MAC is recomputed, not only compared.
+        byte[]? beforeAnchor = start.Position == 1 ? [] : null;
         var checkpointPending = checkpoint is not null && checkpoint.Position > start.Position;
         long last = start.Position;
         var lastMac = previous;
         long count = 0;
 
-        await using var command = new NpgsqlCommand($"""
-            select id, position, recorded_at, customer_id, principal, person, purpose, decision, record, key_id, mac
-            from {AccessLedger.Records} where lane = $1 and position >= $2 order by position, id
-            """, connection, transaction);
+        await using var command = new NpgsqlCommand($"select {RowColumns} from {AccessLedger.Records} where lane = $1 and position >= $2 order by position, id",
+            connection, transaction);
         command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = lane });
-        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = anchorPending ? start.Position : start.Position + 1 });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = anchorPending ? Math.Max(1, start.Position - 1) : start.Position + 1 });
         await using var reader = await command.ExecuteReaderAsync(cancellation);
         while (await reader.ReadAsync(cancellation))
         {
-            var (id, position) = (reader.GetInt64(0), reader.GetInt64(1));
-            var mac = reader.GetFieldValue<byte[]>(10);
+            var row = Row.Read(reader);
+            var (id, position, mac) = (row.Id, row.Position, row.Mac ?? []);
             if (anchorPending)
             {
+                if (position < start.Position)
+                {
+                    beforeAnchor = mac;
+                    continue;
+                }
                 anchorPending = false;
                 if (position == start.Position)
                 {
                     if (!mac.AsSpan().SequenceEqual(previous))
                         report(new ChainBreak(lane, position, BreakKind.Edited, "The record differs from the one the checkpoint signed (re-MACed or replaced).", 1, id));
+                    else if (beforeAnchor is null)
+                        report(new ChainBreak(lane, position - 1, BreakKind.Missing, "The record before the one the checkpoint signed is gone."));
+                    else if (!MacChecks(row, beforeAnchor, lane))
+                        report(new ChainBreak(lane, position, BreakKind.Edited, "The record the checkpoint signed was changed after it was written.", 1, id));
                     (previous, lastMac) = (mac, mac);
                     continue;
                 }
@@ -140,16 +208,11 @@ public sealed class AccessLedgerVerifier(NpgsqlDataSource dataSource, AccessLedg
                 count++;
                 continue;
             }
-            var keyId = reader.GetString(9);
-            var text = reader.GetString(8);
-            var edited = true;
-            if (!keys.Knows(keyId))
-                report(new ChainBreak(lane, position, BreakKind.Edited, "The record names a key the service does not hold.", 1, id));
-            else if (!keys.RecordMac(keyId, previous, lane, position, text).AsSpan().SequenceEqual(mac))
-                report(new ChainBreak(lane, position, BreakKind.Edited, "The record's content or MAC was changed after it was written.", 1, id));
-            else if (!ColumnsMatch(reader, text))
-                report(new ChainBreak(lane, position, BreakKind.Edited, "The record's searchable columns no longer match what it recorded.", 1, id));
-            else edited = false;
+            var edited = !MacChecks(row, previous, lane);
+            if (edited)
+                report(new ChainBreak(lane, position, BreakKind.Edited, row.Readable && !keys.Knows(row.KeyId!)
+                    ? "The record names a key the service does not hold."
+                    : "The record's text, searchable columns or MAC were changed after it was written.", 1, id));
             if (checkpointPending && position == checkpoint!.Position)
             {
                 checkpointPending = false;
@@ -176,15 +239,36 @@ public sealed class AccessLedgerVerifier(NpgsqlDataSource dataSource, AccessLedg
         return count;
     }
 
-    private static bool ColumnsMatch(NpgsqlDataReader reader, string text)
+    /// <summary>
+    /// Checks a partition about to be retired: in every chain, its records must continue from where the chain starts
+    /// now, verify under the key, and all be older than <paramref name="before"/> (their time is MAC-covered, so rows
+    /// moved into an old partition, or a recent partition renamed old, fail). The anchors to sign, or null.
+    /// </summary>
+    public async Task<IReadOnlyList<LaneAnchor>?> VerifyRetiringAsync(string partition, DateTimeOffset before, CancellationToken cancellation)
     {
-        AccessRecord record;
-        try { record = JsonSerializer.Deserialize<AccessRecord>(text, ApiJson.Options)!; }
-        catch (JsonException) { return false; }
-        return record.At == reader.GetFieldValue<DateTimeOffset>(2)
-               && record.CustomerId == (reader.IsDBNull(3) ? null : reader.GetGuid(3))
-               && record.Principal == reader.GetString(4)
-               && record.Person?.Subject == (reader.IsDBNull(5) ? null : reader.GetString(5))
-               && record.Purpose == reader.GetString(6) && record.Decision == reader.GetString(7);
+        var floors = Floors();
+        var anchors = new List<LaneAnchor>();
+        await using var command = dataSource.CreateCommand($"select lane, {RowColumns} from {LedgerStore.Schema}.{partition} order by lane, position, id");
+        await using var reader = await command.ExecuteReaderAsync(cancellation);
+        int? lane = null;
+        var (expected, previous) = (0L, Array.Empty<byte>());
+        while (await reader.ReadAsync(cancellation))
+        {
+            if (reader.IsDBNull(0) || reader.IsDBNull(1) || reader.IsDBNull(2)) return null;
+            var rowLane = reader.GetInt32(0);
+            if (rowLane != lane)
+            {
+                if (lane is { } done) anchors.Add(new LaneAnchor(done, expected - 1, Convert.ToHexStringLower(previous)));
+                if (rowLane is < 0 or >= AccessLedger.Lanes) return null;
+                lane = rowLane;
+                var floor = floors.GetValueOrDefault(rowLane) ?? new LaneAnchor(rowLane, 0, "");
+                (expected, previous) = (floor.Position + 1, Convert.FromHexString(floor.Mac));
+            }
+            var row = Row.Read(reader, offset: 1);
+            if (row.Position != expected || !MacChecks(row, previous, rowLane) || row.Columns.At >= before) return null;
+            (expected, previous) = (expected + 1, row.Mac!);
+        }
+        if (lane is { } final) anchors.Add(new LaneAnchor(final, expected - 1, Convert.ToHexStringLower(previous)));
+        return anchors;
     }
 }
