@@ -46,7 +46,11 @@ public static class AccessLedgerVolume
         var load = Stopwatch.StartNew();
         await LoadAsync(dataSource, keys, records, now);
         Report($"loaded {records:N0} chained records over 3 monthly partitions in {load.Elapsed.TotalSeconds:F0} s ({records / load.Elapsed.TotalSeconds:N0} records/s, COPY)");
-        await using (var analyze = dataSource.CreateCommand($"vacuum analyze {AccessLedger.Records}")) await analyze.ExecuteNonQueryAsync();
+        await using (var analyze = dataSource.CreateCommand($"vacuum analyze {AccessLedger.Records}"))
+        {
+            analyze.CommandTimeout = 0;
+            await analyze.ExecuteNonQueryAsync();
+        }
         await using (var size = dataSource.CreateCommand($"select pg_size_pretty(sum(pg_total_relation_size(c.oid))) from pg_inherits i join pg_class c on c.oid = i.inhrelid where i.inhparent = '{AccessLedger.Records}'::regclass"))
             Report($"size with indexes: {await size.ExecuteScalarAsync()}");
 
@@ -76,6 +80,7 @@ public static class AccessLedgerVolume
             await using var explain = dataSource.CreateCommand(
                 $"explain (analyze, buffers) select id, lane, position, key_id, mac, record from {AccessLedger.Records} where {condition} order by id desc limit 101");
             explain.Parameters.Add(new NpgsqlParameter { Value = value });
+            explain.CommandTimeout = 0;
             var plan = new List<string>();
             await using (var reader = await explain.ExecuteReaderAsync())
                 while (await reader.ReadAsync()) plan.Add(reader.GetString(0));

@@ -45,7 +45,8 @@ public sealed record ErasureReceipt(Guid CustomerId, IReadOnlyList<Guid> ErasedC
 
 /// <summary>
 /// Erasure deletes the customer's streams outright (Marten's hard delete of the stream and its events) and every
-/// document projected from them, in one transaction. Masking would leave event rows behind whose shape, times and
+/// document projected from them, in one transaction, following the declaration of where personal data lives
+/// (<see cref="PersonalData"/>). Masking would leave event rows behind whose shape, times and
 /// brands still single out one person; keys destroyed per customer would leave the ciphertext in every backup for
 /// as long as the key store's own backups live. What must stay is kept outside the streams: a
 /// <see cref="CustomerErasure"/> per erased id, and the access ledger, which never held personal data, only ids.
@@ -78,26 +79,11 @@ public static class EraseCustomerHandler
             Ratings = overviews.Sum(o => o.Ratings.Values.Sum(r => r.Count)),
         };
 
-        var identifierKeys = group.People.SelectMany(p => p.Identifiers.Keys).Distinct().ToArray();
-        var claims = identifierKeys.Length == 0 ? [] : await session.LoadManyAsync<IdentifierClaim>(cancellation, identifierKeys);
-        foreach (var claim in claims)
-        {
-            claim.Holders.RemoveAll(h => members.Contains(h.CustomerId));
-            // A claim's id is the identifier itself: one nobody else holds must go entirely.
-            if (claim.Holders.Count == 0) session.Delete(claim);
-            else session.Store(claim);
-        }
-
-        foreach (var member in members)
-        {
-            session.Events.TombstoneStream(member);
-            session.Delete<Customer>(member);
-            session.Delete<CustomerOverview>(member);
-            session.Delete<ConsentHistory>(member);
-            session.Store(ErasureOf(member));
-        }
-        session.DeleteWhere<TimelineEntry>(e => members.Contains(e.CustomerId));
-        session.DeleteWhere<CaseSummary>(c => members.Contains(c.CustomerId));
+        // Every holding of personal data, as declared once (PersonalData): the streams, every view, the claims.
+        var scope = new PersonalDataScope(members, cancellation);
+        foreach (var holding in PersonalData.Holdings)
+            if (holding.Erase is { } erase) await erase(session, scope);
+        foreach (var member in members) session.Store(ErasureOf(member));
         return new(new ErasureReceipt(command.CustomerId, members, command.Now, eventsErased, Replayed: false));
     }
 }

@@ -15,6 +15,7 @@ public sealed record CustomerExport(Guid CustomerId, DateTimeOffset ExportedAt, 
     IReadOnlyList<TimelineEntry> Interactions, IReadOnlyList<CaseSummary> Cases, IReadOnlyList<ConsentHistoryEntry> Consents,
     IReadOnlyList<StoredAccessRecord> Accesses, IReadOnlyList<ExportedEvent> Events, AccessNotice Access);
 
+/// <summary>The export is assembled from the declaration of where personal data lives (<see cref="PersonalData"/>).</summary>
 public static class Export
 {
     public static async Task<IResult> HandleAsync(Guid customerId, IQuerySession session, PersonalDataGate gate, AccessLedger ledger,
@@ -22,22 +23,14 @@ public static class Export
     {
         var (pass, problem) = await gate.OpenCustomerAsync(http, session, customerId, DataView.Export, cancellation);
         if (pass is null) return problem!;
-        var members = pass.Customer!.Members.ToArray();
+        var scope = new PersonalDataScope(pass.Customer!.Members.ToArray(), cancellation);
+        var sections = new Dictionary<string, object>();
+        foreach (var holding in PersonalData.Holdings)
+            if (holding.Export is { } export) sections[holding.Name] = await export(session, ledger, scope);
+        T Section<T>(string name) => (T)sections[name];
 
-        var interactions = await session.Query<TimelineEntry>().Where(e => members.Contains(e.CustomerId))
-            .OrderBy(e => e.OccurredAt).ToListAsync(cancellation);
-        var cases = await session.Query<CaseSummary>().Where(c => members.Contains(c.CustomerId))
-            .OrderBy(c => c.OpenedAt).ToListAsync(cancellation);
-        var consents = (await session.LoadManyAsync<ConsentHistory>(cancellation, members)).SelectMany(h => h.Entries).OrderBy(e => e.At).ToList();
-        var accesses = new List<StoredAccessRecord>();
-        foreach (var member in members)
-            accesses.AddRange(await ledger.SearchAsync(new AccessSearch(CustomerId: member, Limit: int.MaxValue), cancellation));
-        var events = new List<ExportedEvent>();
-        foreach (var member in members)
-            events.AddRange((await session.Events.FetchStreamAsync(member, token: cancellation)).Select(e => new ExportedEvent(
-                e.StreamId, e.Version, e.EventTypeName, e.Timestamp, JsonSerializer.SerializeToElement(e.Data, e.EventType, Hosting.ApiJson.Options))));
-
-        return Results.Ok(new CustomerExport(pass.Customer.Root, clock.GetUtcNow(), pass.Customer.People, interactions, cases, consents,
-            accesses.OrderBy(a => a.Id).ToList(), events, pass.Notice));
+        return Results.Ok(new CustomerExport(pass.Customer.Root, clock.GetUtcNow(), Section<List<Customer>>("customers"),
+            Section<List<TimelineEntry>>("interactions"), Section<List<CaseSummary>>("cases"), Section<List<ConsentHistoryEntry>>("consents"),
+            Section<List<StoredAccessRecord>>("accesses"), Section<List<ExportedEvent>>("events"), pass.Notice));
     }
 }

@@ -96,20 +96,11 @@ public static class ApplyRetentionHandler
 
         await using var session = store.LightweightSession();
         foreach (var customer in customers) await session.LockAsync(customer, cancellation);
-        var entries = await session.Query<TimelineEntry>()
-            .Where(e => customers.Contains(e.CustomerId) && e.OccurredAt < cutoff).ToListAsync(cancellation);
+        // Every view holding free text, as declared (PersonalData), is brought in line with the masked events.
+        var scope = new PersonalDataScope(customers, cancellation);
         var cleared = 0;
-        foreach (var entry in entries.Where(e => e.Summary is not null || e.Rating?.Comment is not null))
-        {
-            entry.Summary = null;
-            if (entry.Rating is { } rating && rating.RatedAt < cutoff) entry.Rating = rating with { Comment = null };
-            session.Store(entry);
-            cleared++;
-        }
-        // Summaries also live on in the overview's recent contacts and case steps: rebuilt from the masked events.
-        foreach (var customer in customers)
-            if (await session.Events.AggregateStreamAsync<CustomerOverview>(customer, token: cancellation) is { } overview)
-                session.Store(overview);
+        foreach (var holding in PersonalData.Holdings)
+            if (holding.ClearExpiredText is { } clear) cleared += await clear(session, scope, cutoff);
         await session.SaveChangesAsync(cancellation);
         return cleared;
     }

@@ -57,7 +57,7 @@ public sealed class when_the_ledger_is_restored_from_a_backup(LedgerApi api)
         var after = await ViewSnapshot.TakeAsync(restoredStore);
 
         after.DifferencesFrom(before).ShouldBeEmpty();
-        before["timeline"].Count.ShouldBeGreaterThan(500);
+        before["interactions"].Count.ShouldBeGreaterThan(500);
         (await CountAsync(fresh.ConnectionString, "select count(*) from ledger.mt_events"))
             .ShouldBe(await CountAsync(source, "select count(*) from ledger.mt_events"));
         (await CountAsync(fresh.ConnectionString, "select count(*) from ledger.access_records"))

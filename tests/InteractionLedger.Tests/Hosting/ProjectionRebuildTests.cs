@@ -85,11 +85,11 @@ public sealed class when_the_views_are_rebuilt_from_the_events(LedgerApi api)
 
         live.DifferencesFrom(rebuilt).ShouldBeEmpty();
         live["overviews"].ShouldContain(o => o.Contains($"\"StatedPreferredChannel\":{(int)Channel.Sms}"), "the stated preference is part of what is compared");
-        live["timeline"].Count.ShouldBeGreaterThan(100);
+        live["interactions"].Count.ShouldBeGreaterThan(100);
         live["consents"].ShouldContain(c => c.Contains("withdrawn"));
         live["claims"].ShouldNotContain(c => c.Contains("leaving@example.com"));
         live["claims"].ShouldNotContain(c => c.Contains("quiet@example.com"));
         live["claims"].ShouldContain(c => c.Contains("33478000001"), "the active customer keeps the shared phone");
-        live["timeline"].Count(t => t.Contains("\"Summary\":null")).ShouldBeGreaterThanOrEqualTo(1, "retention cleared the old contact's text");
+        live["interactions"].Count(t => t.Contains("\"Summary\":null")).ShouldBeGreaterThanOrEqualTo(1, "retention cleared the old contact's text");
     }
 }

@@ -1,10 +1,5 @@
 using System.Text.Json;
-using InteractionLedger.Cases;
-using InteractionLedger.Consent;
-using InteractionLedger.Customers;
-using InteractionLedger.Identity;
-using InteractionLedger.Interactions;
-using InteractionLedger.Overview;
+using InteractionLedger.Privacy;
 using Marten;
 
 namespace InteractionLedger.Tests.Support;
@@ -14,19 +9,15 @@ public sealed record ViewSnapshot(IReadOnlyDictionary<string, List<string>> View
 {
     public List<string> this[string view] => Views[view];
 
+    /// <summary>Every view the personal-data declaration lists (<c>PersonalData.Holdings</c>), so a new view is compared too.</summary>
     public static async Task<ViewSnapshot> TakeAsync(IDocumentStore store)
     {
         await using var session = store.QuerySession();
-        static List<string> Json<T>(IEnumerable<T> docs) => docs.Select(d => JsonSerializer.Serialize(d)).Order().ToList();
-        return new ViewSnapshot(new Dictionary<string, List<string>>
-        {
-            ["timeline"] = Json(await session.Query<TimelineEntry>().ToListAsync()),
-            ["cases"] = Json(await session.Query<CaseSummary>().ToListAsync()),
-            ["customers"] = Json(await session.Query<Customer>().ToListAsync()),
-            ["claims"] = Json(await session.Query<IdentifierClaim>().ToListAsync()),
-            ["overviews"] = Json(await session.Query<CustomerOverview>().ToListAsync()),
-            ["consents"] = Json(await session.Query<ConsentHistory>().ToListAsync()),
-        });
+        var views = new Dictionary<string, List<string>>();
+        foreach (var holding in PersonalData.Holdings)
+            if (holding.All is { } all)
+                views[holding.Name] = (await all(session)).Select(d => JsonSerializer.Serialize(d)).Order().ToList();
+        return new ViewSnapshot(views);
     }
 
     /// <summary>Documents present on one side only, labelled, so a failure shows just what differs.</summary>
@@ -34,15 +25,11 @@ public sealed record ViewSnapshot(IReadOnlyDictionary<string, List<string>> View
         Views[view].Except(other[view]).Select(d => $"{view}, only here:  {d}")
             .Concat(other[view].Except(Views[view]).Select(d => $"{view}, only there: {d}"))).ToList();
 
-    /// <summary>Rebuilds every view from the events alone.</summary>
+    /// <summary>Rebuilds every view from the events alone: every projection registered with Marten.</summary>
     public static async Task RebuildAllAsync(IDocumentStore store, CancellationToken cancellation)
     {
         using var daemon = await store.BuildProjectionDaemonAsync();
-        await daemon.RebuildProjectionAsync<TimelineProjection>(cancellation);
-        await daemon.RebuildProjectionAsync<CaseSummaryProjection>(cancellation);
-        await daemon.RebuildProjectionAsync(typeof(Customer), cancellation);
-        await daemon.RebuildProjectionAsync<IdentifierClaimProjection>(cancellation);
-        await daemon.RebuildProjectionAsync<CustomerOverviewProjection>(cancellation);
-        await daemon.RebuildProjectionAsync<ConsentHistoryProjection>(cancellation);
+        foreach (var projection in ((StoreOptions)store.Options).Projections.All)
+            await daemon.RebuildProjectionAsync(projection.Name, cancellation);
     }
 }
