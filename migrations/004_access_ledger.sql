@@ -38,13 +38,15 @@ create index if not exists access_records_person_idx on ledger.access_records (p
 create index if not exists access_records_principal_idx on ledger.access_records (principal, id);
 create index if not exists access_records_time_idx on ledger.access_records (recorded_at);
 
+-- Each chain's end: its last position, that record's MAC and time (times never go back along a chain).
 create table if not exists ledger.access_chain_heads (
-  lane     integer primary key,
-  position bigint not null,
-  mac      bytea not null
+  lane        integer primary key,
+  position    bigint not null,
+  mac         bytea not null,
+  recorded_at timestamptz not null
 );
-insert into ledger.access_chain_heads (lane, position, mac)
-select generate_series(0, 15), 0, ''::bytea
+insert into ledger.access_chain_heads (lane, position, mac, recorded_at)
+select generate_series(0, 15), 0, ''::bytea, '-infinity'
 on conflict (lane) do nothing;
 
 -- A batch moves the heads it was chained after; if another writer moved one first, the whole batch is refused

@@ -49,6 +49,7 @@ builder.Services.AddLedgerAuthentication(builder.Configuration, group.Brands.Sel
     developmentSignInAllowed: builder.Environment.IsDevelopment(), announce: Console.WriteLine);
 builder.Services.AddHttpContextAccessor();
 builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(LedgerStore.Tuned(database.ConnectionString)));
+builder.Services.AddSingleton(new DatabaseLocks(database.ConnectionString));
 builder.Services.AddAccessLedger(builder.Configuration, database, ownsSchema: autoCreate != AutoCreate.None,
     developmentKeyAllowed: builder.Environment.IsDevelopment());
 builder.Services.AddLedgerReadingLimits(builder.Configuration);

@@ -38,8 +38,6 @@ public sealed class PeopleAuthenticationOptions
     /// <summary>Role claim values of the identity provider mapped to the ledger's roles; by default the role names themselves.</summary>
     public Dictionary<string, Role> RoleValues { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
-    public bool Configured => !string.IsNullOrWhiteSpace(Authority) || SigningKeys.Length > 0;
-
     /// <summary>The roles a person can hold: chatbots and integrations are systems and sign in with keys.</summary>
     public static readonly IReadOnlySet<Role> PersonRoles = new HashSet<Role> { Role.Agent, Role.PrivacyOfficer, Role.Administrator };
 

@@ -3,32 +3,26 @@ using Npgsql;
 namespace InteractionLedger.Hosting;
 
 /// <summary>
-/// A PostgreSQL session advisory lock held on a connection of its own: among any number of service instances on one
-/// database, only the holder runs the guarded job; the lock goes with the connection if its holder dies.
+/// PostgreSQL session advisory locks, each held on a connection of its own outside the pool: among any number of
+/// service instances on one database, only the holder runs the guarded job, and the lock ends with its connection
+/// (closed when the job ends, or dropped by the server if its holder dies). Pooled connections keep their session
+/// state here (no reset on close), so a lock taken on one could outlive its job.
 /// </summary>
-public sealed class DatabaseLock : IAsyncDisposable
+public sealed class DatabaseLocks(string connectionString)
 {
     public const long AccessLedgerMaintenance = 7420002;
     public const long Retention = 7420003;
 
-    private readonly NpgsqlConnection _connection;
-    private readonly long _key;
-
-    private DatabaseLock(NpgsqlConnection connection, long key)
-    {
-        _connection = connection;
-        _key = key;
-    }
+    private readonly string _unpooled = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString;
 
     /// <summary>The lock, or null when another session holds it.</summary>
-    public static async Task<DatabaseLock?> TryAcquireAsync(NpgsqlDataSource dataSource, long key, CancellationToken cancellation)
+    public async Task<DatabaseLock?> TryAcquireAsync(long key, CancellationToken cancellation)
     {
-        var connection = await dataSource.OpenConnectionAsync(cancellation);
+        var connection = await OpenAsync(cancellation);
         try
         {
-            await using var command = new NpgsqlCommand("select pg_try_advisory_lock($1)", connection);
-            command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = key });
-            if ((bool)(await command.ExecuteScalarAsync(cancellation))!) return new DatabaseLock(connection, key);
+            await using var command = LockCommand("select pg_try_advisory_lock($1)", key, connection);
+            if ((bool)(await command.ExecuteScalarAsync(cancellation))!) return new DatabaseLock(connection);
         }
         catch
         {
@@ -39,16 +33,15 @@ public sealed class DatabaseLock : IAsyncDisposable
         return null;
     }
 
-    /// <summary>The lock, waiting for whoever holds it to finish.</summary>
-    public static async Task<DatabaseLock> AcquireAsync(NpgsqlDataSource dataSource, long key, CancellationToken cancellation)
+    /// <summary>The lock, waiting as long as it takes for whoever holds it to finish (or for the caller to give up).</summary>
+    public async Task<DatabaseLock> AcquireAsync(long key, CancellationToken cancellation)
     {
-        var connection = await dataSource.OpenConnectionAsync(cancellation);
+        var connection = await OpenAsync(cancellation);
         try
         {
-            await using var command = new NpgsqlCommand("select pg_advisory_lock($1)", connection);
-            command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = key });
+            await using var command = LockCommand("select pg_advisory_lock($1)", key, connection);
             await command.ExecuteNonQueryAsync(cancellation);
-            return new DatabaseLock(connection, key);
+            return new DatabaseLock(connection);
         }
         catch
         {
@@ -57,19 +50,27 @@ public sealed class DatabaseLock : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
+    private async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellation)
     {
+        var connection = new NpgsqlConnection(_unpooled);
         try
         {
-            await using var command = new NpgsqlCommand("select pg_advisory_unlock($1)", _connection);
-            command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = _key });
-            await command.ExecuteNonQueryAsync();
+            await connection.OpenAsync(cancellation);
+            return connection;
         }
-        finally
+        catch
         {
-            // The connection string sets no reset on close: a lock left on a pooled connection would outlive its job.
-            await _connection.CloseAsync();
-            await _connection.DisposeAsync();
+            await connection.DisposeAsync();
+            throw;
         }
     }
+
+    private static NpgsqlCommand LockCommand(string sql, long key, NpgsqlConnection connection) =>
+        new(sql, connection) { CommandTimeout = 0, Parameters = { new NpgsqlParameter<long> { TypedValue = key } } };
+}
+
+/// <summary>A held advisory lock: released by closing its (unpooled) connection.</summary>
+public sealed class DatabaseLock(NpgsqlConnection connection) : IAsyncDisposable
+{
+    public ValueTask DisposeAsync() => connection.DisposeAsync();
 }

@@ -18,7 +18,8 @@ public static class LedgerStore
     /// <summary>The connection settings every connection of the service uses, to the ledger or to the access ledger.</summary>
     public static string Tuned(string connectionString) => new Npgsql.NpgsqlConnectionStringBuilder(connectionString)
     {
-        // The ledger leaves no session state on its connections (advisory locks are transaction-scoped), so the
+        // The ledger leaves no session state on pooled connections (the few session advisory locks are taken on
+        // unpooled connections of their own: DatabaseLocks), so the
         // DISCARD ALL that Npgsql otherwise sends each time a pooled connection is reused is a wasted round trip.
         NoResetOnClose = true,
         // Every request sends the same few statements; prepared once per connection, PostgreSQL stops parsing and

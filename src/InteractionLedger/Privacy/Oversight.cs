@@ -34,7 +34,7 @@ public static class OversightEndpoints
             .ProducesValidationProblem();
 
         oversight.MapPost("/access-ledger/checkpoints", async (AccessLedgerMaintenance maintenance, CancellationToken cancellation) =>
-                await maintenance.CheckpointAsync(cancellation) is { Checkpoint: { } checkpoint }
+                await maintenance.CheckpointNowAsync(cancellation) is { Checkpoint: { } checkpoint }
                     ? Results.Ok(checkpoint)
                     : Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "The access ledger is broken: no checkpoint was taken.",
                         detail: "Verify it (GET /privacy/access-ledger/verification) to see every break; a checkpoint never certifies a broken ledger.",

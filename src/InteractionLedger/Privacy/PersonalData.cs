@@ -128,8 +128,6 @@ public static class PersonalData
             "Wolverine's stored messages: commands are invoked within their request and never stored; nothing else is queued.",
     };
 
-    public static PersonalDataHolding Named(string name) => Holdings.Single(h => h.Name == name);
-
     private static Task DeleteEach<T>(IDocumentSession session, PersonalDataScope scope) where T : notnull
     {
         foreach (var member in scope.Members) session.Delete<T>(member);
@@ -141,7 +139,7 @@ public static class PersonalData
 
     private static async Task ReleaseClaimsAsync(IDocumentSession session, PersonalDataScope scope)
     {
-        // The customers were loaded (and locked) by the erasure: found in the session's identity map.
+        // Read from the database: the customers' documents are deleted only when the erasure commits.
         var people = await session.LoadManyAsync<Customer>(scope.Cancellation, scope.Members);
         var identifierKeys = people.SelectMany(p => p.Identifiers.Keys).Distinct().ToArray();
         var claims = identifierKeys.Length == 0 ? [] : await session.LoadManyAsync<IdentifierClaim>(scope.Cancellation, identifierKeys);

@@ -210,22 +210,24 @@ public static class ApplyRetentionHandler
 /// and never twice in a row for nothing: a request arriving while a run is going on, or within a minute of one starting,
 /// is answered with that run instead of starting another.
 /// </summary>
-public sealed class RetentionRunner(IServiceProvider services, Npgsql.NpgsqlDataSource dataSource, IDocumentStore store, TimeProvider clock)
+public sealed class RetentionRunner(IServiceProvider services, DatabaseLocks locks, IDocumentStore store, TimeProvider clock)
 {
     private static readonly TimeSpan Coalescing = TimeSpan.FromMinutes(1);
 
-    /// <summary>Runs now, or answers the run that is going on or just started.</summary>
+    /// <summary>Runs now, or answers the run that was going on when asked, or that started within the last minute.</summary>
     public async Task<RetentionRun> RunOnDemandAsync(string trigger, CancellationToken cancellation)
     {
-        await using var held = await DatabaseLock.AcquireAsync(dataSource, DatabaseLock.Retention, cancellation);
-        if (await LatestAsync(trigger: null, cancellation) is { } latest && latest.StartedAt > clock.GetUtcNow() - Coalescing) return latest;
+        var asked = clock.GetUtcNow();
+        await using var held = await locks.AcquireAsync(DatabaseLocks.Retention, cancellation);
+        if (await LatestAsync(trigger: null, cancellation) is { } latest && (latest.FinishedAt >= asked || latest.StartedAt > asked - Coalescing))
+            return latest;
         return await RunAsync(trigger, cancellation);
     }
 
     /// <summary>Runs if the last scheduled run is older than the period and no other instance is running it; the run, or null.</summary>
     public async Task<RetentionRun?> RunIfDueAsync(TimeSpan period, CancellationToken cancellation)
     {
-        await using var held = await DatabaseLock.TryAcquireAsync(dataSource, DatabaseLock.Retention, cancellation);
+        await using var held = await locks.TryAcquireAsync(DatabaseLocks.Retention, cancellation);
         if (held is null || NextDue(await LatestAsync(ScheduleTrigger, cancellation), period) > clock.GetUtcNow()) return null;
         return await RunAsync(ScheduleTrigger, cancellation);
     }
@@ -274,7 +276,8 @@ public sealed class RetentionSchedule(RetentionPolicy policy, RetentionRunner ru
                         run.Id, run.InteractionsCleared, run.ContactDetailsErased, run.ConsentsExpired);
                 var due = RetentionRunner.NextDue(await runner.LatestAsync(RetentionRunner.ScheduleTrigger, stopping), period);
                 var wait = due - clock.GetUtcNow();
-                await Task.Delay(wait < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : wait > Watch ? Watch : wait, clock, stopping);
+                // Due but not run here: another instance holds the lock and is running it; look again later.
+                await Task.Delay(wait <= TimeSpan.Zero || wait > Watch ? Watch : wait, clock, stopping);
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {

@@ -140,6 +140,7 @@ public sealed class when_people_sign_in(LedgerApi api) : IAsyncLifetime
             { "unsigned (alg none)", $"{header}.{payload}." },
             { "signed with an unknown key", Mint(key: unknownKey) },
             { "no role claim", Mint(withoutRole: true) },
+            { "no subject", Mint(subject: "") },
             { "a system's role", Mint(roles: new[] { "Integration" }) },
             { "two roles", Mint(roles: new[] { "Agent", "PrivacyOfficer" }) },
             { "a brand the group does not have", Mint(brands: new[] { "horizon-spatial" }) },

@@ -33,7 +33,8 @@ public sealed partial class the_reach_matrix(LedgerApi api, ITestOutputHelper ou
 
         // Erasure runs last: it would take the subjects away from the operations after it. The routes that name their
         // customer by identifiers are tried with each kind of identifier too.
-        var operations = (await RequestRecipes.OperationsAsync(api.Client))
+        // The development sign-in names no customer and answers each call with a new token: not a route of the matrix.
+        var operations = (await RequestRecipes.OperationsAsync(api.Client)).Where(o => !o.Template.StartsWith("/dev/", StringComparison.Ordinal))
             .Concat(NamingKinds.SelectMany(kind => new Operation[]
             {
                 new(HttpMethod.Get, $"/identifiers naming {kind}"), new(HttpMethod.Get, $"/bot-context naming {kind}"),

@@ -15,57 +15,6 @@ namespace InteractionLedger.Tests.Privacy;
 /// </summary>
 public sealed class when_someone_tampers_with_the_access_ledger(LedgerApi api)
 {
-    private sealed class TamperedLedger(string connectionString, LedgerFactory factory) : IAsyncDisposable
-    {
-        public string ConnectionString { get; } = connectionString;
-        public LedgerFactory Factory { get; } = factory;
-        public HttpClient Agent { get; } = factory.ClientAs(Callers.TelecomAgent);
-        public HttpClient Officer { get; } = factory.ClientAs(Callers.PrivacyOfficer, purpose: null);
-
-        public async Task<LedgerVerification> VerifyAsync(string mode = "full") =>
-            (await Officer.GetFromJsonAsync<LedgerVerification>($"/privacy/access-ledger/verification?mode={mode}", ApiJson.Options))!;
-
-        public async Task<LedgerCheckpoint> CheckpointAsync()
-        {
-            var response = await Officer.PostAsync("/privacy/access-ledger/checkpoints", null);
-            response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
-            return (await response.Content.ReadFromJsonAsync<LedgerCheckpoint>(ApiJson.Options))!;
-        }
-
-        /// <summary>Reads that leave records in every chain (customers spread over the lanes).</summary>
-        public async Task ReadCustomersAsync(int count)
-        {
-            for (var i = 0; i < count; i++)
-            {
-                var customerId = await Agent.RegisterAsync();
-                (await Agent.GetAsync($"/customers/{customerId}")).EnsureSuccessStatusCode();
-                (await Agent.GetAsync($"/customers/{customerId}/timeline")).EnsureSuccessStatusCode();
-            }
-        }
-
-        /// <summary>The newest (lane, position, id) of the busiest chain.</summary>
-        public async Task<(int Lane, long Position, long Id)> NewestOfBusiestChainAsync()
-        {
-            await using var connection = new NpgsqlConnection(ConnectionString);
-            await connection.OpenAsync();
-            await using var command = new NpgsqlCommand(
-                "select lane, position, id from ledger.access_records where lane = (select lane from ledger.access_chain_heads order by position desc limit 1) " +
-                "order by position desc limit 1", connection);
-            await using var reader = await command.ExecuteReaderAsync();
-            await reader.ReadAsync();
-            return (reader.GetInt32(0), reader.GetInt64(1), reader.GetInt64(2));
-        }
-
-        public Task ExecuteAsync(string sql) => Sql.ExecuteAsync(ConnectionString, sql);
-
-        public async ValueTask DisposeAsync()
-        {
-            Agent.Dispose();
-            Officer.Dispose();
-            await Factory.DisposeAsync();
-        }
-    }
-
     private async Task<TamperedLedger> LedgerWithReadsAsync(string name, int customers = 12, TimeProvider? clock = null)
     {
         var connectionString = await api.Server.CreateDatabaseAsync(name);
@@ -265,8 +214,9 @@ public sealed class when_someone_tampers_with_the_access_ledger(LedgerApi api)
     [Fact]
     public async Task retention_refuses_to_sign_away_a_recent_partition_renamed_as_an_old_one()
     {
-        await using var ledger = await LedgerWithReadsAsync("ledger_renamed", customers: 4);
-        var current = InteractionLedger.Privacy.AccessLedgerPartitions.For(DateTimeOffset.UtcNow).Name;
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 15, 9, 0, 0, TimeSpan.Zero));
+        await using var ledger = await LedgerWithReadsAsync("ledger_renamed", customers: 4, clock);
+        var current = AccessLedgerPartitions.For(clock.GetUtcNow()).Name;
         await ledger.ExecuteAsync($"alter table ledger.{current} rename to access_records_m202001");
 
         var retired = await ledger.Factory.Services.GetRequiredService<AccessLedgerMaintenance>().RetireAgedPartitionsAsync(CancellationToken.None);
@@ -333,25 +283,5 @@ public sealed class when_someone_tampers_with_the_access_ledger(LedgerApi api)
         var (verification, _) = await factory.Services.GetRequiredService<AccessLedgerVerifier>().VerifyAsync(full: true, CancellationToken.None);
         verification.Breaks.ShouldBeEmpty();
         verification.RecordsChecked.ShouldBe(400);
-    }
-}
-
-/// <summary>SQL run as the attacker (or the test) would, with the service's own login.</summary>
-public static class Sql
-{
-    public static async Task ExecuteAsync(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
-    }
-
-    public static async Task<T> ScalarAsync<T>(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        return (T)(await command.ExecuteScalarAsync())!;
     }
 }

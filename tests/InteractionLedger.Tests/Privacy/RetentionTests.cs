@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using InteractionLedger.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 
@@ -89,6 +90,16 @@ public sealed class when_retention_runs(LedgerApi api)
     public async Task a_started_service_runs_it_on_schedule_at_once_when_the_last_scheduled_run_is_a_period_old()
     {
         var connectionString = await api.Server.CreateDatabaseAsync("retention_schedule");
+        await using (var yesterday = new LedgerFactory(connectionString, "Development"))
+        {
+            // The last scheduled run, a day and an hour ago: a service restarted daily must not wait another day.
+            await using var session = yesterday.Services.GetRequiredService<Marten.IDocumentStore>().LightweightSession();
+            session.Store(new InteractionLedger.Privacy.RetentionRun
+            {
+                Id = Guid.NewGuid(), Trigger = "schedule", StartedAt = DateTimeOffset.UtcNow.AddHours(-25), FinishedAt = DateTimeOffset.UtcNow.AddHours(-25),
+            });
+            await session.SaveChangesAsync();
+        }
         await using var ledger = new LedgerFactory(connectionString, "Development", settings: new Dictionary<string, string>
         {
             ["Ledger:Retention:Scheduled"] = "true",
@@ -96,15 +107,17 @@ public sealed class when_retention_runs(LedgerApi api)
         });
         using var officer = ledger.ClientAs(Callers.PrivacyOfficer, purpose: null);
 
-        // The runs are polled until the schedule's first one is listed, for at most half a minute.
+        // The runs are polled until the schedule's new one is listed, for at most half a minute.
         var runs = (await officer.GetFromJsonAsync<JsonArray>("/privacy/retention/runs"))!;
-        for (var poll = 0; runs.Count == 0 && poll < 300; poll++)
+        for (var poll = 0; runs.Count < 2 && poll < 300; poll++)
         {
             await Task.Delay(100);
             runs = (await officer.GetFromJsonAsync<JsonArray>("/privacy/retention/runs"))!;
         }
 
-        runs.ShouldHaveSingleItem()!["trigger"]!.GetValue<string>().ShouldBe("schedule");
+        runs.Count.ShouldBe(2);
+        runs.ShouldAllBe(r => r!["trigger"]!.GetValue<string>() == "schedule");
+        runs[0]!["startedAt"]!.GetValue<DateTimeOffset>().ShouldBeGreaterThan(DateTimeOffset.UtcNow.AddMinutes(-1));
     }
 
     [Fact]

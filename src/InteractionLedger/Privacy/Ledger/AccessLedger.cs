@@ -41,19 +41,12 @@ public sealed class AccessLedger(NpgsqlDataSource dataSource, AccessLedgerKeys k
     {
         await using var stream = typeof(AccessLedger).Assembly.GetManifestResourceStream("access_ledger.sql")!;
         var sql = await new StreamReader(stream).ReadToEndAsync(cancellation);
-        await using var connection = await dataSource.OpenConnectionAsync(cancellation);
         // Two instances starting at once would race on the same DDL: one creates, the other waits, then finds it done.
-        await using (var lockIt = new NpgsqlCommand("select pg_advisory_lock(7420001)", connection)) await lockIt.ExecuteNonQueryAsync(cancellation);
-        try
-        {
-            await using var create = new NpgsqlCommand(sql, connection);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellation);
+        await using var transaction = await connection.BeginTransactionAsync(cancellation);
+        await using (var create = new NpgsqlCommand("select pg_advisory_xact_lock(7420001);\n" + sql, connection, transaction))
             await create.ExecuteNonQueryAsync(cancellation);
-        }
-        finally
-        {
-            await using var unlock = new NpgsqlCommand("select pg_advisory_unlock(7420001)", connection);
-            await unlock.ExecuteNonQueryAsync(CancellationToken.None);
-        }
+        await transaction.CommitAsync(cancellation);
         await AccessLedgerPartitions.EnsureAsync(dataSource, [now, now.AddMonths(1), now.AddMonths(2)], cancellation);
     }
 
@@ -118,7 +111,10 @@ public sealed class AccessLedger(NpgsqlDataSource dataSource, AccessLedgerKeys k
     /// instance extending a chain makes it stale, which the heads' compare-and-set turns into a refused batch:
     /// the heads are then read again and the batch chained anew.
     /// </summary>
-    private Dictionary<int, (long Position, byte[] Mac)>? _heads;
+    private Dictionary<int, ChainHead>? _heads;
+
+    /// <summary>Where a chain ends: its last position, that record's MAC and time.</summary>
+    private readonly record struct ChainHead(long Position, byte[] Mac, DateTimeOffset At);
 
     private async Task<long[]> WriteBatchAsync(IReadOnlyList<PendingRecord> batch)
     {
@@ -151,12 +147,13 @@ public sealed class AccessLedger(NpgsqlDataSource dataSource, AccessLedgerKeys k
         }
     }
 
-    private async Task<Dictionary<int, (long Position, byte[] Mac)>> ReadHeadsAsync()
+    private async Task<Dictionary<int, ChainHead>> ReadHeadsAsync()
     {
-        var heads = new Dictionary<int, (long Position, byte[] Mac)>();
-        await using var command = dataSource.CreateCommand($"select lane, position, mac from {Heads}");
+        var heads = new Dictionary<int, ChainHead>();
+        await using var command = dataSource.CreateCommand($"select lane, position, mac, recorded_at from {Heads}");
         await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync()) heads[reader.GetInt32(0)] = (reader.GetInt64(1), reader.GetFieldValue<byte[]>(2));
+        while (await reader.ReadAsync())
+            heads[reader.GetInt32(0)] = new ChainHead(reader.GetInt64(1), reader.GetFieldValue<byte[]>(2), reader.GetFieldValue<DateTimeOffset>(3));
         for (var lane = 0; lane < Lanes; lane++)
             if (!heads.ContainsKey(lane)) throw new InvalidOperationException($"The access ledger has no head for chain {lane}: apply migrations/004_access_ledger.sql.");
         return heads;
@@ -166,18 +163,28 @@ public sealed class AccessLedger(NpgsqlDataSource dataSource, AccessLedgerKeys k
     /// Chains the records after the known heads, then moves the heads (only if still where this writer saw them) and
     /// inserts the records in one statement: one round trip, one implicit transaction, one flush.
     /// </summary>
-    private async Task<long[]> AppendChainedAsync(IReadOnlyList<PendingRecord> batch, Dictionary<int, (long Position, byte[] Mac)> knownHeads)
+    private async Task<long[]> AppendChainedAsync(IReadOnlyList<PendingRecord> batch, Dictionary<int, ChainHead> knownHeads)
     {
-        var heads = new Dictionary<int, (long Position, byte[] Mac)>(knownHeads);
+        var heads = new Dictionary<int, ChainHead>(knownHeads);
         var positions = new long[batch.Count];
         var macs = new byte[batch.Count][];
+        var records = new AccessRecord[batch.Count];
+        var texts = new string[batch.Count];
         var keyId = keys.CurrentKeyId;
         for (var i = 0; i < batch.Count; i++)
         {
-            var (position, previous) = heads[batch[i].Lane];
-            positions[i] = position + 1;
-            macs[i] = keys.RecordMac(keyId, previous, batch[i].Lane, positions[i], SearchableColumns.Of(batch[i].Record), batch[i].Json);
-            heads[batch[i].Lane] = (positions[i], macs[i]);
+            var head = heads[batch[i].Lane];
+            (records[i], texts[i]) = (batch[i].Record, batch[i].Json);
+            // Times never go back along a chain (two instances' clocks differ by a little): a record dated before its
+            // predecessor would land in an older month's partition than it, and that partition could not be retired whole.
+            if (records[i].At < head.At)
+            {
+                records[i] = records[i] with { At = head.At };
+                texts[i] = JsonSerializer.Serialize(records[i], ApiJson.Options);
+            }
+            positions[i] = head.Position + 1;
+            macs[i] = keys.RecordMac(keyId, head.Mac, batch[i].Lane, positions[i], SearchableColumns.Of(records[i]), texts[i]);
+            heads[batch[i].Lane] = new ChainHead(positions[i], macs[i], records[i].At);
         }
         var moved = batch.Select(p => p.Lane).Distinct().Order()
             .Select(lane => (Lane: lane, From: knownHeads[lane].Position, To: heads[lane])).ToArray();
@@ -187,8 +194,8 @@ public sealed class AccessLedger(NpgsqlDataSource dataSource, AccessLedgerKeys k
 
         await using var write = dataSource.CreateCommand($"""
             with moved as (
-              update {Heads} h set position = v.position, mac = v.mac
-              from unnest($11::int[], $12::bigint[], $13::bigint[], $14::bytea[]) as v(lane, previous, position, mac)
+              update {Heads} h set position = v.position, mac = v.mac, recorded_at = v.at
+              from unnest($11::int[], $12::bigint[], $13::bigint[], $14::bytea[], $17::timestamptz[]) as v(lane, previous, position, mac, at)
               where h.lane = v.lane and h.position = v.previous
               returning h.lane),
             checked as (select {LedgerStore.Schema}.access_ledger_heads_moved((select count(*) from moved), $15) as moved)
@@ -199,13 +206,13 @@ public sealed class AccessLedger(NpgsqlDataSource dataSource, AccessLedgerKeys k
             """);
         write.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = order.Select(i => batch[i].Lane).ToArray() });
         write.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = order.Select(i => positions[i]).ToArray() });
-        write.Parameters.Add(new NpgsqlParameter<DateTimeOffset[]> { TypedValue = order.Select(i => batch[i].Record.At).ToArray() });
-        write.Parameters.Add(new NpgsqlParameter<Guid?[]> { TypedValue = order.Select(i => batch[i].Record.CustomerId).ToArray() });
-        write.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = order.Select(i => batch[i].Record.Principal).ToArray() });
-        write.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = order.Select(i => batch[i].Record.Person?.Subject).ToArray() });
-        write.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = order.Select(i => batch[i].Record.Purpose).ToArray() });
-        write.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = order.Select(i => batch[i].Record.Decision).ToArray() });
-        write.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = order.Select(i => batch[i].Json).ToArray() });
+        write.Parameters.Add(new NpgsqlParameter<DateTimeOffset[]> { TypedValue = order.Select(i => records[i].At).ToArray() });
+        write.Parameters.Add(new NpgsqlParameter<Guid?[]> { TypedValue = order.Select(i => records[i].CustomerId).ToArray() });
+        write.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = order.Select(i => records[i].Principal).ToArray() });
+        write.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = order.Select(i => records[i].Person?.Subject).ToArray() });
+        write.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = order.Select(i => records[i].Purpose).ToArray() });
+        write.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = order.Select(i => records[i].Decision).ToArray() });
+        write.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = order.Select(i => texts[i]).ToArray() });
         write.Parameters.Add(new NpgsqlParameter<byte[][]> { TypedValue = order.Select(i => macs[i]).ToArray() });
         write.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = moved.Select(m => m.Lane).ToArray() });
         write.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = moved.Select(m => m.From).ToArray() });
@@ -213,6 +220,7 @@ public sealed class AccessLedger(NpgsqlDataSource dataSource, AccessLedgerKeys k
         write.Parameters.Add(new NpgsqlParameter<byte[][]> { TypedValue = moved.Select(m => m.To.Mac).ToArray() });
         write.Parameters.Add(new NpgsqlParameter<int> { TypedValue = moved.Length });
         write.Parameters.Add(new NpgsqlParameter<string> { TypedValue = keyId });
+        write.Parameters.Add(new NpgsqlParameter<DateTimeOffset[]> { TypedValue = moved.Select(m => m.To.At).ToArray() });
 
         var index = new Dictionary<(int, long), int>();
         for (var i = 0; i < batch.Count; i++) index[(batch[i].Lane, positions[i])] = i;

@@ -28,8 +28,19 @@ public sealed record LedgerCheckpoint(string Id, string Kind, DateTimeOffset At,
         return unsigned with { Signature = Convert.ToHexStringLower(keys.Sign(keys.CurrentKeyId, unsigned.CanonicalText)) };
     }
 
-    public bool IsSignedBy(AccessLedgerKeys keys) => keys.Knows(KeyId)
-        && System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(Convert.FromHexString(Signature), keys.Sign(KeyId, CanonicalText));
+    /// <summary>False for a file anyone without the key could have written, including one that is not even well formed.</summary>
+    public bool IsSignedBy(AccessLedgerKeys keys)
+    {
+        if (Id is null || Kind is null || KeyId is null || Lanes is null || Signature is null || Lanes.Any(l => l is null || l.Mac is null)
+            || !keys.Knows(KeyId)) return false;
+        var signature = new byte[32];
+        return Signature.Length == 2 * signature.Length
+               && Convert.FromHexString(Signature, signature, out _, out var written) == System.Buffers.OperationStatus.Done && written == signature.Length
+               && System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(signature, keys.Sign(KeyId, CanonicalText));
+    }
+
+    /// <summary>What a file that does not parse stands for: a checkpoint no key signed, reported as such.</summary>
+    public static LedgerCheckpoint Unreadable(string file) => new(Path.GetFileNameWithoutExtension(file), "unreadable", default, "", [], null, "");
 }
 
 /// <summary>
@@ -48,13 +59,16 @@ public sealed class CheckpointSink(AccessLedgerOptions options)
             : Path.Combine(Root, "checkpoints", $"{checkpoint.At.UtcDateTime:yyyy-MM}");
         Directory.CreateDirectory(folder);
         var file = Path.Combine(folder, checkpoint.Id + ".json");
-        await using (var stream = new FileStream(file, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+        // Written aside, then moved into place: a verification reading the folder meanwhile never sees half a file.
+        var pending = file + ".writing";
+        await using (var stream = new FileStream(pending, FileMode.CreateNew, FileAccess.Write, FileShare.None))
         {
             await JsonSerializer.SerializeAsync(stream, checkpoint, Hosting.ApiJson.Options, cancellation);
             await stream.FlushAsync(cancellation);
             stream.Flush(flushToDisk: true);
         }
-        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.GroupRead);
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(pending, UnixFileMode.UserRead | UnixFileMode.GroupRead);
+        File.Move(pending, file, overwrite: false);
     }
 
     /// <summary>The newest checkpoints, newest first (names sort by time).</summary>
@@ -67,7 +81,7 @@ public sealed class CheckpointSink(AccessLedgerOptions options)
         {
             foreach (var file in Directory.GetFiles(month, "*.json").OrderDescending())
             {
-                if (Read(file) is { } checkpoint) found.Add(checkpoint);
+                found.Add(Read(file));
                 if (found.Count == count) return found;
             }
         }
@@ -78,12 +92,12 @@ public sealed class CheckpointSink(AccessLedgerOptions options)
     public IReadOnlyList<LedgerCheckpoint> Retirements()
     {
         var folder = Path.Combine(Root, "retirements");
-        return Directory.Exists(folder) ? Directory.GetFiles(folder, "*.json").Order().Select(Read).OfType<LedgerCheckpoint>().ToList() : [];
+        return Directory.Exists(folder) ? Directory.GetFiles(folder, "*.json").Order().Select(Read).ToList() : [];
     }
 
-    private static LedgerCheckpoint? Read(string file)
+    private static LedgerCheckpoint Read(string file)
     {
-        try { return JsonSerializer.Deserialize<LedgerCheckpoint>(File.ReadAllText(file), Hosting.ApiJson.Options); }
-        catch (JsonException) { return null; }
+        try { return JsonSerializer.Deserialize<LedgerCheckpoint>(File.ReadAllText(file), Hosting.ApiJson.Options) ?? LedgerCheckpoint.Unreadable(file); }
+        catch (JsonException) { return LedgerCheckpoint.Unreadable(file); }
     }
 }

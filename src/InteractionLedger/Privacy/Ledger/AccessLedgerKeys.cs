@@ -64,7 +64,7 @@ public sealed class AccessLedgerKeys
     public bool Knows(string keyId) => _secrets.ContainsKey(keyId);
 
     /// <summary>
-    /// The configured keys; with none and <paramref name="generateIfMissing"/> (Development, the embedded database), a key
+    /// The configured keys; with none and <paramref name="generateIfMissing"/> (Development only), a key
     /// generated once into the ledger's folder (mode 0600) and reused across restarts.
     /// </summary>
     public static AccessLedgerKeys Load(AccessLedgerOptions options, bool generateIfMissing)

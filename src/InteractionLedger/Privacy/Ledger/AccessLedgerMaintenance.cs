@@ -11,14 +11,27 @@ public sealed record CheckpointOutcome(LedgerCheckpoint? Checkpoint, LedgerVerif
 /// retires partitions past the ledger's retention (a signed retirement first, so the remaining chains still verify),
 /// and writes a signed checkpoint of every chain head after verifying the records since the previous one.
 /// </summary>
-public sealed class AccessLedgerMaintenance(NpgsqlDataSource dataSource, AccessLedgerKeys keys, AccessLedgerOptions options,
+public sealed class AccessLedgerMaintenance(NpgsqlDataSource dataSource, DatabaseLocks locks, AccessLedgerKeys keys, AccessLedgerOptions options,
     AccessLedgerVerifier verifier, CheckpointSink sink, TimeProvider clock, ILogger<AccessLedgerMaintenance> logger)
 {
+    /// <summary>A checkpoint now, asked for by a privacy officer: after any pass of the schedule that is going on.</summary>
+    public async Task<CheckpointOutcome> CheckpointNowAsync(CancellationToken cancellation)
+    {
+        await using var held = await locks.AcquireAsync(DatabaseLocks.AccessLedgerMaintenance, cancellation);
+        return await CheckpointAsync(cancellation);
+    }
+
     public async Task<CheckpointOutcome> CheckpointAsync(CancellationToken cancellation)
     {
         var (verification, heads) = await verifier.VerifyAsync(full: false, cancellation);
-        // A broken ledger is not anchored: the next checkpoint must not certify what this verification refused.
-        if (!verification.Intact) return new CheckpointOutcome(null, verification);
+        // A broken ledger is not anchored: the next checkpoint must not certify what this verification refused. A late
+        // checkpoint is no reason to refuse one: taking it is what makes the ledger anchored again.
+        var breaks = verification.BreaksFound - verification.Breaks.Count(b => b.Kind == BreakKind.CheckpointStale);
+        if (breaks > 0)
+        {
+            logger.LogError("Access ledger checkpoint refused: verification found {Breaks} breaks since the latest checkpoint", breaks);
+            return new CheckpointOutcome(null, verification);
+        }
         var lanes = heads.Where(h => h.Value.Position > 0).OrderBy(h => h.Key)
             .Select(h => new LaneAnchor(h.Key, h.Value.Position, Convert.ToHexStringLower(h.Value.Mac))).ToList();
         var checkpoint = LedgerCheckpoint.Signed(keys, LedgerCheckpoint.Checkpoint, clock.GetUtcNow(), lanes, null);
@@ -53,7 +66,7 @@ public sealed class AccessLedgerMaintenance(NpgsqlDataSource dataSource, AccessL
     /// <summary>One pass of the schedule, by one instance at a time.</summary>
     public async Task RunOnceAsync(CancellationToken cancellation)
     {
-        await using var held = await DatabaseLock.TryAcquireAsync(dataSource, DatabaseLock.AccessLedgerMaintenance, cancellation);
+        await using var held = await locks.TryAcquireAsync(DatabaseLocks.AccessLedgerMaintenance, cancellation);
         if (held is null) return;
         var now = clock.GetUtcNow();
         await AccessLedgerPartitions.EnsureAsync(dataSource, [now, now.AddMonths(1), now.AddMonths(2)], cancellation);
@@ -82,18 +95,5 @@ public sealed class AccessLedgerSchedule(AccessLedgerMaintenance maintenance, Ac
                 logger.LogError(e, "Access ledger maintenance failed; the next pass retries");
             }
         } while (await timer.WaitForNextTickAsync(stopping));
-    }
-}
-
-public static class HostStarted
-{
-    /// <summary>Waits for the host to have started (Wolverine and Marten ready); false if it stops first.</summary>
-    public static async Task<bool> WaitAsync(IHostApplicationLifetime lifetime, CancellationToken stopping)
-    {
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var onStarted = lifetime.ApplicationStarted.Register(() => started.TrySetResult());
-        await using var onStopping = stopping.Register(() => started.TrySetCanceled());
-        try { await started.Task; return true; }
-        catch (OperationCanceledException) { return false; }
     }
 }
