@@ -85,7 +85,8 @@ public static class AccessLedgerVolume
             await using (var reader = await explain.ExecuteReaderAsync())
                 while (await reader.ReadAsync()) plan.Add(reader.GetString(0));
             // The months ahead are empty: a sequential scan of an empty partition is what the planner rightly picks there.
-            var scanned = plan.Where(l => l.Contains("Seq Scan on ")).Select(l => l.Trim().Split(' ')[3]).ToList();
+            var scanned = plan.Select(l => System.Text.RegularExpressions.Regex.Match(l, @"Seq Scan on (\w+)")).Where(m => m.Success)
+                .Select(m => m.Groups[1].Value).ToList();
             Report($"{what}: {plan.Last(l => l.StartsWith("Execution Time"))}; index scans on every partition" +
                    (scanned.Count == 0 ? "" : $" but {string.Join(", ", scanned)} (scanned: {string.Join(", ", await CountsAsync(dataSource, scanned))} rows)"));
         }

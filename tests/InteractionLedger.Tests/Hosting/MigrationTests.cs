@@ -54,4 +54,40 @@ public sealed class when_the_schema_comes_from_migrations(LedgerApi api)
         var registered = await client.PostAsync("/customers", new StringContent("{}", System.Text.Encoding.UTF8, "application/json"));
         registered.StatusCode.ShouldBe(HttpStatusCode.Created);
     }
+
+    [Fact]
+    public async Task the_access_ledger_script_keeps_an_older_sha256_ledger_aside_and_starts_keyed_chains()
+    {
+        var connectionString = await api.Server.CreateDatabaseAsync("ledger_upgrade");
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        // The ledger as an earlier version created it, with one record.
+        await using (var earlier = new NpgsqlCommand("""
+            create schema ledger;
+            create table ledger.access_chain_heads (lane integer primary key, position bigint not null, head_hash bytea not null);
+            create table ledger.access_records (id bigserial primary key, lane integer not null, position bigint not null,
+              recorded_at timestamptz not null, customer_id uuid, principal varchar not null, purpose varchar not null,
+              decision varchar not null, record varchar not null, hash bytea not null);
+            create unique index ix_access_records_chain on ledger.access_records (lane, position);
+            insert into ledger.access_records (lane, position, recorded_at, principal, purpose, decision, record, hash)
+            values (0, 1, now(), 'agent-group', 'service', 'allowed', '{}', '\x00');
+            """, connection))
+            await earlier.ExecuteNonQueryAsync();
+
+        var script = await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "migrations", "004_access_ledger.sql"));
+        for (var run = 0; run < 2; run++) // safe to re-run
+        {
+            await using var apply = new NpgsqlCommand(script, connection);
+            await apply.ExecuteNonQueryAsync();
+        }
+
+        async Task<object?> ScalarAsync(string sql)
+        {
+            await using var command = new NpgsqlCommand(sql, connection);
+            return await command.ExecuteScalarAsync();
+        }
+        (await ScalarAsync("select count(*) from ledger.access_records_sha256")).ShouldBe(1L);
+        (await ScalarAsync("select relkind::text from pg_class where relname = 'access_records' and relnamespace = 'ledger'::regnamespace")).ShouldBe("p");
+        (await ScalarAsync("select count(*) from ledger.access_chain_heads where position = 0")).ShouldBe(16L);
+    }
 }

@@ -18,6 +18,7 @@ public sealed record LedgerCheckpoint(string Id, string Kind, DateTimeOffset At,
     public const string Checkpoint = "checkpoint";
     public const string Retirement = "retirement";
 
+    [System.Text.Json.Serialization.JsonIgnore]
     public string CanonicalText => $"{Id}|{Kind}|{At.UtcDateTime:O}|{KeyId}|{RetiredPartition}|" +
                                    string.Join(";", Lanes.OrderBy(l => l.Lane).Select(l => $"{l.Lane}:{l.Position}:{l.Mac}"));
 
