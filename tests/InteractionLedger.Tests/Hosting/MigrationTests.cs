@@ -53,6 +53,10 @@ public sealed class when_the_schema_comes_from_migrations(LedgerApi api)
 
         var registered = await client.PostAsync("/customers", new StringContent("{}", System.Text.Encoding.UTF8, "application/json"));
         registered.StatusCode.ShouldBe(HttpStatusCode.Created);
+        // Outside Development there is no development sign-in, and its personas do not exist.
+        (await client.PostAsync("/dev/sign-in", new StringContent("{\"persona\":\"privacy-officer\"}", System.Text.Encoding.UTF8, "application/json")))
+            .StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await client.GetAsync("/dev/personas")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
     }
 
     [Fact]
