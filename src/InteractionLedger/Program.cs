@@ -25,6 +25,15 @@ var group = builder.Configuration.GetSection("Ledger:Group").Get<GroupCatalog>()
 if (group.Brands.Count == 0)
     throw new InvalidOperationException("Ledger:Group:Brands lists no brand: configure the group's brands (see appsettings.json).");
 
+// The embedded database (and the development keys that come with it) is a convenience for trying the service: outside
+// Development a missing connection string is a mistake to report, not a default to fall into.
+if (!builder.Environment.IsDevelopment() && string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString("Ledger")))
+{
+    Console.Error.WriteLine($"No database configured for the {builder.Environment.EnvironmentName} environment: set ConnectionStrings__Ledger " +
+                            "(README, 'Where the data lives'). The embedded database is for Development only (ASPNETCORE_ENVIRONMENT=Development).");
+    return 2;
+}
+
 LedgerDatabase database;
 try
 {
@@ -45,7 +54,7 @@ builder.Services.AddSingleton(group);
 builder.Services.AddSingleton(builder.Configuration.GetSection("Ledger:Relationship").Get<RelationshipPolicy>() ?? new RelationshipPolicy());
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddLedgerAuthentication(builder.Configuration, group.Brands.Select(b => b.Code).ToList(),
-    developmentDefaultsAllowed: database.IsEmbedded || builder.Environment.IsDevelopment(),
+    developmentDefaultsAllowed: builder.Environment.IsDevelopment(),
     developmentSignInAllowed: builder.Environment.IsDevelopment(), announce: Console.WriteLine);
 builder.Services.AddHttpContextAccessor();
 builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(LedgerStore.Tuned(database.ConnectionString)));

@@ -42,6 +42,7 @@ public sealed class when_the_service_runs_on_its_embedded_database
     {
         var start = new ProcessStartInfo("dotnet", [ServiceProcess.ServiceDll]) { RedirectStandardError = true, RedirectStandardOutput = true };
         start.Environment["LEDGER_PG_BIN"] = "/nonexistent/postgresql/bin";
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         start.Environment.Remove("ConnectionStrings__Ledger");
         using var process = Process.Start(start)!;
         var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
@@ -49,6 +50,28 @@ public sealed class when_the_service_runs_on_its_embedded_database
 
         process.ExitCode.ShouldBe(2);
         (await stderr).ShouldContain("apt-get install -y postgresql");
+    }
+}
+
+/// <summary>Outside Development the embedded database and its development keys are not a default anyone can fall into.</summary>
+public sealed class when_a_production_service_has_no_database_configured
+{
+    [Fact]
+    public async Task it_says_what_to_configure_and_exits_non_zero_starting_nothing()
+    {
+        var start = new ProcessStartInfo("dotnet", [ServiceProcess.ServiceDll]) { RedirectStandardError = true, RedirectStandardOutput = true };
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment.Remove("ConnectionStrings__Ledger");
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+
+        process.ExitCode.ShouldBe(2);
+        (await stderr).ShouldContain("ConnectionStrings__Ledger");
+        var printed = await stdout;
+        printed.ShouldNotContain("dev-agent");
+        printed.ShouldNotContain("PostgreSQL listening");
     }
 }
 
