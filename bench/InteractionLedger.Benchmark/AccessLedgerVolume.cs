@@ -27,8 +27,9 @@ public static class AccessLedgerVolume
         });
         await using var dataSource = NpgsqlDataSource.Create(LedgerStore.Tuned(database.ConnectionString));
         var now = DateTimeOffset.UtcNow;
-        await AccessLedger.CreateSchemaAsync(dataSource, now, CancellationToken.None);
+        await AccessLedger.CreateSchemaAsync(dataSource, CancellationToken.None);
         await AccessLedgerPartitions.EnsureAsync(dataSource, [now.AddMonths(-2), now.AddMonths(-1)], CancellationToken.None);
+        await AccessLedgerPartitions.EnsureAheadAsync(dataSource, now, CancellationToken.None);
         var keys = AccessLedgerKeys.Of("volume", RandomNumberGenerator.GetBytes(32));
         var folder = Path.Combine(Path.GetTempPath(), $"ledger-volume-checkpoints-{Guid.NewGuid():N}");
         var options = new AccessLedgerOptions { Directory = folder };

@@ -48,14 +48,13 @@ builder.Services.AddSingleton(database);
 
 // Schema is created on the fly only where nobody else owns it: on the embedded cluster and in Development.
 // Elsewhere the DBA applies migrations/ and a model drift fails loudly instead of altering production tables.
-var autoCreate = database.IsEmbedded || builder.Environment.IsDevelopment() ? AutoCreate.CreateOrUpdate : AutoCreate.None;
+var autoCreate = builder.Environment.IsDevelopment() ? AutoCreate.CreateOrUpdate : AutoCreate.None;
 
 builder.Services.AddSingleton(group);
 builder.Services.AddSingleton(builder.Configuration.GetSection("Ledger:Relationship").Get<RelationshipPolicy>() ?? new RelationshipPolicy());
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddLedgerAuthentication(builder.Configuration, group.Brands.Select(b => b.Code).ToList(),
-    developmentDefaultsAllowed: builder.Environment.IsDevelopment(),
-    developmentSignInAllowed: builder.Environment.IsDevelopment(), announce: Console.WriteLine);
+    isDevelopment: builder.Environment.IsDevelopment(), announce: Console.WriteLine);
 builder.Services.AddHttpContextAccessor();
 builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(LedgerStore.Tuned(database.ConnectionString)));
 builder.Services.AddSingleton(new DatabaseLocks(database.ConnectionString));

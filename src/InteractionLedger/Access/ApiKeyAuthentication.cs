@@ -13,11 +13,17 @@ public sealed class ApiKeyAuthenticationHandler(IOptionsMonitor<AuthenticationSc
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         if (!Request.Headers.TryGetValue(Header, out var values)) return Task.FromResult(AuthenticateResult.NoResult());
-        if (values.Count != 1 || string.IsNullOrEmpty(values[0]) || values[0]!.Length > 200)
-            return Task.FromResult(AuthenticateResult.Fail($"Send exactly one {Header}."));
-        return Task.FromResult(directory.Find(values[0]!) is { } caller
+        var (caller, failure) = Identify(values, directory);
+        return Task.FromResult(caller is not null
             ? AuthenticateResult.Success(new AuthenticationTicket(caller.ToPrincipal(SchemeName), SchemeName))
-            : AuthenticateResult.Fail("Unknown API key."));
+            : AuthenticateResult.Fail(failure!));
+    }
+
+    /// <summary>The system a sent key names, or why it names none: one rule for a key sent alone or beside a person's token.</summary>
+    public static (Caller? Caller, string? Failure) Identify(Microsoft.Extensions.Primitives.StringValues values, PrincipalDirectory directory)
+    {
+        if (values.Count != 1 || string.IsNullOrEmpty(values[0]) || values[0]!.Length > 200) return (null, $"Send exactly one {Header}.");
+        return directory.Find(values[0]!) is { } caller ? (caller, null) : (null, "Unknown API key.");
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
@@ -70,12 +76,12 @@ public static class LedgerPolicies
     private static readonly HashSet<string> GroupWideOnly = [PrivacyOfficer, Oversight];
 
     public static IServiceCollection AddLedgerAuthentication(this IServiceCollection services, IConfiguration configuration,
-        IReadOnlyCollection<string> brandCodes, bool developmentDefaultsAllowed, bool developmentSignInAllowed, Action<string> announce)
+        IReadOnlyCollection<string> brandCodes, bool isDevelopment, Action<string> announce)
     {
         var configured = configuration.GetSection("Ledger:Principals").Get<PrincipalConfiguration[]>() ?? [];
         PrincipalDirectory directory;
         if (configured.Length > 0) directory = new PrincipalDirectory(configured);
-        else if (developmentDefaultsAllowed)
+        else if (isDevelopment)
         {
             var defaults = DevelopmentPrincipals.For(brandCodes);
             directory = new PrincipalDirectory(defaults.Select(d => d.Principal));
@@ -86,7 +92,7 @@ public static class LedgerPolicies
             "Ledger:Principals lists nobody: configure the callers (Id, Role, Brands, KeySha256); see README, 'Who may call'.");
 
         var people = configuration.GetSection("Ledger:People").Get<PeopleAuthenticationOptions>() ?? new PeopleAuthenticationOptions();
-        var development = developmentSignInAllowed ? new DevelopmentSignIn(brandCodes) : null;
+        var development = isDevelopment ? new DevelopmentSignIn(brandCodes) : null;
         if (development is not null)
         {
             services.AddSingleton(development);
@@ -97,7 +103,7 @@ public static class LedgerPolicies
         services.AddSingleton(directory);
         var authentication = services.AddAuthentication(PeopleAuthentication.SelectorScheme)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
-        authentication.AddPeopleTokens(people, development, brandCodes, isDevelopment: developmentSignInAllowed);
+        authentication.AddPeopleTokens(people, development, brandCodes, isDevelopment);
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
             .AddPolicies();

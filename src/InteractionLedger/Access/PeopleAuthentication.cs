@@ -165,8 +165,8 @@ public static class PeopleAuthentication
         if (http.Request.Headers.TryGetValue(ApiKeyAuthenticationHandler.Header, out var keys))
         {
             // The application the person works through: its key must be valid, and it narrows the person's brands.
-            if (keys.Count != 1 || http.RequestServices.GetRequiredService<PrincipalDirectory>().Find(keys[0]!) is not { } system)
-                return (null, "Unknown API key.");
+            var (system, failure) = ApiKeyAuthenticationHandler.Identify(keys, http.RequestServices.GetRequiredService<PrincipalDirectory>());
+            if (system is null) return (null, failure);
             application = system.Id;
             if (system.Brands is not null) brands = brands is null ? system.Brands.ToHashSet() : brands.Intersect(system.Brands).ToHashSet();
             if (brands is { Count: 0 }) return (null, "The person acts for no brand the application serves.");

@@ -37,9 +37,6 @@ public sealed class LedgerDatabase : IAsyncDisposable
         }
     }
 
-    /// <summary>True when the ledger runs on its own embedded cluster (a development and demo convenience).</summary>
-    public bool IsEmbedded => _embedded is not null;
-
     public static async Task<LedgerDatabase> ResolveAsync(IConfiguration configuration)
     {
         if (configuration.GetConnectionString("Ledger") is { Length: > 0 } configured)

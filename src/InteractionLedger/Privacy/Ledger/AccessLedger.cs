@@ -36,8 +36,8 @@ public sealed class AccessLedger(NpgsqlDataSource dataSource, AccessLedgerKeys k
     public const string Records = $"{LedgerStore.Schema}.access_records";
     public const string Heads = $"{LedgerStore.Schema}.access_chain_heads";
 
-    /// <summary>Creates the ledger's tables (the embedded resource is migrations/004_access_ledger.sql) and this month's partitions.</summary>
-    public static async Task CreateSchemaAsync(NpgsqlDataSource dataSource, DateTimeOffset now, CancellationToken cancellation)
+    /// <summary>Creates the ledger's tables (the embedded resource is migrations/004_access_ledger.sql); partitions are created apart.</summary>
+    public static async Task CreateSchemaAsync(NpgsqlDataSource dataSource, CancellationToken cancellation)
     {
         await using var stream = typeof(AccessLedger).Assembly.GetManifestResourceStream("access_ledger.sql")!;
         var sql = await new StreamReader(stream).ReadToEndAsync(cancellation);
@@ -47,7 +47,6 @@ public sealed class AccessLedger(NpgsqlDataSource dataSource, AccessLedgerKeys k
         await using (var create = new NpgsqlCommand("select pg_advisory_xact_lock(7420001);\n" + sql, connection, transaction))
             await create.ExecuteNonQueryAsync(cancellation);
         await transaction.CommitAsync(cancellation);
-        await AccessLedgerPartitions.EnsureAsync(dataSource, [now, now.AddMonths(1), now.AddMonths(2)], cancellation);
     }
 
     /// <summary>
@@ -134,7 +133,7 @@ public sealed class AccessLedger(NpgsqlDataSource dataSource, AccessLedgerKeys k
             }
             // A record dated in a month whose partition does not exist yet (the maintenance job creates them ahead;
             // this covers a clock that jumped, or a service that never ran it): create it, then write.
-            catch (PostgresException missing) when (missing.SqlState == PostgresErrorCodes.CheckViolation && attempt < 8)
+            catch (PostgresException missing) when (missing.SqlState == PostgresErrorCodes.CheckViolation && missing.ConstraintName is null && attempt < 8)
             {
                 await AccessLedgerPartitions.EnsureAsync(dataSource, batch.Select(p => p.Record.At), CancellationToken.None);
             }

@@ -68,8 +68,7 @@ public sealed class AccessLedgerMaintenance(NpgsqlDataSource dataSource, Databas
     {
         await using var held = await locks.TryAcquireAsync(DatabaseLocks.AccessLedgerMaintenance, cancellation);
         if (held is null) return;
-        var now = clock.GetUtcNow();
-        await AccessLedgerPartitions.EnsureAsync(dataSource, [now, now.AddMonths(1), now.AddMonths(2)], cancellation);
+        await AccessLedgerPartitions.EnsureAheadAsync(dataSource, clock.GetUtcNow(), cancellation);
         await RetireAgedPartitionsAsync(cancellation);
         await CheckpointAsync(cancellation);
     }

@@ -38,18 +38,14 @@ public sealed class AccessLedgerSetup(NpgsqlDataSource dataSource, TimeProvider 
 {
     public async Task StartAsync(CancellationToken cancellation)
     {
-        var now = clock.GetUtcNow();
-        if (ownsSchema) await AccessLedger.CreateSchemaAsync(dataSource, now, cancellation);
-        else
+        if (ownsSchema) await AccessLedger.CreateSchemaAsync(dataSource, cancellation);
+        try
         {
-            try
-            {
-                await AccessLedgerPartitions.EnsureAsync(dataSource, [now, now.AddMonths(1), now.AddMonths(2)], cancellation);
-            }
-            catch (PostgresException e)
-            {
-                logger.LogError("The access ledger's partitions could not be created ({SqlState}): grant CREATE on schema ledger to the service's login, or create them ahead (README)", e.SqlState);
-            }
+            await AccessLedgerPartitions.EnsureAheadAsync(dataSource, clock.GetUtcNow(), cancellation);
+        }
+        catch (PostgresException e)
+        {
+            logger.LogError("The access ledger's partitions could not be created ({SqlState}): grant CREATE on schema ledger to the service's login, or create them ahead (README)", e.SqlState);
         }
     }
 

@@ -24,6 +24,10 @@ public static class AccessLedgerPartitions
         return new LedgerPartition($"{Prefix}{from:yyyyMM}", from, from.AddMonths(1));
     }
 
+    /// <summary>This month's partition and the next two: the maintenance job's, and the start's.</summary>
+    public static Task EnsureAheadAsync(NpgsqlDataSource dataSource, DateTimeOffset now, CancellationToken cancellation) =>
+        EnsureAsync(dataSource, [now, now.AddMonths(1), now.AddMonths(2)], cancellation);
+
     public static async Task EnsureAsync(NpgsqlDataSource dataSource, IEnumerable<DateTimeOffset> moments, CancellationToken cancellation)
     {
         foreach (var partition in moments.Select(For).DistinctBy(p => p.Name))
