@@ -8,14 +8,23 @@ namespace InteractionLedger.LocalPostgres;
 /// <summary>
 /// A private PostgreSQL cluster run from the machine's binaries, listening on loopback only.
 /// Layout of <see cref="LocalPostgresOptions.DataDirectory"/>: <c>data/</c> (the cluster), <c>run/</c> (its socket),
-/// <c>postgres.log</c>.
+/// <c>postgres.log</c>, <c>password</c>, and two lock files through which any number of processes share it.
 /// </summary>
+/// <remarks>
+/// Every process using the folder holds <c>users.lock</c> shared for as long as it uses the server; starting and
+/// stopping happen under <c>starting.lock</c>. The first process starts the server; the next ones find it through
+/// the folder (its port in <c>postmaster.pid</c>, its password) and use it; the last one to stop stops it. A server
+/// found running while nobody holds <c>users.lock</c> was left by processes that died: it is stopped and started
+/// afresh. So a service and a <c>demo-data</c> run, in either order, share one server and neither stops it under
+/// the other.
+/// </remarks>
 public sealed class LocalPostgresCluster : IAsyncDisposable, IDisposable
 {
     private readonly LocalPostgresOptions _options;
     private readonly string _binDirectory;
     private readonly Action<string> _log;
     private int _stopped;
+    private FolderLock? _use;
 
     private LocalPostgresCluster(LocalPostgresOptions options, string binDirectory, int port, Action<string> log)
     {
@@ -30,6 +39,9 @@ public sealed class LocalPostgresCluster : IAsyncDisposable, IDisposable
 
     public int Port { get; }
 
+    /// <summary>True when another process started the server and this one joined it.</summary>
+    public bool Joined { get; private init; }
+
     /// <summary>Connection string to the cluster's application database.</summary>
     public string ConnectionString => ConnectionStringFor(_options.Database);
 
@@ -41,6 +53,9 @@ public sealed class LocalPostgresCluster : IAsyncDisposable, IDisposable
     public string LogPath => Path.Combine(_options.DataDirectory, "postgres.log");
     private string PasswordPath => Path.Combine(_options.DataDirectory, "password");
     private string HbaPath => Path.Combine(DataPath, "pg_hba.conf");
+    private static string UsersLock(string folder) => Path.Combine(folder, "users.lock");
+    private static string StartingLock(string folder) => Path.Combine(folder, "starting.lock");
+    private static readonly TimeSpan StartingPatience = TimeSpan.FromMinutes(2);
 
     /// <summary>PostgreSQL refuses to run as root, so as root every server binary runs as the postgres user.</summary>
     private static bool RunningAsRoot => Environment.UserName == "root";
@@ -56,17 +71,66 @@ public sealed class LocalPostgresCluster : IAsyncDisposable, IDisposable
     }.ConnectionString;
 
     /// <exception cref="PostgresNotInstalledException">No server binaries on this machine.</exception>
+    /// <exception cref="ClusterInUseException">Another process uses the folder in a way this one cannot join.</exception>
     public static async Task<LocalPostgresCluster> StartAsync(
         LocalPostgresOptions options, Action<string>? log = null, CancellationToken cancellation = default)
     {
         log ??= _ => { };
         var bin = PostgresBinaries.Find() ?? throw new PostgresNotInstalledException(PostgresBinaries.InstallHint);
+        var folder = options.DataDirectory;
+        Directory.CreateDirectory(folder);
 
-        var port = options.Port == 0 ? FreeLoopbackPort() : options.Port;
-        var cluster = new LocalPostgresCluster(options, bin, port, log);
-        await cluster.InitializeAndStartAsync(cancellation);
+        using var starting = await FolderLock.ExclusiveAsync(StartingLock(folder), StartingPatience, cancellation);
+        using (var alone = FolderLock.TryExclusive(UsersLock(folder)))
+        {
+            if (alone is not null)
+            {
+                var cluster = new LocalPostgresCluster(options, bin, options.Port == 0 ? FreeLoopbackPort() : options.Port, log);
+                await cluster.InitializeAndStartAsync(cancellation);
+                // From sole user to one user among those to come (still under starting.lock, so nobody slips in between).
+                alone.Dispose();
+                cluster._use = cluster.Use();
+                return cluster;
+            }
+        }
+        return await JoinAsync(options, bin, log, cancellation);
+    }
+
+    /// <summary>Another live process runs the folder's server: use it as it is.</summary>
+    private static async Task<LocalPostgresCluster> JoinAsync(LocalPostgresOptions options, string bin, Action<string> log, CancellationToken cancellation)
+    {
+        var folder = options.DataDirectory;
+        var refusal = $"The PostgreSQL of {folder} is in use by another process";
+        var pid = Path.Combine(folder, "data", "postmaster.pid");
+        var passwordPath = Path.Combine(folder, "password");
+        // postmaster.pid: line 1 the server's pid, line 4 its port (PostgreSQL's documented layout).
+        var lines = File.Exists(pid) ? await File.ReadAllLinesAsync(pid, cancellation) : [];
+        if (lines.Length < 4 || !int.TryParse(lines[3], out var port) || !File.Exists(passwordPath))
+            throw new ClusterInUseException($"{refusal}, which has not started its server: stop that process or give this one another " +
+                                            "folder (Ledger:LocalPostgres:DataDirectory).");
+
+        var cluster = new LocalPostgresCluster(options, bin, port, log)
+        {
+            Joined = true,
+            _password = (await File.ReadAllTextAsync(passwordPath, cancellation)).Trim(),
+        };
+        try
+        {
+            await cluster.EnsureDatabaseAsync(options.Database, cancellation);
+        }
+        catch (NpgsqlException e)
+        {
+            throw new ClusterInUseException($"{refusal}, but its server on 127.0.0.1:{port} does not answer ({e.Message}).");
+        }
+        cluster._use = cluster.Use();
+        if (options.Port != 0 && options.Port != port) log($"The running server listens on {port}, not on the configured {options.Port}.");
+        log($"Using the PostgreSQL another process started for {folder} (127.0.0.1:{port}); the last process using it stops it.");
         return cluster;
     }
+
+    /// <summary>Marks this process as a user of the folder's server; called while holding <c>starting.lock</c>.</summary>
+    private FolderLock Use() =>
+        FolderLock.TryShared(UsersLock(RootDirectory)) ?? throw new ClusterInUseException($"{RootDirectory} is being taken over by another process.");
 
     private async Task InitializeAndStartAsync(CancellationToken cancellation)
     {
@@ -92,8 +156,9 @@ public sealed class LocalPostgresCluster : IAsyncDisposable, IDisposable
         {
             if (File.Exists(Path.Combine(DataPath, "postmaster.pid")))
             {
-                // A previous owner died without stopping its server: stop that one so ours owns the folder.
-                _log("A server left running by an earlier process holds this folder; stopping it.");
+                // Nobody alive uses the folder (we hold users.lock alone), so whoever started this server died without
+                // stopping it: stop it, and start it afresh with this process's settings.
+                _log("A server left running by a process that has since died holds this folder; restarting it.");
                 await RunAsync(Tool("pg_ctl"), ["-D", DataPath, "-m", "fast", "-w", "-s", "stop"], asPostgres: true,
                     cancellation, tolerateFailure: true);
             }
@@ -154,7 +219,6 @@ public sealed class LocalPostgresCluster : IAsyncDisposable, IDisposable
         await RunAsync(Tool("pg_ctl"),
             ["-D", DataPath, "-o", string.Join(' ', serverOptions), "-l", LogPath, "-w", "-t", "60", "-s", "start"],
             asPostgres: true, cancellation, environment: ServerMemoryTuning);
-        _log($"PostgreSQL listening on 127.0.0.1:{Port} (data in {DataPath})");
     }
 
     /// <summary>Stops the server (immediately: as a crash would) and starts it again on the same port and data (fault drills).</summary>
@@ -182,11 +246,20 @@ public sealed class LocalPostgresCluster : IAsyncDisposable, IDisposable
         return ConnectionStringFor(database);
     }
 
+    /// <summary>Stops using the server, and stops the server when no other process uses it.</summary>
     /// <param name="immediate">Stops without a checkpoint, as a crash would (fault drills).</param>
     public async Task StopAsync(bool immediate = false)
     {
         if (Interlocked.Exchange(ref _stopped, 1) == 1) return;
         NpgsqlConnection.ClearAllPools();
+        using var stopping = await FolderLock.ExclusiveAsync(StartingLock(RootDirectory), StartingPatience, CancellationToken.None);
+        _use?.Dispose();
+        using var last = FolderLock.TryExclusive(UsersLock(RootDirectory));
+        if (last is null)
+        {
+            _log("Other processes still use this PostgreSQL: it keeps running for them.");
+            return;
+        }
         await RunAsync(Tool("pg_ctl"), ["-D", DataPath, "-m", immediate ? "immediate" : "fast", "-w", "-s", "stop"],
             asPostgres: true, CancellationToken.None, tolerateFailure: true);
         if (_options.Throwaway)

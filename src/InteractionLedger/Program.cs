@@ -18,16 +18,24 @@ using Wolverine;
 using Wolverine.Marten;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.Host.ApplyJasperFxExtensions();
+// No assembly the ledger uses registers JasperFx extension services, so ApplyJasperFxExtensions is not called;
+// applying the (empty) set once tells JasperFx's command discovery not to print each assembly it searches.
+new JasperFx.CommandLine.CommandFactory().ApplyExtensions(new ServiceCollection());
+// The start-up summary (StartupSummary) says where the service answers; in Development the framework's own
+// lifetime lines would only repeat it.
+if (builder.Environment.IsDevelopment()) builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
 
 // Configuration is checked before a database is started, so a misconfigured start leaves nothing running.
 var group = builder.Configuration.GetSection("Ledger:Group").Get<GroupCatalog>() ?? new GroupCatalog();
 if (group.Brands.Count == 0)
     throw new InvalidOperationException("Ledger:Group:Brands lists no brand: configure the group's brands (see appsettings.json).");
 
+// Commands that only read code and configuration (help, codegen, openapi) start no database; the others say which
+// one they use before they touch it.
+var command = LedgerCommandLine.Classify(args);
 // The embedded database (and the development keys that come with it) is a convenience for trying the service: outside
 // Development a missing connection string is a mistake to report, not a default to fall into.
-if (!builder.Environment.IsDevelopment() && string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString("Ledger")))
+if (command != LedgerCommand.WithoutDatabase && !builder.Environment.IsDevelopment() && string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString("Ledger")))
 {
     Console.Error.WriteLine($"No database configured for the {builder.Environment.EnvironmentName} environment: set ConnectionStrings__Ledger " +
                             "(README, 'Where the data lives'). The embedded database is for Development only (ASPNETCORE_ENVIRONMENT=Development).");
@@ -37,14 +45,18 @@ if (!builder.Environment.IsDevelopment() && string.IsNullOrWhiteSpace(builder.Co
 LedgerDatabase database;
 try
 {
-    database = await LedgerDatabase.ResolveAsync(builder.Configuration);
+    database = command == LedgerCommand.WithoutDatabase
+        ? LedgerDatabase.NotNeeded(builder.Configuration)
+        : await LedgerDatabase.ResolveAsync(builder.Configuration, message => Console.WriteLine($"[ledger] {message}"));
 }
-catch (PostgresNotInstalledException missing)
+catch (Exception refused) when (refused is PostgresNotInstalledException or ClusterInUseException)
 {
-    Console.Error.WriteLine(missing.Message);
+    Console.Error.WriteLine(refused.Message);
     return 2;
 }
+if (command == LedgerCommand.Database) Console.WriteLine($"[ledger] Database: {database.Description}");
 builder.Services.AddSingleton(database);
+if (command == LedgerCommand.Service) builder.Services.AddHostedService<StartupSummary>();
 
 // Schema is created on the fly only where nobody else owns it: on the embedded cluster and in Development.
 // Elsewhere the DBA applies migrations/ and a model drift fails loudly instead of altering production tables.
@@ -54,7 +66,7 @@ builder.Services.AddSingleton(group);
 builder.Services.AddSingleton(builder.Configuration.GetSection("Ledger:Relationship").Get<RelationshipPolicy>() ?? new RelationshipPolicy());
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddLedgerAuthentication(builder.Configuration, group.Brands.Select(b => b.Code).ToList(),
-    isDevelopment: builder.Environment.IsDevelopment(), announce: Console.WriteLine);
+    isDevelopment: builder.Environment.IsDevelopment());
 builder.Services.AddHttpContextAccessor();
 builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(LedgerStore.Tuned(database.ConnectionString)));
 builder.Services.AddSingleton(new DatabaseLocks(database.ConnectionString));

@@ -76,29 +76,22 @@ public static class LedgerPolicies
     private static readonly HashSet<string> GroupWideOnly = [PrivacyOfficer, Oversight];
 
     public static IServiceCollection AddLedgerAuthentication(this IServiceCollection services, IConfiguration configuration,
-        IReadOnlyCollection<string> brandCodes, bool isDevelopment, Action<string> announce)
+        IReadOnlyCollection<string> brandCodes, bool isDevelopment)
     {
         var configured = configuration.GetSection("Ledger:Principals").Get<PrincipalConfiguration[]>() ?? [];
         PrincipalDirectory directory;
         if (configured.Length > 0) directory = new PrincipalDirectory(configured);
         else if (isDevelopment)
         {
-            var defaults = DevelopmentPrincipals.For(brandCodes);
-            directory = new PrincipalDirectory(defaults.Select(d => d.Principal));
-            announce("No Ledger:Principals configured: development API keys are active (send one in X-Api-Key):" + Environment.NewLine +
-                     string.Join(Environment.NewLine, defaults.Select(d => $"  {d.Key,-36} {d.Principal.Role,-14} {(d.Principal.Brands.Length == 0 ? "whole group" : string.Join(",", d.Principal.Brands))}")));
+            // Listed at GET /dev/api-keys; the start-up summary names one.
+            directory = new PrincipalDirectory(DevelopmentPrincipals.For(brandCodes).Select(d => d.Principal));
         }
         else throw new InvalidOperationException(
             "Ledger:Principals lists nobody: configure the callers (Id, Role, Brands, KeySha256); see README, 'Who may call'.");
 
         var people = configuration.GetSection("Ledger:People").Get<PeopleAuthenticationOptions>() ?? new PeopleAuthenticationOptions();
         var development = isDevelopment ? new DevelopmentSignIn(brandCodes) : null;
-        if (development is not null)
-        {
-            services.AddSingleton(development);
-            announce("Development sign-in: POST /dev/sign-in {\"persona\": \"…\"} returns a person's bearer token. Personas:" + Environment.NewLine +
-                     string.Join(Environment.NewLine, development.Personas.Select(p => $"  {p.Id,-36} {p.Role,-14} {p.Name} ({p.ScopeText})")));
-        }
+        if (development is not null) services.AddSingleton(development);
 
         services.AddSingleton(directory);
         var authentication = services.AddAuthentication(PeopleAuthentication.SelectorScheme)

@@ -1,3 +1,4 @@
+using InteractionLedger.Group;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -78,6 +79,13 @@ public static class DevelopmentSignInModule
             .WithName("ListDevelopmentPersonas")
             .WithSummary("Development only: the personas a new user can sign in as.")
             .Produces<List<Persona>>();
+        // Only the keys that work: none once Ledger:Principals are configured.
+        dev.MapGet("/api-keys", (GroupCatalog group, PrincipalDirectory directory) => Results.Ok(
+                DevelopmentPrincipals.For(group.Brands.Select(b => b.Code)).Where(d => directory.Find(d.Key) is not null)
+                    .Select(d => new DevelopmentApiKey(d.Key, d.Principal.Role, d.Principal.Brands)).ToList()))
+            .WithName("ListDevelopmentApiKeys")
+            .WithSummary("Development only: the API keys accepted while no Ledger:Principals are configured (send one in X-Api-Key).")
+            .Produces<List<DevelopmentApiKey>>();
         dev.MapPost("/sign-in", (DevelopmentSignInRequest request, DevelopmentSignIn signIn, TimeProvider clock) =>
                 signIn.Personas.FirstOrDefault(p => p.Id == request.Persona) is { } persona
                     ? Results.Ok(signIn.Issue(persona, clock.GetUtcNow()))
@@ -89,3 +97,9 @@ public static class DevelopmentSignInModule
         return app;
     }
 }
+
+/// <summary>A development API key and the principal it stands for.</summary>
+/// <param name="Key">The value to send in X-Api-Key.</param>
+/// <param name="Role">What the key may do.</param>
+/// <param name="Brands">The brands it acts for; empty for the whole group.</param>
+public sealed record DevelopmentApiKey(string Key, Role Role, string[] Brands);

@@ -26,36 +26,60 @@ public sealed class DemoDataCommand : JasperFxAsyncCommand<DemoDataInput>
 
     public override async Task<bool> Execute(DemoDataInput input)
     {
+        // The host is built, never started: no web server competes for the service's port, no background work runs,
+        // and the service, if it is running, keeps answering while the data arrives (on the embedded database the
+        // two processes share one server). Tables are created on first use in Development, as the service does.
         using var host = input.BuildHost();
-        await host.StartAsync();
         var store = host.Services.GetRequiredService<IDocumentStore>();
         var group = host.Services.GetRequiredService<GroupCatalog>();
+        var environment = host.Services.GetRequiredService<IHostEnvironment>();
         var generator = new DemoDataGenerator(group.Brands.Select(b => b.Code).ToList(), input.SeedFlag, DateTimeOffset.UtcNow);
 
-        var watch = Stopwatch.StartNew();
         var customers = generator.Customers(input.CustomersFlag).ToList();
         await using (var probe = store.QuerySession())
         {
             if (await probe.LoadAsync<Customer>(customers[0].CustomerId) is not null)
             {
                 Console.Error.WriteLine($"Seed {input.SeedFlag} is already loaded. Pass --seed <another number> to add more customers.");
-                await host.StopAsync();
                 return false;
             }
         }
 
-        var events = await LoadAsync(store, customers);
-        Console.WriteLine($"Loaded {customers.Count} customers, {customers.Sum(c => c.Interactions.Count())} interactions " +
-                          $"({events} events) in {watch.Elapsed.TotalSeconds:F1} s.");
-        Console.WriteLine($"Try: GET /customers/{customers[0].CustomerId}/timeline");
-        await host.StopAsync();
+        var progress = new LoadProgress(customers.Count);
+        var events = await LoadAsync(store, customers, progress.Report);
+        progress.Finish(events);
+
+        var url = (host.Services.GetRequiredService<IConfiguration>()["urls"] ?? "http://127.0.0.1:5080").Split(';')[0].TrimEnd('/');
+        var key = environment.IsDevelopment() ? "dev-agent-group" : "<an agent's API key>";
+        Console.WriteLine("See one of them (with the service running: dotnet run --project src/InteractionLedger):");
+        Console.WriteLine($"  curl -s -H 'X-Api-Key: {key}' -H 'X-Purpose: service' {url}/customers/{customers[0].CustomerId}/timeline");
         return true;
     }
 
+    /// <summary>A line every two seconds: customers and events so far, the rate, and the time left at that rate.</summary>
+    private sealed class LoadProgress(int total)
+    {
+        private readonly Stopwatch _watch = Stopwatch.StartNew();
+        private TimeSpan _lastReport;
+
+        public void Report(int customers, int events)
+        {
+            if (_watch.Elapsed - _lastReport < TimeSpan.FromSeconds(2) || customers == total) return;
+            _lastReport = _watch.Elapsed;
+            var rate = customers / _watch.Elapsed.TotalSeconds;
+            Console.WriteLine($"  {customers:N0} / {total:N0} customers, {events:N0} events, {rate:N0} customers/s, about {(total - customers) / rate:N0} s left");
+        }
+
+        public void Finish(int events) =>
+            Console.WriteLine($"Loaded {total:N0} customers ({events:N0} events) in {_watch.Elapsed.TotalSeconds:F1} s, " +
+                              $"{total / _watch.Elapsed.TotalSeconds:N0} customers/s.");
+    }
+
     /// <returns>The number of events appended.</returns>
-    public static async Task<int> LoadAsync(IDocumentStore store, IReadOnlyList<DemoCustomer> customers)
+    public static async Task<int> LoadAsync(IDocumentStore store, IReadOnlyList<DemoCustomer> customers, Action<int, int>? progress = null)
     {
         var appended = 0;
+        var done = 0;
         foreach (var batch in customers.Chunk(CustomersPerTransaction))
         {
             await using var session = store.LightweightSession();
@@ -66,6 +90,8 @@ public sealed class DemoDataCommand : JasperFxAsyncCommand<DemoDataInput>
                 appended += customer.Events.Count;
             }
             await session.SaveChangesAsync();
+            done += batch.Length;
+            progress?.Invoke(done, appended);
         }
         return appended;
     }

@@ -11,9 +11,10 @@ public sealed class LedgerDatabase : IAsyncDisposable
 {
     private readonly LocalPostgresCluster? _embedded;
 
-    private LedgerDatabase(string connectionString, LocalPostgresCluster? embedded, string? embeddedDataDirectory = null)
+    private LedgerDatabase(string connectionString, string description, LocalPostgresCluster? embedded, string? embeddedDataDirectory = null)
     {
         ConnectionString = connectionString;
+        Description = description;
         _embedded = embedded;
         _embeddedDataDirectory = embeddedDataDirectory;
     }
@@ -21,6 +22,9 @@ public sealed class LedgerDatabase : IAsyncDisposable
     private readonly string? _embeddedDataDirectory;
 
     public string ConnectionString { get; }
+
+    /// <summary>Which database this is, for people (no password): printed by the service and by every database command.</summary>
+    public string Description { get; }
 
     /// <summary>
     /// Where a development setup keeps the access ledger's key and checkpoints when none is configured: beside the
@@ -37,11 +41,23 @@ public sealed class LedgerDatabase : IAsyncDisposable
         }
     }
 
-    public static async Task<LedgerDatabase> ResolveAsync(IConfiguration configuration)
+    /// <summary>
+    /// For commands that only read code and configuration (help, codegen, openapi): nothing is started and nothing is
+    /// ever connected to; the connection string only lets the store be configured.
+    /// </summary>
+    public static LedgerDatabase NotNeeded(IConfiguration configuration) =>
+        new(configuration.GetConnectionString("Ledger") is { Length: > 0 } configured ? configured : "Host=127.0.0.1;Database=ledger",
+            "none (this command does not use the database)", embedded: null);
+
+    /// <exception cref="PostgresNotInstalledException">No connection string, and no PostgreSQL to start one.</exception>
+    /// <exception cref="ClusterInUseException">The embedded folder is in use in a way this process cannot join.</exception>
+    public static async Task<LedgerDatabase> ResolveAsync(IConfiguration configuration, Action<string> log)
     {
         if (configuration.GetConnectionString("Ledger") is { Length: > 0 } configured)
         {
-            return new LedgerDatabase(configured, embedded: null);
+            var target = new Npgsql.NpgsqlConnectionStringBuilder(configured);
+            return new LedgerDatabase(configured, $"PostgreSQL {target.Host}:{target.Port}/{target.Database} as {target.Username} (ConnectionStrings:Ledger)",
+                embedded: null);
         }
 
         var dataDirectory = configuration["Ledger:LocalPostgres:DataDirectory"] is { Length: > 0 } configuredDirectory
@@ -53,11 +69,13 @@ public sealed class LedgerDatabase : IAsyncDisposable
                 DataDirectory = dataDirectory,
                 Port = configuration.GetValue("Ledger:LocalPostgres:Port", 0),
             },
-            message => Console.WriteLine($"[ledger] {message}"));
+            log);
 
-        // If the process ends without disposing the host (an unhandled crash), still stop the server.
+        // If the process ends without disposing the host (an unhandled crash), still stop using the server.
         AppDomain.CurrentDomain.ProcessExit += (_, _) => cluster.Dispose();
-        return new LedgerDatabase(cluster.ConnectionString, cluster, dataDirectory);
+        return new LedgerDatabase(cluster.ConnectionString,
+            $"embedded PostgreSQL on 127.0.0.1:{cluster.Port}, kept in {dataDirectory}" + (cluster.Joined ? " (shared with the process that started it)" : ""),
+            cluster, dataDirectory);
     }
 
     public async ValueTask DisposeAsync()

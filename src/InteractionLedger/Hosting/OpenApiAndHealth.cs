@@ -9,13 +9,14 @@ namespace InteractionLedger.Hosting;
 public static class OpenApiSetup
 {
     private const string ApiKeyScheme = "ApiKey";
+    public const string DocumentName = "v1";
 
     public static IServiceCollection AddLedgerOpenApi(this IServiceCollection services)
     {
         services.AddEndpointsApiExplorer();
         services.AddSwaggerGen(swagger =>
         {
-            swagger.SwaggerDoc("v1", new OpenApiInfo
+            swagger.SwaggerDoc(DocumentName, new OpenApiInfo
             {
                 Title = "InteractionLedger",
                 Version = "v1",

@@ -108,3 +108,126 @@ public sealed class when_anyone_connects_to_the_embedded_cluster
             .Where(line => !line.TrimStart().StartsWith('#') && line.Contains("trust")).ShouldBeEmpty();
     }
 }
+
+/// <summary>
+/// README's own order (run the service, then load demo data in another terminal) and the other one: processes share
+/// the embedded folder's server, the last one out stops it, and a server whose users all died is recovered.
+/// </summary>
+public sealed class when_several_processes_use_the_embedded_folder
+{
+    private static Dictionary<string, string> On(string folder) => new() { ["Ledger__LocalPostgres__DataDirectory"] = folder };
+
+    [Fact]
+    public async Task demo_data_loaded_into_a_running_service_leaves_it_answering_and_prints_a_command_that_works()
+    {
+        var folder = NewFolder();
+        try
+        {
+            await using (var service = await ServiceProcess.StartAsync(On(folder)))
+            {
+                var (exit, output) = await RunToEndAsync(ServiceProcess.StartCommand(On(folder), "demo-data", "--customers", "150"));
+                exit.ShouldBe(0, output);
+                output.ShouldContain("shared with the process that started it");
+                output.ShouldContain("Loaded 150 customers");
+
+                (await service.Client.GetAsync("/health/ready")).IsSuccessStatusCode.ShouldBeTrue("the service keeps its database");
+                var printed = output.Split('\n').Single(l => l.Contains("curl -s"));
+                printed.ShouldContain("-H 'X-Api-Key: dev-agent-group' -H 'X-Purpose: service'");
+                var path = new Uri(printed.Trim().Split(' ').Last()).PathAndQuery;
+                (await service.Client.GetAsync(path)).StatusCode.ShouldBe(System.Net.HttpStatusCode.OK, "the printed command works");
+            }
+            File.Exists(Path.Combine(folder, "data", "postmaster.pid")).ShouldBeFalse("the last process out stops the server");
+        }
+        finally
+        {
+            Delete(folder);
+        }
+    }
+
+    [Fact]
+    public async Task a_service_started_while_demo_data_loads_joins_its_server_and_outlives_it()
+    {
+        var folder = NewFolder();
+        try
+        {
+            using var loading = ServiceProcess.StartCommand(On(folder), "demo-data", "--customers", "5000");
+            var loaded = RunToEndAsync(loading);
+            // The loader has started the server once it says which database it uses.
+            while (!File.Exists(Path.Combine(folder, "data", "postmaster.pid")) || !File.Exists(Path.Combine(folder, "password")))
+            {
+                if (loading.HasExited) throw new ShouldAssertException($"demo-data ended before starting a server: {(await loaded).Output}");
+                await Task.Delay(100, TestContext.Current.CancellationToken);
+            }
+
+            await using (var service = await ServiceProcess.StartAsync(On(folder)))
+            {
+                var (exit, output) = await loaded;
+                exit.ShouldBe(0, output);
+                service.Output.ShouldContain("shared with the process that started it");
+                output.ShouldContain("Other processes still use this PostgreSQL");
+
+                (await service.Client.GetAsync("/health/ready")).IsSuccessStatusCode.ShouldBeTrue("the loader left the server running for the service");
+                var path = new Uri(output.Split('\n').Single(l => l.Contains("curl -s")).Trim().Split(' ').Last()).PathAndQuery;
+                (await service.Client.GetAsync(path)).StatusCode.ShouldBe(System.Net.HttpStatusCode.OK);
+            }
+            File.Exists(Path.Combine(folder, "data", "postmaster.pid")).ShouldBeFalse("the last process out stops the server");
+        }
+        finally
+        {
+            Delete(folder);
+        }
+    }
+
+    [Fact]
+    public async Task a_server_left_by_a_killed_service_is_recovered_by_the_next_one()
+    {
+        var folder = NewFolder();
+        try
+        {
+            Guid customerId;
+            var first = await ServiceProcess.StartAsync(On(folder));
+            var registered = await first.Client.PostAsJsonAsync("/customers", new { displayName = "Survivor" }, TestContext.Current.CancellationToken);
+            customerId = (await registered.Content.ReadFromJsonAsync<JsonObject>(TestContext.Current.CancellationToken))!["customerId"]!.GetValue<Guid>();
+            await first.KillAsync();
+            File.Exists(Path.Combine(folder, "data", "postmaster.pid")).ShouldBeTrue("kill -9 leaves the server running");
+
+            await using var second = await ServiceProcess.StartAsync(On(folder));
+            second.Output.ShouldContain("left running by a process that has since died");
+            (await second.Client.GetAsync($"/customers/{customerId}", TestContext.Current.CancellationToken)).IsSuccessStatusCode.ShouldBeTrue();
+            await first.DisposeAsync();
+        }
+        finally
+        {
+            Delete(folder);
+        }
+    }
+
+    [Fact]
+    public async Task commands_that_need_no_database_start_none()
+    {
+        var folder = NewFolder();
+        foreach (var command in new[] { "help", "openapi" })
+        {
+            var (exit, output) = await RunToEndAsync(ServiceProcess.StartCommand(On(folder), command));
+            exit.ShouldBe(0, output);
+            output.ShouldNotContain("Searching");
+            Directory.Exists(folder).ShouldBeFalse($"'{command}' must not start a database");
+        }
+    }
+
+    private static async Task<(int Exit, string Output)> RunToEndAsync(Process process)
+    {
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
+    private static string NewFolder() => Path.Combine(Path.GetTempPath(), $"ledger-shared-{Guid.NewGuid():N}");
+
+    private static void Delete(string folder)
+    {
+        if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+    }
+}

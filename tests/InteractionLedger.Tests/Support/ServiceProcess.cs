@@ -12,14 +12,19 @@ public sealed class ServiceProcess : IAsyncDisposable
     public static readonly string ServiceDll = FindServiceDll();
 
     private readonly Process _process;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _output;
 
-    private ServiceProcess(Process process, HttpClient client)
+    private ServiceProcess(Process process, HttpClient client, System.Collections.Concurrent.ConcurrentQueue<string> output)
     {
         _process = process;
         Client = client;
+        _output = output;
     }
 
     public HttpClient Client { get; }
+
+    /// <summary>What the service printed so far, standard output and error interleaved.</summary>
+    public string Output => string.Join('\n', _output);
 
     /// <param name="environment">Variables for the service; its connection string is removed unless given here.</param>
     public static async Task<ServiceProcess> StartAsync(Dictionary<string, string> environment, int? port = null)
@@ -36,8 +41,9 @@ public sealed class ServiceProcess : IAsyncDisposable
         if (environment.TryGetValue("ConnectionStrings__Ledger", out var connectionString) && !environment.ContainsKey("Ledger__AccessLedger__Directory"))
             start.Environment["Ledger__AccessLedger__Directory"] = LedgerFactory.AccessLedgerDirectoryOf(connectionString);
         var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        process.OutputDataReceived += (_, line) => { if (line.Data is not null) output.Enqueue(line.Data); };
+        process.ErrorDataReceived += (_, line) => { if (line.Data is not null) output.Enqueue(line.Data); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
@@ -50,7 +56,7 @@ public sealed class ServiceProcess : IAsyncDisposable
             process.HasExited.ShouldBeFalse("the service exited while starting");
             try
             {
-                if ((await client.GetAsync("/health/ready")).IsSuccessStatusCode) return new ServiceProcess(process, client);
+                if ((await client.GetAsync("/health/ready")).IsSuccessStatusCode) return new ServiceProcess(process, client, output);
             }
             catch (HttpRequestException)
             {
@@ -81,6 +87,19 @@ public sealed class ServiceProcess : IAsyncDisposable
             await _process.WaitForExitAsync(timeout.Token);
         }
         _process.Dispose();
+    }
+
+    /// <summary>Runs one of the service's commands (demo-data, help…) as a separate process, as README shows them.</summary>
+    public static Process StartCommand(Dictionary<string, string> environment, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet", [ServiceDll, .. arguments])
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetDirectoryName(ServiceDll),
+        };
+        start.Environment.Remove("ConnectionStrings__Ledger");
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+        foreach (var (key, value) in environment) start.Environment[key] = value;
+        return Process.Start(start)!;
     }
 
     private static string FindServiceDll()

@@ -1,0 +1,30 @@
+using JasperFx.CommandLine;
+using Microsoft.OpenApi;
+using Swashbuckle.AspNetCore.Swagger;
+
+namespace InteractionLedger.Hosting;
+
+public sealed class OpenApiInput : NetCoreInput
+{
+    [Description("File to write the document to (default: standard output)")]
+    public string? OutputFlag { get; set; }
+}
+
+/// <summary>
+/// Writes the API document clients are generated from, exactly as the service serves it at /swagger/v1/swagger.json,
+/// without starting the service or a database (CI lints it; a client generator can read it from a build).
+/// </summary>
+[Description("Writes the OpenAPI document (JSON) without starting the service or a database", Name = "openapi")]
+public sealed class OpenApiCommand : JasperFxAsyncCommand<OpenApiInput>
+{
+    public override async Task<bool> Execute(OpenApiInput input)
+    {
+        using var host = input.BuildHost();
+        var document = host.Services.GetRequiredService<ISwaggerProvider>().GetSwagger(OpenApiSetup.DocumentName);
+        await using var text = input.OutputFlag is { Length: > 0 } path ? new StreamWriter(path) : new StreamWriter(Console.OpenStandardOutput());
+        document.SerializeAsV3(new OpenApiJsonWriter(text));
+        await text.FlushAsync();
+        if (input.OutputFlag is { Length: > 0 }) Console.Error.WriteLine($"Wrote {input.OutputFlag}");
+        return true;
+    }
+}
