@@ -84,7 +84,9 @@ var marten = builder.Services.AddMarten(opts => LedgerStore.Configure(opts, data
     // return events, never change it: a projection applies those events to the very instance the handler read.
     .UseIdentitySessions()
     .IntegrateWithWolverine(integration => integration.MessageStorageSchemaName = "wolverine");
-if (autoCreate != AutoCreate.None) marten.ApplyAllDatabaseChangesOnStartup();
+// In Development the model's tables are created at start, one process at a time (SchemaOnStartup): a service and a
+// demo-data run starting together on a new database would otherwise both create them and one would fail.
+if (autoCreate != AutoCreate.None) builder.Services.Insert(0, ServiceDescriptor.Singleton<IHostedService, SchemaOnStartup>());
 builder.Services.ConfigureMarten((services, opts) =>
 {
     opts.Logger(new PersonalDataFreeMartenLogger(services.GetRequiredService<ILoggerFactory>().CreateLogger("Marten")));
@@ -115,11 +117,14 @@ builder.Services.AddPersonalDataFreeLogging();
 builder.Services.ConfigureHttpJsonOptions(json => ApiJson.Configure(json.SerializerOptions));
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 builder.Services.AddProblemDetails();
+builder.Services.AddExceptionHandler<HandledExceptionLog>();
+builder.Services.Configure<Microsoft.AspNetCore.Builder.ExceptionHandlerOptions>(HandledExceptionLog.Configure);
 builder.Services.AddExceptionHandler<InputExceptionHandler>();
 builder.Services.AddExceptionHandler<StorageConflictExceptionHandler>();
 builder.Services.AddExceptionHandler<DatabaseUnavailableExceptionHandler>();
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = RequestLimits.MaxBodyBytes);
 builder.Services.AddLedgerOpenApi();
+builder.Services.AddLedgerTelemetry(builder.Configuration);
 builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
 
 var app = builder.Build();
@@ -134,6 +139,7 @@ app.UseAuthentication();
 app.UseAuthorization();
 app.UseRateLimiter();
 app.MapLedgerHealth();
+app.MapLedgerMetrics();
 
 // One module per capability: each maps its routes with their role policy and reach rule (a test fails for a route
 // mapped without a declared reach rule).

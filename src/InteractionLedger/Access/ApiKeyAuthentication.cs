@@ -60,6 +60,7 @@ public static class LedgerPolicies
     public const string ReadPersonalData = nameof(ReadPersonalData);
     public const string PrivacyOfficer = nameof(PrivacyOfficer);
     public const string Oversight = nameof(Oversight);
+    public const string Monitoring = nameof(Monitoring);
 
     private static readonly Dictionary<string, Role[]> Roles = new()
     {
@@ -71,9 +72,11 @@ public static class LedgerPolicies
         [ReadPersonalData] = Enum.GetValues<Role>(),
         [PrivacyOfficer] = [Role.PrivacyOfficer],
         [Oversight] = [Role.PrivacyOfficer, Role.Administrator],
+        // Operational figures (/metrics): they name no customer, and no caller that reads customers needs them.
+        [Monitoring] = [Role.Monitoring, Role.Administrator],
     };
 
-    private static readonly HashSet<string> GroupWideOnly = [PrivacyOfficer, Oversight];
+    private static readonly HashSet<string> GroupWideOnly = [PrivacyOfficer, Oversight, Monitoring];
 
     public static IServiceCollection AddLedgerAuthentication(this IServiceCollection services, IConfiguration configuration,
         IReadOnlyCollection<string> brandCodes, bool isDevelopment)

@@ -5,7 +5,8 @@ using System.Text;
 namespace InteractionLedger.Access;
 
 /// <summary>What a caller is to the ledger; decides which endpoints and which purposes are open to it.</summary>
-public enum Role { Agent, Chatbot, PrivacyOfficer, Integration, Administrator }
+/// <remarks>Monitoring reads the service's operational metrics and nothing personal (every purpose refuses it).</remarks>
+public enum Role { Agent, Chatbot, PrivacyOfficer, Integration, Administrator, Monitoring }
 
 /// <summary>A caller configured under <c>Ledger:Principals</c>.</summary>
 public sealed class PrincipalConfiguration
@@ -113,6 +114,7 @@ public static class DevelopmentPrincipals
         principals.Add(Dev("integration-group", Role.Integration, []));
         principals.Add(Dev("privacy-officer", Role.PrivacyOfficer, []));
         principals.Add(Dev("administrator", Role.Administrator, []));
+        principals.Add(Dev("monitoring", Role.Monitoring, []));
         return principals;
     }
 

@@ -32,6 +32,7 @@ public static class ReadingLimits
         [Role.Integration] = new() { RequestsPerSecond = 3000, Burst = 6000, DistinctCustomersPerHour = 50000 },
         [Role.PrivacyOfficer] = new() { RequestsPerSecond = 100, Burst = 1000, DistinctCustomersPerHour = 500 },
         [Role.Administrator] = new() { RequestsPerSecond = 100, Burst = 1000, DistinctCustomersPerHour = 100 },
+        [Role.Monitoring] = new() { RequestsPerSecond = 10, Burst = 100, DistinctCustomersPerHour = 0 },
     };
 
     public static IReadOnlyDictionary<Role, ReadingLimit> From(IConfiguration configuration) =>

@@ -1,3 +1,4 @@
+using InteractionLedger.Hosting;
 using System.Diagnostics;
 using InteractionLedger.Customers;
 using InteractionLedger.Group;
@@ -28,11 +29,15 @@ public sealed class DemoDataCommand : JasperFxAsyncCommand<DemoDataInput>
     {
         // The host is built, never started: no web server competes for the service's port, no background work runs,
         // and the service, if it is running, keeps answering while the data arrives (on the embedded database the
-        // two processes share one server). Tables are created on first use in Development, as the service does.
+        // two processes share one server).
         using var host = input.BuildHost();
         var store = host.Services.GetRequiredService<IDocumentStore>();
-        var group = host.Services.GetRequiredService<GroupCatalog>();
         var environment = host.Services.GetRequiredService<IHostEnvironment>();
+        // Where the service owns its schema, the tables are made as it makes them, taking turns with it; elsewhere
+        // they come from migrations/.
+        if (environment.IsDevelopment())
+            await SchemaOnStartup.ApplyAsync(store, host.Services.GetRequiredService<DatabaseLocks>(), CancellationToken.None);
+        var group = host.Services.GetRequiredService<GroupCatalog>();
         var generator = new DemoDataGenerator(group.Brands.Select(b => b.Code).ToList(), input.SeedFlag, DateTimeOffset.UtcNow);
 
         var customers = generator.Customers(input.CustomersFlag).ToList();

@@ -126,9 +126,18 @@ public sealed class DatabaseUnavailableExceptionHandler : IExceptionHandler
 /// </summary>
 public sealed class StorageConflictExceptionHandler : IExceptionHandler
 {
+    public static bool IsConflict(Exception exception) => RejectionFor(exception) is not null;
+
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken cancellation)
     {
-        var rejection = exception switch
+        var rejection = RejectionFor(exception);
+        if (rejection is null) return false;
+        await ProblemResults.For(rejection, versionFromHeader: false).ExecuteAsync(http);
+        return true;
+    }
+
+    private static Rejection? RejectionFor(Exception exception) =>
+        exception switch
         {
             Marten.Exceptions.ExistingStreamIdCollisionException =>
                 new Rejection(RejectionKind.Conflict, "customerId", "A customer with this id was registered concurrently; read it and retry."),
@@ -138,10 +147,6 @@ public sealed class StorageConflictExceptionHandler : IExceptionHandler
                 new Rejection(RejectionKind.Conflict, "interactionId", "This interaction id was recorded concurrently for another customer."),
             _ => null,
         };
-        if (rejection is null) return false;
-        await ProblemResults.For(rejection, versionFromHeader: false).ExecuteAsync(http);
-        return true;
-    }
 
     private static bool IsDuplicateEventId(Exception exception)
     {

@@ -19,7 +19,7 @@ public static class OpenApiSetup
             swagger.SwaggerDoc(DocumentName, new OpenApiInfo
             {
                 Title = "InteractionLedger",
-                Version = "v1",
+                Version = "1.0",
                 Description = "The system of record of every contact a customer has with the brands of a group, on every channel: " +
                               "record contacts, follow cases across channels, and read a customer's unified timeline.",
             });

@@ -35,9 +35,28 @@ public sealed class PersonalDataFreeLoggerProvider(ILoggerProvider inner) : ILog
 {
     public ILogger CreateLogger(string categoryName) => new PersonalDataFreeLogger(inner.CreateLogger(categoryName));
 
-    public void SetScopeProvider(IExternalScopeProvider scopeProvider) => (inner as ISupportExternalScope)?.SetScopeProvider(scopeProvider);
+    public void SetScopeProvider(IExternalScopeProvider scopeProvider) =>
+        (inner as ISupportExternalScope)?.SetScopeProvider(new TraceScopesOnly(scopeProvider));
 
     public void Dispose() => inner.Dispose();
+}
+
+/// <summary>
+/// Of the scopes a line is written with, only the trace's (TraceId, SpanId, ParentId: the logger factory's activity
+/// tracking) reach the providers. Libraries' scopes carry values that are not ours to vet: ASP.NET Core's holds the
+/// request path, with a customer's id in it.
+/// </summary>
+internal sealed class TraceScopesOnly(IExternalScopeProvider inner) : IExternalScopeProvider
+{
+    private static readonly HashSet<string> TraceKeys = ["TraceId", "SpanId", "ParentId", "TraceState", "TraceFlags"];
+
+    public void ForEachScope<TState>(Action<object?, TState> callback, TState state) =>
+        inner.ForEachScope((scope, s) =>
+        {
+            if (scope is IEnumerable<KeyValuePair<string, object?>> values && values.All(v => TraceKeys.Contains(v.Key))) callback(scope, s);
+        }, state);
+
+    public IDisposable Push(object? state) => inner.Push(state);
 }
 
 public sealed partial class PersonalDataFreeLogger(ILogger inner) : ILogger

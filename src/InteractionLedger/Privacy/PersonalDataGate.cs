@@ -67,6 +67,7 @@ public sealed class PersonalDataGate(AccessLedger ledger, TimeProvider clock, Gr
             decision.Returned.Select(ApiJson.Name).ToList(), decision.Withheld, decision.VisibleBrands?.Order().ToList(),
             decision.ConsentsReliedOn, decision.RefusalReason, RequestId(http), Guid.NewGuid(), caller.Person, caller.ApplicationId);
         await ledger.AppendAsync(record, cancellation);
+        LedgerTelemetry.AccessDecisions.Add(1, new("decision", record.Decision), new("purpose", record.Purpose), new("role", record.Role));
         return new GatePass(customer, decision, new AccessNotice(decision.Outcome, purpose, decision.LegalBasis, decision.Withheld, record.Reference!.Value));
     }
 

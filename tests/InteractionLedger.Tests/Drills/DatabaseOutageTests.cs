@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using InteractionLedger.LocalPostgres;
 using InteractionLedger.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace InteractionLedger.Tests.Drills;
 
@@ -20,7 +21,9 @@ public sealed class when_the_database_goes_away
             DataDirectory = Path.Combine(Path.GetTempPath(), $"ledger-outage-{Guid.NewGuid():N}"),
             Throwaway = true,
         });
-        await using var ledger = new LedgerFactory(cluster.ConnectionString, "Development");
+        var log = new CapturedLog();
+        await using var ledger = new LedgerFactory(cluster.ConnectionString, "Development",
+            services: services => services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(log));
         using var client = ledger.CreateClient();
         var customerId = (await (await client.PostAsJsonAsync("/customers", new { displayName = "Outage" }))
             .Content.ReadFromJsonAsync<JsonObject>())!["customerId"]!.GetValue<Guid>();
@@ -67,6 +70,8 @@ public sealed class when_the_database_goes_away
 
         seen.Keys.ShouldNotContain(500);
         seen.ShouldContainKey(503);
+        // Each 503 is in the log once, with the trace id an operator can follow.
+        log.Lines.Count(l => l.StartsWith("Warning") && l.Contains("answered 503") && l.Contains("(trace ")).ShouldBe(seen[503]);
         retryAfterMissing.ShouldBe(0);
         retried.StatusCode.ShouldBe(HttpStatusCode.Created);
         stored.ShouldBe(acknowledged.Count);

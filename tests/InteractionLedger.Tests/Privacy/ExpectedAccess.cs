@@ -50,6 +50,13 @@ public static class ExpectedAccess
         [(Role.Administrator, Purpose.Analytics)] =                         [R, R, R, R, X],
         [(Role.Administrator, Purpose.BotProfiling)] =                      [X, X, X, X, X],
         [(Role.Administrator, Purpose.DataSubjectRights)] =                 [X, X, X, X, X],
+        // Monitoring reads operational metrics, never a customer.
+        [(Role.Monitoring, Purpose.Service)] =                              [X, X, X, X, X],
+        [(Role.Monitoring, Purpose.Personalisation)] =                      [X, X, X, X, X],
+        [(Role.Monitoring, Purpose.Marketing)] =                            [X, X, X, X, X],
+        [(Role.Monitoring, Purpose.Analytics)] =                            [X, X, X, X, X],
+        [(Role.Monitoring, Purpose.BotProfiling)] =                         [X, X, X, X, X],
+        [(Role.Monitoring, Purpose.DataSubjectRights)] =                    [X, X, X, X, X],
     };
 
     public static readonly Purpose[] ReadPurposes = Table.Keys.Select(k => k.Item2).Distinct().ToArray();

@@ -12,7 +12,7 @@ namespace InteractionLedger.Tests.Privacy;
 /// Distinctive values planted in every personal field, then every kind of failure we can provoke: refused input,
 /// conflicts, a stale version, another brand's customer, a database error carrying the row, a handler failing, the
 /// database going away. Neither the service's log (every level down to Debug, every category) nor PostgreSQL's own
-/// log may hold any of them.
+/// log may hold any of them, nor may a span of the traces (its name, attributes, events or status).
 /// </summary>
 public sealed class when_things_fail_the_logs_hold_nothing_personal
 {
@@ -34,6 +34,7 @@ public sealed class when_things_fail_the_logs_hold_nothing_personal
             WithoutDurability = true,
         });
         var log = new CapturedLog();
+        using var traces = new CapturedTraces();
         await using var ledger = new LedgerFactory(cluster.ConnectionString, "Development",
             settings: new Dictionary<string, string>
             {
@@ -123,6 +124,16 @@ public sealed class when_things_fail_the_logs_hold_nothing_personal
         log.Lines.ShouldContain(l => l.Contains("SQLSTATE P0001"), "the database error is in the log, by SQLSTATE");
         var serviceHits = log.Lines.Where(l => Planted.Any(v => l.Contains(v, StringComparison.OrdinalIgnoreCase))).ToList();
         serviceHits.ShouldBeEmpty();
+
+        log.Lines.Count(l => l.StartsWith("Error") && l.Contains("answered 500") && l.Contains("(trace ")).ShouldBe(1, "the bug is logged once, with its trace id");
+        log.Lines.ShouldContain(l => l.StartsWith("Information") && l.Contains("POST /customers/{customerId:guid}/interactions answered 400") && l.Contains("(trace "));
+
+        traces.Spans.ShouldContain(s => s.StartsWith("Microsoft.AspNetCore"), "requests are traced");
+        traces.Spans.ShouldContain(s => s.StartsWith("Npgsql"), "database commands are traced");
+        // The listener hears this process whole: the test's own statement that sets the trap is not the service's.
+        traces.Spans.Where(s => !s.Contains("create function ledger.refuse_trapped"))
+            .Where(s => Planted.Any(v => s.Contains(v, StringComparison.OrdinalIgnoreCase))).ShouldBeEmpty();
+        traces.Spans.Where(s => s.Contains(customerId.ToString())).ShouldBeEmpty("a span names a route, not the customer");
 
         var serverLog = await File.ReadAllTextAsync(cluster.LogPath);
         serverLog.ShouldNotBeEmpty();

@@ -14,6 +14,7 @@ public static class Callers
     public const string TelecomIntegration = "dev-integration-horizon-telecom";
     public const string PrivacyOfficer = "dev-privacy-officer";
     public const string Administrator = "dev-administrator";
+    public const string Monitoring = "dev-monitoring";
 
     /// <summary>The key of a caller of the role acting for Horizon Télécom (officer and administrator act for the group).</summary>
     public static string KeyOf(Role role) => role switch
@@ -22,6 +23,7 @@ public static class Callers
         Role.Chatbot => TelecomBot,
         Role.Integration => TelecomIntegration,
         Role.PrivacyOfficer => PrivacyOfficer,
+        Role.Monitoring => Monitoring,
         _ => Administrator,
     };
 

@@ -122,7 +122,10 @@ public sealed class AccessLedger(NpgsqlDataSource dataSource, AccessLedgerKeys k
             try
             {
                 _heads ??= await ReadHeadsAsync();
-                return await AppendChainedAsync(batch, _heads);
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
+                var ids = await AppendChainedAsync(batch, _heads);
+                Hosting.LedgerTelemetry.RecordBatchCommit(started, batch.Count);
+                return ids;
             }
             // Another instance moved a head first (the heads' compare-and-set refuses the batch), or two instances
             // extending the same chains deadlocked and this batch was chosen to roll back: nothing of it committed.
