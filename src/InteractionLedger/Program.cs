@@ -140,6 +140,7 @@ app.UseAuthorization();
 app.UseRateLimiter();
 app.MapLedgerHealth();
 app.MapLedgerMetrics();
+app.MapProblemPages();
 
 // One module per capability: each maps its routes with their role policy and reach rule (a test fails for a route
 // mapped without a declared reach rule).

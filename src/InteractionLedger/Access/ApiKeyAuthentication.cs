@@ -37,7 +37,7 @@ public sealed class ApiKeyAuthenticationHandler(IOptionsMonitor<AuthenticationSc
         http.Response.StatusCode = StatusCodes.Status401Unauthorized;
         http.Response.Headers.WWWAuthenticate = $"Bearer, {SchemeName} header=\"{Header}\"";
         await Results.Problem(statusCode: 401, title: "Authentication required.", detail: detail,
-            type: "https://interactionledger.dev/problems/unauthenticated").ExecuteAsync(http);
+            type: Http.ProblemTypes.Of("unauthenticated")).ExecuteAsync(http);
     }
 
     public static async Task WriteForbiddenAsync(HttpContext http)
@@ -45,7 +45,7 @@ public sealed class ApiKeyAuthenticationHandler(IOptionsMonitor<AuthenticationSc
         http.Response.StatusCode = StatusCodes.Status403Forbidden;
         var caller = Caller.From(http.User);
         await Results.Problem(statusCode: 403, title: "Not allowed for your role.",
-            detail: $"'{caller.Id}' ({caller.Role}) may not call this endpoint.", type: "https://interactionledger.dev/problems/forbidden-role")
+            detail: $"'{caller.Id}' ({caller.Role}) may not call this endpoint.", type: Http.ProblemTypes.Of("forbidden-role"))
             .ExecuteAsync(http);
     }
 }

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using InteractionLedger.Group;
 using System.Security.Claims;
 using System.Security.Cryptography;
@@ -7,15 +8,25 @@ using Microsoft.IdentityModel.Tokens;
 namespace InteractionLedger.Access;
 
 /// <summary>A named person a new user can sign in as in Development, without an identity provider.</summary>
+/// <param name="Id">The persona's id, to send as <c>persona</c> to <c>POST /dev/sign-in</c>.</param>
+/// <param name="Name">The person's display name.</param>
+/// <param name="Role">The persona's role.</param>
+/// <param name="Brands">The brands the persona acts for; empty for the whole group.</param>
 public sealed record Persona(string Id, string Name, Role Role, IReadOnlyList<string> Brands)
 {
+    /// <summary>The brands it acts for, in words: their codes, or <c>whole group</c>.</summary>
     public string ScopeText => Brands.Count == 0 ? "whole group" : string.Join(", ", Brands);
 }
 
+/// <summary>Which development persona to sign in as.</summary>
 /// <param name="Persona">One of <c>GET /dev/personas</c>.</param>
-public sealed record DevelopmentSignInRequest(string? Persona);
+public sealed record DevelopmentSignInRequest([property: Required] string? Persona);
 
+/// <summary>A bearer token for a development persona.</summary>
 /// <param name="AccessToken">Send as <c>Authorization: Bearer …</c>.</param>
+/// <param name="TokenType">Always <c>Bearer</c>.</param>
+/// <param name="ExpiresIn">Seconds until the token expires (8 hours from issue).</param>
+/// <param name="Persona">The persona the token was issued for.</param>
 public sealed record DevelopmentToken(string AccessToken, string TokenType, int ExpiresIn, Persona Persona);
 
 /// <summary>

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using InteractionLedger.Access;
 using InteractionLedger.Customers;
 using InteractionLedger.Http;
@@ -7,9 +8,11 @@ using Wolverine;
 
 namespace InteractionLedger.Cases;
 
+/// <summary>A contact recorded earlier, to attach to an open case.</summary>
 /// <param name="InteractionId">A contact already recorded for this customer.</param>
 /// <param name="AttachedBy">Id of the agent or system making the link.</param>
-public sealed record AttachInteractionRequest(Guid? InteractionId, string? AttachedBy, long? ExpectedVersion);
+/// <param name="ExpectedVersion">Optional: the customer's stream version you expect (an ETag you read), instead of If-Match; a stale one answers 409.</param>
+public sealed record AttachInteractionRequest([property: Required] Guid? InteractionId, string? AttachedBy, long? ExpectedVersion);
 
 public sealed record AttachInteractionToCase(Guid CustomerId, Guid CaseId, Guid InteractionId, string AttachedBy, DateTimeOffset Now, long? ExpectedVersion,
     IReadOnlySet<string>? VisibleBrands) : Access.IBrandScopedCommand;

@@ -2,6 +2,7 @@ using InteractionLedger.Interactions;
 
 namespace InteractionLedger.Cases;
 
+/// <summary>Where a case stands: <c>open</c> or <c>resolved</c> (a resolved case can be reopened).</summary>
 public enum CaseStatus { Open, Resolved }
 
 /// <summary>

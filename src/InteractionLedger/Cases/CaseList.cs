@@ -8,8 +8,19 @@ using Marten;
 namespace InteractionLedger.Cases;
 
 /// <summary>A case as an agent sees it in the customer's case list.</summary>
+/// <param name="CaseId">The case's id.</param>
+/// <param name="Brand">Code of the brand the problem concerns.</param>
+/// <param name="Reason">Why the customer made contact.</param>
+/// <param name="Title">One line an agent recognises the problem by; empty when free text is withheld for the stated purpose.</param>
+/// <param name="Status"><c>open</c> or <c>resolved</c>.</param>
+/// <param name="OpenedBy">Id of the agent, bot or system that opened the case.</param>
+/// <param name="OpenedAt">When the case was opened (UTC).</param>
+/// <param name="ResolvedAt">When the case was resolved (UTC); null while open.</param>
+/// <param name="Resolution">How it was resolved; null while open, when no resolution was given, or when free text is withheld for the stated purpose.</param>
+/// <param name="ReopenCount">How many times the case was reopened.</param>
 /// <param name="ContactCount">Contacts the case has needed so far.</param>
 /// <param name="Channels">Distinct channels it crossed, in order of first use.</param>
+/// <param name="LastContactAt">When the latest contact of the case happened; null before any.</param>
 /// <param name="TimeOpenSeconds">Time spent open, over all its open periods, up to now.</param>
 public sealed record CaseView(Guid CaseId, string Brand, ContactReason Reason, string Title, CaseStatus Status,
     string OpenedBy, DateTimeOffset OpenedAt, DateTimeOffset? ResolvedAt, string? Resolution, int ReopenCount,
@@ -24,6 +35,9 @@ public sealed record CaseView(Guid CaseId, string Brand, ContactReason Reason, s
         s.LastContactAt, (long)s.TimeOpen(now).TotalSeconds);
 }
 
+/// <summary>A customer's cases, newest first.</summary>
+/// <param name="CustomerId">The customer (the survivor, when an absorbed id was asked for).</param>
+/// <param name="Cases">The cases of the brands the caller may see, newest first.</param>
 /// <param name="Access">How this read was decided, and what it leaves out.</param>
 public sealed record CaseList(Guid CustomerId, IReadOnlyList<CaseView> Cases, AccessNotice Access);
 

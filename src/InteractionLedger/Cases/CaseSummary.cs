@@ -7,21 +7,33 @@ namespace InteractionLedger.Cases;
 /// <summary>A case as listed for an agent: where it stands and what it has cost the customer so far.</summary>
 public sealed class CaseSummary
 {
+    /// <summary>The case's id.</summary>
     public Guid Id { get; set; }
+    /// <summary>The customer whose case it is.</summary>
     public Guid CustomerId { get; set; }
+    /// <summary>Code of the brand the problem concerns.</summary>
     public string Brand { get; set; } = "";
+    /// <summary>Why the customer made contact.</summary>
     public ContactReason Reason { get; set; }
+    /// <summary>One line an agent recognises the problem by.</summary>
     public string Title { get; set; } = "";
+    /// <summary><c>open</c> or <c>resolved</c>.</summary>
     public CaseStatus Status { get; set; }
+    /// <summary>Id of the agent, bot or system that opened the case.</summary>
     public string OpenedBy { get; set; } = "";
+    /// <summary>When the case was opened (UTC).</summary>
     public DateTimeOffset OpenedAt { get; set; }
+    /// <summary>When the case was resolved (UTC); null while open.</summary>
     public DateTimeOffset? ResolvedAt { get; set; }
+    /// <summary>How it was resolved; null while open, or when no resolution was given.</summary>
     public string? Resolution { get; set; }
+    /// <summary>How many times the case was reopened.</summary>
     public int ReopenCount { get; set; }
     /// <summary>Contacts the case has needed so far (the figure to beat: 2.8 calls per satisfying answer).</summary>
     public int ContactCount { get; set; }
     /// <summary>Distinct channels the case crossed, in the order the customer first used them.</summary>
     public List<Channel> Channels { get; set; } = [];
+    /// <summary>When the latest contact of the case happened; null before any.</summary>
     public DateTimeOffset? LastContactAt { get; set; }
     /// <summary>Open time accumulated over periods already closed by a resolution.</summary>
     public long ClosedPeriodsOpenSeconds { get; set; }

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using InteractionLedger.Access;
 using InteractionLedger.Customers;
 using InteractionLedger.Group;
@@ -8,12 +9,20 @@ using Wolverine;
 
 namespace InteractionLedger.Cases;
 
+/// <summary>A case to open for the customer.</summary>
 /// <param name="CaseId">Optional client-chosen UUID, which makes a retried request safe; generated when omitted.</param>
 /// <param name="Brand">The brand the problem concerns.</param>
+/// <param name="Reason">Why the customer made contact.</param>
 /// <param name="Title">One line an agent recognises the problem by (at most 200 characters).</param>
 /// <param name="OpenedBy">Id of the agent, bot or system opening the case.</param>
-public sealed record OpenCaseRequest(Guid? CaseId, string? Brand, ContactReason? Reason, string? Title, string? OpenedBy, long? ExpectedVersion);
+/// <param name="ExpectedVersion">Optional: the customer's stream version you expect (an ETag you read), instead of If-Match; a stale one answers 409.</param>
+public sealed record OpenCaseRequest(Guid? CaseId, [property: Required] string? Brand, [property: Required] ContactReason? Reason, [property: Required] string? Title, string? OpenedBy, long? ExpectedVersion);
 
+/// <summary>The answer to a write on a case.</summary>
+/// <param name="CustomerId">The customer whose case it is.</param>
+/// <param name="CaseId">The case's id: the one given, or the one generated when opening.</param>
+/// <param name="Version">The customer's stream version after the write; send it back as If-Match to write again safely.</param>
+/// <param name="Replayed">True when the request repeated one already applied: nothing new was recorded.</param>
 public sealed record CaseReceipt(Guid CustomerId, Guid CaseId, long Version, bool Replayed);
 
 public sealed record OpenCase(Guid CustomerId, CaseOpened Case, long? ExpectedVersion);

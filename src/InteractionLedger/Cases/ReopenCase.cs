@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using InteractionLedger.Customers;
 using InteractionLedger.Http;
 using Marten;
@@ -5,9 +6,11 @@ using Wolverine;
 
 namespace InteractionLedger.Cases;
 
+/// <summary>The reopening of a resolved case.</summary>
 /// <param name="ReopenedBy">Id of the agent, bot or system reopening the case.</param>
 /// <param name="Reason">Why the problem is not over (at most 500 characters).</param>
-public sealed record ReopenCaseRequest(string? ReopenedBy, string? Reason, long? ExpectedVersion);
+/// <param name="ExpectedVersion">Optional: the customer's stream version you expect (an ETag you read), instead of If-Match; a stale one answers 409.</param>
+public sealed record ReopenCaseRequest(string? ReopenedBy, [property: Required] string? Reason, long? ExpectedVersion);
 
 public sealed record ReopenCase(Guid CustomerId, CaseReopened Reopening, long? ExpectedVersion, IReadOnlySet<string>? VisibleBrands)
     : Access.IBrandScopedCommand;

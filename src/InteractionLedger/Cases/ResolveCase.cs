@@ -5,8 +5,10 @@ using Wolverine;
 
 namespace InteractionLedger.Cases;
 
+/// <summary>The resolution of an open case.</summary>
 /// <param name="ResolvedBy">Id of the agent, bot or system that resolved the problem.</param>
 /// <param name="Resolution">How it was resolved (at most 1,000 characters).</param>
+/// <param name="ExpectedVersion">Optional: the customer's stream version you expect (an ETag you read), instead of If-Match; a stale one answers 409.</param>
 public sealed record ResolveCaseRequest(string? ResolvedBy, string? Resolution, long? ExpectedVersion);
 
 public sealed record ResolveCase(Guid CustomerId, CaseResolved Resolution, long? ExpectedVersion, IReadOnlySet<string>? VisibleBrands)

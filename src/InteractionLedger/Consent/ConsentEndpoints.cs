@@ -6,10 +6,18 @@ using Marten;
 namespace InteractionLedger.Consent;
 
 /// <summary>Where the customer stands on one purpose, for the caller's brands, now.</summary>
+/// <param name="Purpose">The purpose.</param>
+/// <param name="LegalBasis">The legal basis it rests on.</param>
 /// <param name="Status">not-given, given, withdrawn, expired or objected.</param>
+/// <param name="Since">When the statement that decides this standing was made; null when the customer has said nothing about this purpose.</param>
+/// <param name="ExpiresAt">When the deciding consent lapses (or lapsed) unless renewed; null when it does not expire, or no consent decides.</param>
 public sealed record PurposeStanding(Purpose Purpose, LegalBasis LegalBasis, ConsentStatus Status, DateTimeOffset? Since, DateTimeOffset? ExpiresAt);
 
+/// <summary>Where the customer stands on each purpose for the caller's brands, and the statements behind it.</summary>
+/// <param name="CustomerId">The customer (the survivor, when an absorbed id was asked for).</param>
+/// <param name="Standings">One per purpose that needs consent or can be objected to: personalisation, marketing, analytics, cross-brand-sharing, bot-profiling.</param>
 /// <param name="Statements">The customer's latest statement per purpose and brand (null brand: the whole group).</param>
+/// <param name="Access">How this read was decided, and what it leaves out.</param>
 public sealed record CustomerConsents(Guid CustomerId, IReadOnlyList<PurposeStanding> Standings, IReadOnlyList<ConsentStatement> Statements,
     AccessNotice Access);
 

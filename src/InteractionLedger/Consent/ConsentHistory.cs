@@ -6,6 +6,16 @@ namespace InteractionLedger.Consent;
 
 /// <summary>One thing the customer said, or that happened, about a purpose.</summary>
 /// <param name="Kind">given, withdrawn, expired or objected.</param>
+/// <param name="Purpose">The purpose concerned.</param>
+/// <param name="Brand">The brand the statement covers; null for the whole group.</param>
+/// <param name="At">When the consent was given, withdrawn or expired, or the objection made.</param>
+/// <param name="LegalBasis">The legal basis recorded with a consent given (<c>consent</c>); null for other kinds.</param>
+/// <param name="CollectedVia">The channel the customer used; null for an expiry.</param>
+/// <param name="Notice">The text, or version of the notice, shown to the customer, for a consent given; null otherwise.</param>
+/// <param name="RecordedBy">The principal that recorded the statement; null for an expiry.</param>
+/// <param name="ConsentId">The collecting system's id of the consent, for a consent given or expired; null otherwise.</param>
+/// <param name="ExpiresAt">When a consent given lapses unless renewed; null when it does not, and for other kinds.</param>
+/// <param name="Reason">The customer's grounds, for an objection when given; null otherwise.</param>
 public sealed record ConsentHistoryEntry(string Kind, Purpose Purpose, string? Brand, DateTimeOffset At, LegalBasis? LegalBasis,
     Channel? CollectedVia, string? Notice, string? RecordedBy, Guid? ConsentId, DateTimeOffset? ExpiresAt, string? Reason);
 

@@ -4,9 +4,19 @@ using InteractionLedger.Privacy;
 
 namespace InteractionLedger.Consent;
 
+/// <summary>
+/// Where a customer stands on a purpose: <c>not-given</c> (nothing stated), <c>given</c>, <c>withdrawn</c>, <c>expired</c>
+/// (a consent past its expiry date) or <c>objected</c>.
+/// </summary>
 public enum ConsentStatus { NotGiven, Given, Withdrawn, Expired, Objected }
 
 /// <summary>The customer's latest word on one purpose for one brand (or the whole group, when Brand is null).</summary>
+/// <param name="Purpose">The purpose concerned.</param>
+/// <param name="Brand">The brand it covers; null for the whole group.</param>
+/// <param name="Status">As recorded: given, withdrawn, expired or objected. A consent past its <c>expiresAt</c> no longer counts, even while still <c>given</c>.</param>
+/// <param name="At">When the statement was made, or when the consent expired.</param>
+/// <param name="ConsentId">The collecting system's id of the consent; null for a withdrawal or an objection.</param>
+/// <param name="ExpiresAt">When the consent lapses unless renewed; null when it does not, and for a withdrawal or an objection.</param>
 public sealed record ConsentStatement(Purpose Purpose, string? Brand, ConsentStatus Status, DateTimeOffset At, Guid? ConsentId = null,
     DateTimeOffset? ExpiresAt = null)
 {

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using InteractionLedger.Access;
 using InteractionLedger.Customers;
@@ -10,13 +11,14 @@ using Wolverine;
 
 namespace InteractionLedger.Consent;
 
+/// <summary>A consent the customer gave, to record.</summary>
 /// <param name="ConsentId">The collecting system's id for this consent (a UUID): re-sending it records nothing new.</param>
 /// <param name="Purpose">A purpose whose legal basis is consent: personalisation, marketing, cross-brand-sharing, bot-profiling.</param>
 /// <param name="Brand">The brand the consent covers; omit for the whole group.</param>
 /// <param name="CollectedVia">The channel the customer gave it on.</param>
 /// <param name="Notice">The text, or the version of the notice, shown to the customer (at most 2,000 characters).</param>
 /// <param name="ExpiresAt">When it lapses unless renewed (optional, in the future).</param>
-public sealed record GiveConsentRequest(Guid? ConsentId, Purpose? Purpose, string? Brand, Channel? CollectedVia, string? Notice,
+public sealed record GiveConsentRequest([property: Required] Guid? ConsentId, [property: Required] Purpose? Purpose, string? Brand, [property: Required] Channel? CollectedVia, [property: Required] string? Notice,
     DateTimeOffset? ExpiresAt);
 
 public sealed record GiveConsent(Guid CustomerId, ConsentGiven Consent);

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using InteractionLedger.Access;
 using InteractionLedger.Customers;
@@ -12,8 +13,10 @@ namespace InteractionLedger.Consent;
 
 /// <param name="Purpose">A purpose the customer may object to: personalisation, marketing, analytics, bot-profiling.</param>
 /// <param name="Brand">The brand the objection concerns; omit for the whole group.</param>
+/// <summary>An objection (GDPR art. 21) or restriction the customer expressed, to record.</summary>
 /// <param name="Reason">The customer's grounds, in their words (optional, at most 500 characters).</param>
-public sealed record RecordObjectionRequest(Purpose? Purpose, string? Brand, string? Reason, Channel? CollectedVia);
+/// <param name="CollectedVia">The channel the customer objected on.</param>
+public sealed record RecordObjectionRequest([property: Required] Purpose? Purpose, string? Brand, string? Reason, [property: Required] Channel? CollectedVia);
 
 public sealed record RecordObjection(Guid CustomerId, ObjectionRecorded Objection);
 

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using InteractionLedger.Access;
 using InteractionLedger.Customers;
@@ -10,8 +11,11 @@ using Wolverine;
 
 namespace InteractionLedger.Consent;
 
+/// <summary>A consent the customer withdrew, to record.</summary>
+/// <param name="Purpose">A purpose whose legal basis is consent: personalisation, marketing, cross-brand-sharing, bot-profiling.</param>
 /// <param name="Brand">The brand the withdrawal concerns; omit to withdraw for the whole group.</param>
-public sealed record WithdrawConsentRequest(Purpose? Purpose, string? Brand, Channel? CollectedVia);
+/// <param name="CollectedVia">The channel the customer withdrew it on.</param>
+public sealed record WithdrawConsentRequest([property: Required] Purpose? Purpose, string? Brand, [property: Required] Channel? CollectedVia);
 
 public sealed record WithdrawConsent(Guid CustomerId, ConsentWithdrawn Withdrawal);
 

@@ -16,20 +16,27 @@ public sealed record CustomerRegistered(Guid CustomerId, string? DisplayName, Da
 /// </summary>
 public sealed partial class Customer
 {
+    /// <summary>The customer's ledger id.</summary>
     public Guid Id { get; set; }
+    /// <summary>How agents address the customer; null when no name was given.</summary>
     public string? DisplayName { get; set; }
     /// <summary>The brand the customer was registered for, which collected the name (null: the whole group).</summary>
     public string? RegisteredFor { get; set; }
+    /// <summary>When the customer was registered (UTC).</summary>
     public DateTimeOffset RegisteredAt { get; set; }
+    /// <summary>Contacts recorded on this customer's own stream (customers merged into it not counted).</summary>
     public int InteractionCount { get; set; }
+    /// <summary>The customer's cases: each case id with its status, <c>open</c> or <c>resolved</c>.</summary>
     public Dictionary<Guid, CaseStatus> Cases { get; set; } = [];
     /// <summary>The brand of each case: a brand-scoped caller acts only on its own brands' cases.</summary>
     public Dictionary<Guid, string> CaseBrands { get; set; } = [];
     /// <summary>Identifiers held, by key, with the strength they were linked at.</summary>
     public Dictionary<string, HeldIdentifier> Identifiers { get; set; } = [];
+    /// <summary>Other customers sharing a weak identifier with this one, neither merged nor dismissed yet.</summary>
     public List<PossibleDuplicate> PossibleDuplicates { get; set; } = [];
     /// <summary>Customers an agent found to be someone else: no longer listed as possible duplicates.</summary>
     public List<Guid> DismissedDuplicates { get; set; } = [];
+    /// <summary>The channel the customer said they prefer; null when they have not said.</summary>
     public Interactions.Channel? StatedPreferredChannel { get; set; }
     /// <summary>The customer this one was merged into, while the merge stands.</summary>
     public Guid? AbsorbedInto { get; set; }
@@ -137,6 +144,10 @@ public sealed partial class Customer
     }
 }
 
+/// <summary>An identifier the customer is known by, with how strongly it identifies them.</summary>
+/// <param name="Identifier">The identifier, normalised, with the value as given.</param>
+/// <param name="Strength"><c>strong</c> (identifies one person) or <c>weak</c> (may be shared); the strongest proof any link of it gave.</param>
+/// <param name="LinkedAt">When it was first linked to the customer (UTC).</param>
 /// <param name="CollectedFor">The brands that collected the identifier ("" for the whole group); null in documents
 /// written before it was kept, where the identifier's own brand says it.</param>
 public sealed record HeldIdentifier(CustomerIdentifier Identifier, IdentifierStrength Strength, DateTimeOffset LinkedAt,
@@ -182,4 +193,7 @@ public sealed record HeldIdentifier(CustomerIdentifier Identifier, IdentifierStr
 }
 
 /// <summary>Another customer sharing a weak identifier with this one: for an agent to confirm or dismiss.</summary>
+/// <param name="OtherCustomerId">The other customer's ledger id.</param>
+/// <param name="IdentifierKey">The key of the shared identifier (e.g. <c>phone:+33612345678</c>); only its kind (<c>phone:</c>) once retention erased the value.</param>
+/// <param name="FoundAt">When the shared identifier was noticed (UTC).</param>
 public sealed record PossibleDuplicate(Guid OtherCustomerId, string IdentifierKey, DateTimeOffset FoundAt);

@@ -6,8 +6,10 @@ using Marten;
 namespace InteractionLedger.Customers;
 
 /// <summary>A customer's identity in the ledger and the size of their history.</summary>
+/// <param name="CustomerId">The customer's ledger id, as asked for (when it was merged into another, see <c>mergedInto</c>).</param>
 /// <param name="DisplayName">Null when identity is withheld for the stated purpose (see access).</param>
 /// <param name="InteractionCount">Null when the customer has history with brands the caller may not see.</param>
+/// <param name="OpenCaseCount">Open cases of this customer, in the brands the caller may see.</param>
 /// <param name="Version">Current stream version; also sent as ETag, to echo in If-Match on the next write.</param>
 /// <param name="Identifiers">What the customer is known by, with how strongly each identifies them.</param>
 /// <param name="MergedInto">The survivor this customer was merged into, while that merge stands.</param>

@@ -6,6 +6,7 @@ using Wolverine;
 
 namespace InteractionLedger.Customers;
 
+/// <summary>A customer to register.</summary>
 /// <param name="CustomerId">Optional client-chosen UUID, which makes a retried registration safe; generated when omitted.</param>
 /// <param name="DisplayName">How agents address the customer (at most 200 characters). Personal data.</param>
 /// <param name="Brand">The brand the customer registers with; defaults to the caller's brand when it acts for one only.</param>
@@ -54,6 +55,10 @@ public static class RegisterCustomerHandler
     }
 }
 
+/// <summary>The answer to registering a customer.</summary>
+/// <param name="CustomerId">The customer's ledger id: the one given, or the one generated.</param>
+/// <param name="Version">The customer's stream version after the registration; send it back as If-Match to write again safely.</param>
+/// <param name="Replayed">True when the request repeated a registration already made: nothing new was recorded.</param>
 public sealed record CustomerReceipt(Guid CustomerId, long Version, bool Replayed);
 
 public static class RegisterCustomerEndpoint

@@ -99,7 +99,7 @@ public sealed class DatabaseUnavailableExceptionHandler : IExceptionHandler
         http.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         await TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "The ledger's database is unavailable.",
             detail: $"Nothing was recorded. Retry the same request in {RetryAfterSeconds} seconds; writes are idempotent.",
-            type: "https://interactionledger.dev/problems/unavailable").ExecuteAsync(http);
+            type: Http.ProblemTypes.Of("unavailable")).ExecuteAsync(http);
         return true;
     }
 

@@ -32,8 +32,17 @@ public static class OpenApiSetup
             {
                 [new OpenApiSecuritySchemeReference(ApiKeyScheme, document)] = [],
             });
+            swagger.SupportNonNullableReferenceTypes();
+            // OpenAPI 3.0 ignores a description beside a $ref: wrapping the reference in allOf keeps it.
+            swagger.UseAllOfToExtendReferenceSchemas();
             swagger.OperationFilter<PurposeHeaderFilter>();
             swagger.OperationFilter<RateLimitResponseFilter>();
+            swagger.OperationFilter<StandardResponsesFilter>();
+            swagger.OperationFilter<ParameterDescriptionsFilter>();
+            swagger.OperationFilter<SampleExamplesFilter>();
+            swagger.SchemaFilter<RequiredPropertiesFilter>();
+            swagger.SchemaFilter<ProblemSchemasFilter>();
+            swagger.DocumentFilter<DocumentFilter>();
             var xml = Path.Combine(AppContext.BaseDirectory, "InteractionLedger.xml");
             if (File.Exists(xml)) swagger.IncludeXmlComments(xml, includeControllerXmlComments: false);
         });

@@ -20,6 +20,13 @@ public sealed class OpenApiCommand : JasperFxAsyncCommand<OpenApiInput>
     public override async Task<bool> Execute(OpenApiInput input)
     {
         using var host = input.BuildHost();
+        // A service that is not started has not handed its routes to routing yet (that happens as its pipeline is
+        // built at start): UseEndpoints hands them over now, which is all the API explorer needs.
+        if (host is WebApplication app)
+        {
+            app.UseRouting();
+            app.UseEndpoints(_ => { });
+        }
         var document = host.Services.GetRequiredService<ISwaggerProvider>().GetSwagger(OpenApiSetup.DocumentName);
         await using var text = input.OutputFlag is { Length: > 0 } path ? new StreamWriter(path) : new StreamWriter(Console.OpenStandardOutput());
         document.SerializeAsV3(new OpenApiJsonWriter(text));

@@ -10,7 +10,7 @@ public static class RequestLimits
 
     public static IResult TooLarge() => TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge,
         title: "The request body is too large.", detail: $"Request bodies are limited to {MaxBodyBytes / 1024} KB.",
-        type: "https://interactionledger.dev/problems/too-large",
+        type: Http.ProblemTypes.Of("too-large"),
         extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { ["body"] = [$"At most {MaxBodyBytes} bytes."] } });
 
     /// <summary>Kestrel enforces the limit on the bytes read; this answers declared sizes at once, with a problem body.</summary>

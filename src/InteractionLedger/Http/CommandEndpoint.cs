@@ -3,6 +3,7 @@ using Wolverine;
 namespace InteractionLedger.Http;
 
 /// <summary>The body every write answers with.</summary>
+/// <param name="CustomerId">The customer written to.</param>
 /// <param name="Version">The customer's stream version after the write; send it back as If-Match to write again safely.</param>
 /// <param name="Replayed">True when the request repeated one already applied: nothing new was recorded.</param>
 public sealed record WriteReceipt(Guid CustomerId, long Version, bool Replayed);

@@ -3,7 +3,7 @@ namespace InteractionLedger.Http;
 /// <summary>The problem types the API answers with: one place, so the same situation always carries the same type.</summary>
 public static class ProblemTypes
 {
-    private const string Base = "https://interactionledger.dev/problems/";
+    private const string Base = "/problems/";
 
     public static string Of(string name) => Base + name;
 
@@ -12,6 +12,19 @@ public static class ProblemTypes
     public static readonly string BrandOutOfScope = Of("brand-out-of-scope");
     public static readonly string RateLimited = Of("rate-limited");
 }
+
+/// <summary>
+/// The 409 of <c>POST /interactions</c> when the identifiers sent belong to several customers: the problem, and the
+/// customers the caller may choose from (send the request again naming one in <c>customer.customerId</c>).
+/// </summary>
+/// <param name="Type">Always <c>/problems/conflict</c>.</param>
+/// <param name="Title">The kind of problem, in words.</param>
+/// <param name="Status">409.</param>
+/// <param name="Detail">What happened, for a developer.</param>
+/// <param name="Errors">The field concerned (<c>customer</c>) and what is wrong with it.</param>
+/// <param name="Candidates">The ledger ids of the customers within the caller's reach that the identifiers name.</param>
+public sealed record CandidatesProblem(string Type, string Title, int Status, string Detail,
+    IReadOnlyDictionary<string, string[]> Errors, IReadOnlyList<Guid> Candidates);
 
 /// <summary>
 /// Collects input errors keyed by the JSON name of the field they concern, the shape clients see in

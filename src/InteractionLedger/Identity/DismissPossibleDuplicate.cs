@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using InteractionLedger.Customers;
 using InteractionLedger.Http;
 using Marten;
@@ -8,9 +9,11 @@ namespace InteractionLedger.Identity;
 /// <summary>An agent looked at a possible duplicate and found two different people (a household sharing a phone).</summary>
 public sealed record PossibleDuplicateDismissed(Guid OtherCustomerId, string DismissedBy, string Reason, DateTimeOffset DismissedAt);
 
+/// <summary>A finding that two customers listed as possible duplicates are different people.</summary>
 /// <param name="DismissedBy">Id of the agent who checked.</param>
 /// <param name="Reason">Why they are different people.</param>
-public sealed record DismissPossibleDuplicateRequest(string? DismissedBy, string? Reason, long? ExpectedVersion);
+/// <param name="ExpectedVersion">Optional: the customer's stream version you expect (an ETag you read), instead of If-Match; a stale one answers 409.</param>
+public sealed record DismissPossibleDuplicateRequest(string? DismissedBy, [property: Required] string? Reason, long? ExpectedVersion);
 
 public sealed record DismissPossibleDuplicate(Guid CustomerId, PossibleDuplicateDismissed Dismissal, long? ExpectedVersion);
 

@@ -38,6 +38,8 @@ public sealed record IdentifierReleased(string IdentifierKey, IReadOnlyList<stri
 public sealed record PossibleDuplicateFound(Guid OtherCustomerId, string IdentifierKey, DateTimeOffset FoundAt);
 
 /// <summary>A customer holding an identifier, and how strongly.</summary>
+/// <param name="CustomerId">The holder's ledger id.</param>
+/// <param name="Strength">How strongly the identifier identifies this holder: <c>strong</c> or <c>weak</c>.</param>
 public sealed record IdentifierHolder(Guid CustomerId, IdentifierStrength Strength);
 
 /// <summary>Who holds one identifier: the document looked up, by primary key, to resolve a contact.</summary>

@@ -8,15 +8,24 @@ namespace InteractionLedger.Identity;
 public enum IdentifierKind { Email, Phone, BrandCustomerNumber, SocialHandle, ChatSession, LoyaltyCard, Other }
 
 /// <summary>An identifier as a caller gives it.</summary>
+/// <param name="Kind">The kind of identifier (e.g. <c>email</c>, <c>phone</c>, <c>brand-customer-number</c>).</param>
 /// <param name="Value">As typed or received; normalised before matching, and kept as given.</param>
 /// <param name="Brand">The brand that issued it: required for brand customer numbers.</param>
 /// <param name="Verified">True when the brand verified it (e.g. an e-mail confirmed by a link): a verified e-mail identifies a person.</param>
 public sealed record IdentifierInput(IdentifierKind? Kind, string? Value, string? Brand = null, bool Verified = false);
 
 /// <summary>An identifier after normalisation: <see cref="Key"/> is what matching compares.</summary>
+/// <param name="Kind">The kind of identifier.</param>
+/// <param name="Value">The normalised value matching compares (e.g. an e-mail address in lower case, a phone number in E.164 form such as <c>+33612345678</c>).</param>
 /// <param name="Original">The value as it was given.</param>
+/// <param name="Brand">The brand that issued it (brand customer numbers) or that collected it; null when it was collected for the whole group.</param>
+/// <param name="Verified">True when the brand verified it (e.g. an e-mail confirmed by a link).</param>
 public sealed record CustomerIdentifier(IdentifierKind Kind, string Value, string Original, string? Brand, bool Verified)
 {
+    /// <summary>
+    /// What lookups, unlinking and possible duplicates name the identifier by: <c>kind:value</c>, or
+    /// <c>kind:brand:value</c> for a brand customer number (kind in kebab-case, value normalised).
+    /// </summary>
     public string Key => IdentityPolicy.RuleFor(Kind).BrandScoped
         ? $"{Hosting.ApiJson.Name(Kind)}:{Brand}:{Value}"
         : $"{Hosting.ApiJson.Name(Kind)}:{Value}";

@@ -1,5 +1,9 @@
 namespace InteractionLedger.Identity;
 
+/// <summary>
+/// How strongly an identifier identifies a customer: <c>strong</c> (one person; held by at most one customer at a time)
+/// or <c>weak</c> (may be shared or fleeting; several customers may hold it, and it is never merged on).
+/// </summary>
 public enum IdentifierStrength
 {
     /// <summary>Identifies one person: belongs to at most one customer at a time.</summary>

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using InteractionLedger.Customers;
 using InteractionLedger.Group;
 using InteractionLedger.Http;
@@ -6,13 +7,22 @@ using Wolverine;
 
 namespace InteractionLedger.Identity;
 
+/// <summary>An identifier the customer is to be known by.</summary>
+/// <param name="Kind">The kind of identifier (e.g. <c>email</c>, <c>phone</c>, <c>brand-customer-number</c>).</param>
+/// <param name="Value">The identifier as typed or received (at most 200 characters); normalised before matching.</param>
+/// <param name="Brand">The brand that issued it (required for brand customer numbers) or collected it; defaults to the caller's brand when it acts for one only.</param>
 /// <param name="Verified">True when the brand verified the identifier (e.g. an e-mail confirmed by a link).</param>
 /// <param name="LinkedBy">Id of the agent or system making the link.</param>
 /// <param name="Reason">Why (e.g. "customer gave it on the phone"): kept in the audit trail.</param>
-public sealed record LinkIdentifierRequest(IdentifierKind? Kind, string? Value, string? Brand, bool Verified, string? LinkedBy,
-    string? Reason, long? ExpectedVersion);
+/// <param name="ExpectedVersion">Optional: the customer's stream version you expect (an ETag you read), instead of If-Match; a stale one answers 409.</param>
+public sealed record LinkIdentifierRequest([property: Required] IdentifierKind? Kind, [property: Required] string? Value, string? Brand, bool Verified, string? LinkedBy,
+    [property: Required] string? Reason, long? ExpectedVersion);
 
+/// <summary>The answer to linking an identifier.</summary>
+/// <param name="CustomerId">The customer linked to the identifier.</param>
 /// <param name="Key">The normalised identifier's key, as lookups and unlinking name it.</param>
+/// <param name="Version">The customer's stream version after the write; send it back as If-Match to write again safely.</param>
+/// <param name="Replayed">True when the request repeated one already applied: nothing new was recorded.</param>
 /// <param name="PossibleDuplicates">Other customers sharing this (weak) identifier: for an agent to confirm or dismiss.</param>
 public sealed record IdentifierReceipt(Guid CustomerId, string Key, long Version, bool Replayed, IReadOnlyList<Guid> PossibleDuplicates);
 

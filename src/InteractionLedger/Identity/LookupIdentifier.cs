@@ -8,8 +8,11 @@ using Marten;
 namespace InteractionLedger.Identity;
 
 /// <summary>Who an identifier names.</summary>
+/// <param name="Key">The normalised identifier's key (e.g. <c>email:jeanne.martin@example.com</c>).</param>
+/// <param name="Kind">The identifier's kind.</param>
+/// <param name="NormalizedValue">The value after normalisation, as matching compares it.</param>
 /// <param name="ResolvesTo">The customer a contact naming only this identifier would be recorded for; null when nobody
-/// or several customers hold it (then the caller chooses among <paramref name="Holders"/>).</param>
+/// or several customers hold it (then the caller chooses among <c>holders</c>).</param>
 /// <param name="Holders">The holders within the caller's reach and purpose; others are neither shown nor hinted at.</param>
 /// <param name="Access">One decision per holder read, each with its access record.</param>
 public sealed record IdentifierLookup(string Key, IdentifierKind Kind, string NormalizedValue, IReadOnlyList<IdentifierHolder> Holders,

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using InteractionLedger.Access;
 using InteractionLedger.Customers;
 using InteractionLedger.Group;
@@ -15,8 +16,14 @@ namespace InteractionLedger.Identity;
 public sealed record ContactParty(Guid? CustomerId, IReadOnlyList<IdentifierInput>? Identifiers, string? DisplayName);
 
 /// <summary>A contact that names its customer by identifiers instead of (or as well as) the ledger id.</summary>
-public sealed record RecordIdentifiedContactRequest(ContactParty? Customer, RecordInteractionRequest? Interaction);
+/// <param name="Customer">Who the contact was with: a ledger id, identifiers, or both.</param>
+/// <param name="Interaction">The contact itself, as for recording a contact for a known customer.</param>
+public sealed record RecordIdentifiedContactRequest([property: Required] ContactParty? Customer, [property: Required] RecordInteractionRequest? Interaction);
 
+/// <summary>The answer to recording a contact named by identifiers.</summary>
+/// <param name="CustomerId">The customer the contact was recorded for: the one named, the one its identifiers resolved to, or a new one (see <c>customerCreated</c>).</param>
+/// <param name="InteractionId">The contact's id, as given.</param>
+/// <param name="Replayed">True when the request repeated one already applied: nothing new was recorded.</param>
 /// <param name="CustomerCreated">True when no customer held the identifiers and the contact created one.</param>
 /// <param name="Version">The customer's stream version the contact was recorded at.</param>
 public sealed record IdentifiedContactReceipt(Guid CustomerId, Guid InteractionId, long Version, bool Replayed, bool CustomerCreated);
@@ -173,7 +180,7 @@ public static class RecordIdentifiedContactEndpoint
         .Produces<IdentifiedContactReceipt>()
         .ProducesValidationProblem()
         .ProducesProblem(StatusCodes.Status404NotFound)
-        .ProducesProblem(StatusCodes.Status409Conflict)
+        .Produces<CandidatesProblem>(StatusCodes.Status409Conflict, "application/problem+json")
         .ProducesProblem(StatusCodes.Status412PreconditionFailed)
         .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
 }

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using InteractionLedger.Customers;
 using InteractionLedger.Group;
 using InteractionLedger.Http;
@@ -6,9 +7,14 @@ using Wolverine;
 
 namespace InteractionLedger.Identity;
 
+/// <summary>An identifier the customer is no longer to be known by.</summary>
+/// <param name="Kind">The kind of identifier.</param>
+/// <param name="Value">The identifier, in any notation that normalises to the one linked.</param>
+/// <param name="Brand">The issuing brand: required for brand customer numbers.</param>
 /// <param name="UnlinkedBy">Id of the agent or system removing the link.</param>
 /// <param name="Reason">Why (e.g. "number given up", "linked to the wrong customer").</param>
-public sealed record UnlinkIdentifierRequest(IdentifierKind? Kind, string? Value, string? Brand, string? UnlinkedBy, string? Reason,
+/// <param name="ExpectedVersion">Optional: the customer's stream version you expect (an ETag you read), instead of If-Match; a stale one answers 409.</param>
+public sealed record UnlinkIdentifierRequest([property: Required] IdentifierKind? Kind, [property: Required] string? Value, string? Brand, string? UnlinkedBy, [property: Required] string? Reason,
     long? ExpectedVersion);
 
 public sealed record UnlinkIdentifier(Guid CustomerId, IdentifierUnlinked Unlinking, long? ExpectedVersion, IReadOnlySet<string>? VisibleBrands)

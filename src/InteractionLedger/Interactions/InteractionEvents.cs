@@ -4,6 +4,7 @@ using InteractionLedger.Customers;
 namespace InteractionLedger.Interactions;
 
 /// <summary>Who handled a contact on the brand's side: an agent, a bot, or the customer alone (self-service).</summary>
+/// <param name="Kind"><c>agent</c>, <c>bot</c> or <c>self-service</c>.</param>
 /// <param name="Id">Agent or bot id; for self-service, optionally the system (e.g. "ivr-main").</param>
 public sealed record HandledBy(HandlerKind Kind, string? Id);
 

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using InteractionLedger.Access;
 using InteractionLedger.Customers;
 using InteractionLedger.Http;
@@ -6,9 +7,11 @@ using Wolverine;
 
 namespace InteractionLedger.Interactions;
 
+/// <summary>The customer's rating of a contact, to record (a contact is rated once).</summary>
 /// <param name="Satisfaction">1 (very dissatisfied) to 5 (very satisfied).</param>
 /// <param name="Comment">The customer's own words (at most 2,000 characters).</param>
-public sealed record RateInteractionRequest(int? Satisfaction, string? Comment, long? ExpectedVersion);
+/// <param name="ExpectedVersion">Optional: the customer's stream version you expect (an ETag you read), instead of If-Match; a stale one answers 409.</param>
+public sealed record RateInteractionRequest([property: Required] int? Satisfaction, string? Comment, long? ExpectedVersion);
 
 public sealed record RateInteraction(Guid CustomerId, InteractionRated Rating, long? ExpectedVersion, IReadOnlySet<string>? VisibleBrands)
     : Access.IBrandScopedCommand;

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using InteractionLedger.Access;
 using InteractionLedger.Customers;
 using InteractionLedger.Group;
@@ -11,18 +12,25 @@ namespace InteractionLedger.Interactions;
 /// <param name="InteractionId">The reporting system's own id for this contact (a UUID). Re-sending it records nothing new.</param>
 /// <param name="OccurredAt">When the contact happened (ISO 8601 with offset). At most 5 minutes in the future, for clock skew.</param>
 /// <param name="Brand">Code of the group's brand the customer dealt with.</param>
+/// <param name="Channel">The channel the contact happened on.</param>
+/// <param name="Direction"><c>inbound</c> (the customer started it) or <c>outbound</c> (the brand did).</param>
+/// <param name="Reason">Why the customer (or the brand) made contact.</param>
+/// <param name="HandledBy">Who handled it on the brand's side; <c>id</c> is required for an agent or a bot.</param>
+/// <param name="Outcome">How the contact ended.</param>
+/// <param name="WaitingSeconds">Seconds the customer waited before being served (0 to 2,592,000, i.e. 30 days); omit when not measured.</param>
+/// <param name="HandlingSeconds">Seconds spent handling the contact (0 to 86,400); omit when not measured.</param>
 /// <param name="Summary">What happened, in a sentence or two (at most 1,000 characters).</param>
 /// <param name="CaseId">The open case this contact belongs to, if any.</param>
 /// <param name="ExpectedVersion">The stream version the client expects (alternative to If-Match).</param>
 public sealed record RecordInteractionRequest(
-    Guid? InteractionId,
-    DateTimeOffset? OccurredAt,
-    string? Brand,
-    Channel? Channel,
-    Direction? Direction,
-    ContactReason? Reason,
-    HandledBy? HandledBy,
-    Outcome? Outcome,
+    [property: Required] Guid? InteractionId,
+    [property: Required] DateTimeOffset? OccurredAt,
+    [property: Required] string? Brand,
+    [property: Required] Channel? Channel,
+    [property: Required] Direction? Direction,
+    [property: Required] ContactReason? Reason,
+    [property: Required] HandledBy? HandledBy,
+    [property: Required] Outcome? Outcome,
     int? WaitingSeconds,
     int? HandlingSeconds,
     string? Summary,
@@ -30,6 +38,9 @@ public sealed record RecordInteractionRequest(
     long? ExpectedVersion);
 
 /// <summary>The answer to recording a contact.</summary>
+/// <param name="CustomerId">The customer the contact was recorded for.</param>
+/// <param name="InteractionId">The contact's id, as given.</param>
+/// <param name="Replayed">True when the same contact had already been recorded: nothing new was recorded.</param>
 /// <param name="Version">The stream version the contact was recorded at (also for a re-sent contact). The ETag header
 /// carries the stream's current version, for the next conditional write.</param>
 public sealed record InteractionReceipt(Guid CustomerId, Guid InteractionId, long Version, bool Replayed);

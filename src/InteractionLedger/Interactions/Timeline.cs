@@ -14,6 +14,21 @@ using Microsoft.AspNetCore.Mvc;
 namespace InteractionLedger.Interactions;
 
 /// <summary>One contact at a glance.</summary>
+/// <param name="InteractionId">The contact's id.</param>
+/// <param name="OccurredAt">When the contact happened, by the reporting system's clock.</param>
+/// <param name="Brand">Code of the brand the customer dealt with.</param>
+/// <param name="BrandName">That brand's display name.</param>
+/// <param name="Channel">The channel the contact happened on.</param>
+/// <param name="Direction"><c>inbound</c> (the customer started it) or <c>outbound</c> (the brand did).</param>
+/// <param name="Reason">Why the customer (or the brand) made contact.</param>
+/// <param name="HandledBy">Who handled the contact on the brand's side.</param>
+/// <param name="Outcome">How the contact ended.</param>
+/// <param name="WaitingSeconds">Seconds the customer waited before being served; null when not measured.</param>
+/// <param name="HandlingSeconds">Seconds spent handling the contact; null when not measured.</param>
+/// <param name="Summary">What happened; null when none was given, when free text is withheld for the stated purpose, or once the retention period cleared it.</param>
+/// <param name="CaseId">The case the contact belongs to; null when none.</param>
+/// <param name="Rating">The customer's rating; null when not rated, or when ratings are withheld for the stated purpose.</param>
+/// <param name="RecordedAt">When the ledger recorded it (UTC).</param>
 public sealed record TimelineItem(
     Guid InteractionId, DateTimeOffset OccurredAt, string Brand, string BrandName, Channel Channel, Direction Direction,
     ContactReason Reason, HandledBy HandledBy, Outcome Outcome, int? WaitingSeconds, int? HandlingSeconds,
@@ -33,7 +48,9 @@ public sealed record TimelineItem(
     }
 }
 
+/// <summary>One page of a customer's timeline, newest first.</summary>
 /// <param name="CustomerId">The customer whose timeline this is (the survivor, when an absorbed id was asked for).</param>
+/// <param name="Items">The contacts of this page, newest first.</param>
 /// <param name="NextCursor">Pass as <c>cursor</c> to read the next (older) page; null on the last page.</param>
 /// <param name="Access">How this read was decided, and what it leaves out (brands, free text, ratings).</param>
 public sealed record TimelinePage(Guid CustomerId, IReadOnlyList<TimelineItem> Items, string? NextCursor, AccessNotice Access);

@@ -8,6 +8,9 @@ using Marten.Schema;
 namespace InteractionLedger.Interactions;
 
 /// <summary>A customer's rating of one contact.</summary>
+/// <param name="Satisfaction">1 (very dissatisfied) to 5 (very satisfied).</param>
+/// <param name="Comment">The customer's own words; null when none was given, when free text is withheld, or once retention cleared it.</param>
+/// <param name="RatedAt">When the rating was recorded (UTC).</param>
 public sealed record InteractionRating(int Satisfaction, string? Comment, DateTimeOffset RatedAt);
 
 /// <summary>One contact as an agent sees it on the customer's timeline.</summary>
@@ -15,19 +18,33 @@ public sealed class TimelineEntry
 {
     /// <summary>The interaction id.</summary>
     public Guid Id { get; set; }
+    /// <summary>The customer the contact was recorded for.</summary>
     public Guid CustomerId { get; set; }
+    /// <summary>When the contact happened, by the reporting system's clock.</summary>
     public DateTimeOffset OccurredAt { get; set; }
+    /// <summary>When the ledger recorded it (UTC).</summary>
     public DateTimeOffset RecordedAt { get; set; }
+    /// <summary>Code of the brand the customer dealt with.</summary>
     public string Brand { get; set; } = "";
+    /// <summary>The channel the contact happened on.</summary>
     public Channel Channel { get; set; }
+    /// <summary><c>inbound</c> (the customer started it) or <c>outbound</c> (the brand did).</summary>
     public Direction Direction { get; set; }
+    /// <summary>Why the customer (or the brand) made contact.</summary>
     public ContactReason Reason { get; set; }
+    /// <summary>Who handled the contact on the brand's side.</summary>
     public HandledBy HandledBy { get; set; } = new(HandlerKind.SelfService, null);
+    /// <summary>How the contact ended.</summary>
     public Outcome Outcome { get; set; }
+    /// <summary>Seconds the customer waited before being served; null when not measured.</summary>
     public int? WaitingSeconds { get; set; }
+    /// <summary>Seconds spent handling the contact; null when not measured.</summary>
     public int? HandlingSeconds { get; set; }
+    /// <summary>What happened, in a sentence or two; null when none was given, or once the retention period cleared it.</summary>
     public string? Summary { get; set; }
+    /// <summary>The case the contact belongs to; null when none.</summary>
     public Guid? CaseId { get; set; }
+    /// <summary>The customer's rating of the contact; null when not rated.</summary>
     public InteractionRating? Rating { get; set; }
     /// <summary>The customer's stream version the contact was recorded at: what a re-sent contact is answered with.</summary>
     public long RecordedAtVersion { get; set; }

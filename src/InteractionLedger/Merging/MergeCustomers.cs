@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using InteractionLedger.Customers;
 using InteractionLedger.Http;
 using JasperFx.Events;
@@ -6,12 +7,18 @@ using Wolverine;
 
 namespace InteractionLedger.Merging;
 
+/// <summary>A customer found to be the same person, to merge into this one (the survivor).</summary>
 /// <param name="AbsorbedCustomerId">The customer found to be the same person; their id keeps answering, as part of the survivor.</param>
 /// <param name="DecidedBy">Id of the agent who confirmed it is the same person.</param>
 /// <param name="Reason">How they know (kept with the merge, for the audit and for an undo).</param>
-public sealed record MergeCustomersRequest(Guid? AbsorbedCustomerId, string? DecidedBy, string? Reason, long? ExpectedVersion);
+/// <param name="ExpectedVersion">Optional: the survivor's stream version you expect (an ETag you read), instead of If-Match; a stale one answers 409.</param>
+public sealed record MergeCustomersRequest([property: Required] Guid? AbsorbedCustomerId, string? DecidedBy, [property: Required] string? Reason, long? ExpectedVersion);
 
+/// <summary>The answer to a merge or to its undo.</summary>
+/// <param name="SurvivorCustomerId">The customer the other was merged into (or, for an undo, restored from).</param>
+/// <param name="AbsorbedCustomerId">The customer merged in (or, for an undo, restored to answer on its own).</param>
 /// <param name="Version">The survivor's stream version after the merge.</param>
+/// <param name="Replayed">True when the request repeated one already applied: nothing new was recorded.</param>
 public sealed record MergeReceipt(Guid SurvivorCustomerId, Guid AbsorbedCustomerId, long Version, bool Replayed);
 
 public sealed record MergeCustomers(Guid SurvivorId, Guid AbsorbedId, string DecidedBy, string Reason, DateTimeOffset Now, long? ExpectedVersion);

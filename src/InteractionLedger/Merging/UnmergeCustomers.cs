@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using InteractionLedger.Customers;
 using InteractionLedger.Http;
 using Marten;
@@ -5,9 +6,11 @@ using Wolverine;
 
 namespace InteractionLedger.Merging;
 
+/// <summary>The undoing of a merge.</summary>
 /// <param name="DecidedBy">Id of the agent undoing the merge.</param>
 /// <param name="Reason">Why the merge was wrong.</param>
-public sealed record UnmergeCustomersRequest(string? DecidedBy, string? Reason, long? ExpectedVersion);
+/// <param name="ExpectedVersion">Optional: the survivor's stream version you expect (an ETag you read), instead of If-Match; a stale one answers 409.</param>
+public sealed record UnmergeCustomersRequest(string? DecidedBy, [property: Required] string? Reason, long? ExpectedVersion);
 
 public sealed record UnmergeCustomers(Guid SurvivorId, Guid AbsorbedId, string DecidedBy, string Reason, DateTimeOffset Now, long? ExpectedVersion);
 

@@ -9,9 +9,18 @@ using Marten;
 
 namespace InteractionLedger.Overview;
 
+/// <summary>An open case, as a chatbot needs it.</summary>
+/// <param name="CaseId">The case's id.</param>
+/// <param name="Brand">Code of the brand the problem concerns.</param>
+/// <param name="Title">One line the problem is recognised by; empty when free text is withheld for the stated purpose.</param>
+/// <param name="LastStep">The latest step in words (a contact's summary, or why the case was reopened); null when it has no text or free text is withheld.</param>
+/// <param name="LastStepAt">When that step happened; null before any.</param>
 public sealed record BotCase(Guid CaseId, string Brand, string Title, string? LastStep, DateTimeOffset? LastStepAt);
 
+/// <summary>What a chatbot should do next, and why.</summary>
 /// <param name="Action">continue-case, offer-human, reconnect, welcome, identify.</param>
+/// <param name="Reason">Why, in words the bot can act on.</param>
+/// <param name="CaseId">The case to continue, for <c>continue-case</c> (null when suggestions drawn from the profile are withheld); null for other actions.</param>
 public sealed record SuggestedStep(string Action, string Reason, Guid? CaseId = null);
 
 /// <summary>
@@ -19,6 +28,12 @@ public sealed record SuggestedStep(string Action, string Reason, Guid? CaseId = 
 /// read at the start of every bot conversation.
 /// </summary>
 /// <param name="Known">False when the identifier names nobody, or several customers (the bot must then ask who it is).</param>
+/// <param name="CustomerId">The customer identified (the survivor, when merged); null when nobody was.</param>
+/// <param name="DisplayName">How to address the customer; null when nobody was identified, no name is known, or identity is withheld for the stated purpose.</param>
+/// <param name="PreferredChannel">The channel the customer prefers; null when unknown.</param>
+/// <param name="OpenCases">Up to three open cases, the bot's brand's first.</param>
+/// <param name="LastContacts">The three latest contacts, newest first, one line each.</param>
+/// <param name="NextStep">What the bot should do next, and why.</param>
 /// <param name="Access">How this read was decided and what it leaves out; null when nobody was identified (nothing was read).</param>
 public sealed record BotContext(bool Known, Guid? CustomerId, string? DisplayName, Channel? PreferredChannel,
     IReadOnlyList<BotCase> OpenCases, IReadOnlyList<string> LastContacts, SuggestedStep NextStep, AccessNotice? Access = null);

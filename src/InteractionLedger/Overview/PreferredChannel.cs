@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using InteractionLedger.Customers;
 using InteractionLedger.Hosting;
 using InteractionLedger.Http;
@@ -10,9 +11,11 @@ namespace InteractionLedger.Overview;
 /// <summary>The customer said how they want to be reached: this overrides the channel their behaviour suggests.</summary>
 public sealed record PreferredChannelStated(Channel Channel, string RecordedBy, DateTimeOffset StatedAt);
 
+/// <summary>The channel the customer says they prefer to be reached on.</summary>
 /// <param name="Channel">The channel the customer asked to be reached on.</param>
 /// <param name="RecordedBy">Id of the agent or system recording the preference.</param>
-public sealed record StatePreferredChannelRequest(Channel? Channel, string? RecordedBy, long? ExpectedVersion);
+/// <param name="ExpectedVersion">Optional: the customer's stream version you expect (an ETag you read), instead of If-Match; a stale one answers 409.</param>
+public sealed record StatePreferredChannelRequest([property: Required] Channel? Channel, string? RecordedBy, long? ExpectedVersion);
 
 public sealed record StatePreferredChannel(Guid CustomerId, PreferredChannelStated Preference, long? ExpectedVersion);
 

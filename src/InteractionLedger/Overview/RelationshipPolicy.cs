@@ -1,5 +1,9 @@
 namespace InteractionLedger.Overview;
 
+/// <summary>
+/// How intense the relationship is, from the contacts of the last 365 days: <c>none</c>, <c>low</c>, <c>medium</c> or
+/// <c>high</c> (thresholds under <c>Ledger:Relationship</c>: medium from 4 contacts, high from 12 by default).
+/// </summary>
 public enum RelationalIntensity { None, Low, Medium, High }
 
 /// <summary>

@@ -8,19 +8,44 @@ using InteractionLedger.Interactions;
 namespace InteractionLedger.Overview;
 
 /// <summary>An identifier as an agent sees it.</summary>
+/// <param name="Kind">The kind of identifier.</param>
+/// <param name="Value">The identifier as it was given (not normalised).</param>
+/// <param name="Strength"><c>strong</c> (identifies one person) or <c>weak</c> (may be shared).</param>
+/// <param name="LinkedAt">When it was first linked to the customer (UTC).</param>
 /// <param name="Brand">The brand that issued it (customer numbers) or collected it.</param>
 public sealed record KnownIdentifier(IdentifierKind Kind, string Value, string? Brand, IdentifierStrength Strength, DateTimeOffset LinkedAt,
     [property: System.Text.Json.Serialization.JsonIgnore] HeldIdentifier? Held = null);
 
+/// <summary>The channel the customer prefers, and how that is known.</summary>
+/// <param name="Channel">The preferred channel.</param>
 /// <param name="Source">"stated" when the customer said so, "behaviour" when read from their contacts.</param>
 public sealed record PreferredChannel(Channel Channel, string Source);
 
+/// <summary>The customer's ratings of contacts on one channel.</summary>
+/// <param name="Channel">The channel.</param>
+/// <param name="Average">Average satisfaction, from 1 to 5, to two decimals.</param>
+/// <param name="Ratings">How many ratings there are.</param>
+/// <param name="Negative">How many of them were negative (2 or less).</param>
 public sealed record ChannelSatisfaction(Channel Channel, double Average, int Ratings, int Negative);
 
+/// <summary>An open case at a glance.</summary>
+/// <param name="CaseId">The case's id.</param>
+/// <param name="Brand">Code of the brand the problem concerns.</param>
+/// <param name="Title">One line an agent recognises the problem by; empty when free text is withheld for the stated purpose.</param>
+/// <param name="ContactCount">Contacts the case has needed so far.</param>
+/// <param name="Channels">Distinct channels it crossed, in order of first use.</param>
+/// <param name="AgeDays">Whole days since the case was opened.</param>
+/// <param name="LastStepAt">When its latest step (a contact, or its reopening) happened; null before any.</param>
+/// <param name="LastStep">That step in words: the contact's summary, or why the case was reopened; null when it has no text or free text is withheld.</param>
 public sealed record OpenCaseLine(Guid CaseId, string Brand, string Title, int ContactCount, IReadOnlyList<Channel> Channels, int AgeDays,
     DateTimeOffset? LastStepAt, string? LastStep);
 
 /// <summary>Who the customer is, across every identifier, channel and brand.</summary>
+/// <param name="DisplayName">How agents address the customer; null when identity is withheld, or no name was given that the caller's brands may see.</param>
+/// <param name="Identifiers">What the customer is known by, oldest link first; empty when identity is withheld.</param>
+/// <param name="Brands">Codes of the brands the customer has been in contact with, among those the caller may see.</param>
+/// <param name="FirstContactAt">When the customer's first contact happened; null when there is none, or when other brands' history is withheld.</param>
+/// <param name="LastContactAt">When the latest contact happened (of the caller's brands, when other brands' history is withheld); null when none.</param>
 /// <param name="NamesByBrand">Every name the merged customers were registered with, root first, with the brand that
 /// collected it (null: the whole group): a brand-scoped caller is shown only a name its brands may see.</param>
 public sealed record WhoSection(string? DisplayName, IReadOnlyList<KnownIdentifier> Identifiers, IReadOnlyList<string> Brands,
@@ -32,13 +57,24 @@ public sealed record WhoSection(string? DisplayName, IReadOnlyList<KnownIdentifi
 }
 
 /// <summary>How the customer reaches the group.</summary>
+/// <param name="ContactsByChannel">Contacts per channel; empty when other brands' history is withheld.</param>
+/// <param name="ContactsByBrand">Contacts per brand code, for the brands the caller may see.</param>
+/// <param name="PreferredChannel">The channel the customer prefers; null when unknown, or only read from behaviour while other brands' history is withheld.</param>
+/// <param name="ChannelsLast90Days">The channels used in the last 90 days; empty when other brands' history is withheld.</param>
 public sealed record ReachSection(IReadOnlyDictionary<Channel, int> ContactsByChannel, IReadOnlyDictionary<string, int> ContactsByBrand,
     PreferredChannel? PreferredChannel, IReadOnlyList<Channel> ChannelsLast90Days);
 
 /// <summary>What is going on now.</summary>
+/// <param name="OpenCases">The open cases of the brands the caller may see, most recent activity first.</param>
+/// <param name="LastContacts">The five latest contacts the caller may see, newest first, one line each; without summaries when free text is withheld.</param>
 public sealed record CurrentSection(IReadOnlyList<OpenCaseLine> OpenCases, IReadOnlyList<string> LastContacts);
 
 /// <summary>How it is going.</summary>
+/// <param name="SatisfactionByChannel">The customer's ratings, per channel.</param>
+/// <param name="OverallSatisfaction">Average satisfaction over every rating, from 1 to 5; null when there is none.</param>
+/// <param name="NegativeShare">Share of ratings that were negative (2 or less), from 0 to 1; null when there is none.</param>
+/// <param name="IndustryContactsPerAnswer">The industry's average number of contacts per satisfying answer (2.8), to compare <c>contactsPerResolvedCase</c> with.</param>
+/// <param name="AverageWaitingSeconds">Average wait before being served, in seconds, over the contacts where it was measured; null when it never was.</param>
 /// <param name="ContactsPerResolvedCase">Contacts a resolved case needed on average; the figure to beat is 2.8.</param>
 /// <param name="UnansweredContacts">Contacts abandoned without an answer.</param>
 public sealed record QualitySection(IReadOnlyList<ChannelSatisfaction> SatisfactionByChannel, double? OverallSatisfaction,
@@ -46,11 +82,20 @@ public sealed record QualitySection(IReadOnlyList<ChannelSatisfaction> Satisfact
     int UnansweredContacts);
 
 /// <summary>How intense the relationship is.</summary>
+/// <param name="ContactsLast30Days">Contacts in the last 30 days.</param>
+/// <param name="ContactsLast90Days">Contacts in the last 90 days.</param>
+/// <param name="ContactsLast365Days">Contacts in the last 365 days.</param>
+/// <param name="Level">The intensity the last 365 days' contacts amount to.</param>
+/// <param name="DaysSinceLastContact">Whole days since the latest contact; null when there is none.</param>
 /// <param name="Dormant">No contact for <c>Ledger:Relationship:DormantAfterDays</c>: a customer to reconnect with.</param>
 public sealed record IntensitySection(int ContactsLast30Days, int ContactsLast90Days, int ContactsLast365Days, RelationalIntensity Level,
     bool Dormant, int? DaysSinceLastContact);
 
 /// <summary>The single-interlocutor view of one customer, across all channels, all brands and every customer merged into them.</summary>
+/// <param name="CustomerId">The customer whose view this is (the survivor, when an absorbed id was asked for).</param>
+/// <param name="Who">Who the customer is.</param>
+/// <param name="Reach">How the customer reaches the group.</param>
+/// <param name="Now">What is going on now: open cases and latest contacts.</param>
 /// <param name="MergedInto">Set when the requested id was merged into another customer: this is that customer's view.</param>
 /// <param name="MergedCustomers">Customers merged into this one, whose histories this view includes.</param>
 /// <param name="ContactCount">Contacts the caller may see.</param>

@@ -7,6 +7,10 @@ namespace InteractionLedger.Privacy;
 /// <summary>The reads of personal data, and the parts of the customer's data each one can show.</summary>
 public enum DataView { Profile, Overview, Timeline, Interaction, Cases, BotContext, IdentifierLookup, Consents, Export }
 
+/// <summary>
+/// How a read of personal data was decided: <c>allowed</c> (everything the view holds was returned), <c>reduced</c>
+/// (some parts were withheld, each listed with its reason) or <c>refused</c> (nothing was returned).
+/// </summary>
 public enum AccessOutcome { Allowed, Reduced, Refused }
 
 /// <summary>Why a refused read was refused; decides the HTTP answer.</summary>
@@ -22,9 +26,17 @@ public enum RefusalKind
     Objected,
 }
 
+/// <summary>A part of the customer's data a read left out, and why.</summary>
+/// <param name="Part">The part left out (kebab-case, e.g. <c>free-text</c>, <c>ratings</c>, <c>other-brands</c>).</param>
+/// <param name="Reason">Why it was left out, in plain words.</param>
 public sealed record Withheld(DataPart Part, string Reason);
 
 /// <summary>A consent (or its absence) a decision depended on.</summary>
+/// <param name="Purpose">The purpose whose consent or objection was checked.</param>
+/// <param name="Brand">The brand named by the statement that decided; null when it covered the whole group, or when the customer has made no statement.</param>
+/// <param name="Status">The customer's standing at the moment of the read: <c>not-given</c>, <c>given</c>, <c>withdrawn</c>, <c>expired</c> or <c>objected</c>.</param>
+/// <param name="StatedAt">When the deciding statement was made (or the consent expired); null when there is none.</param>
+/// <param name="ConsentId">The collecting system's id of the consent, when the deciding statement was a consent given (or its expiry); null otherwise.</param>
 public sealed record ConsentReliedOn(Purpose Purpose, string? Brand, ConsentStatus Status, DateTimeOffset? StatedAt, Guid? ConsentId);
 
 /// <param name="VisibleBrands">The brands whose history the caller gets; null for all.</param>

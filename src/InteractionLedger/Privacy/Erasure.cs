@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using InteractionLedger.Access;
 using InteractionLedger.Cases;
@@ -33,14 +34,21 @@ public sealed class CustomerErasure
     public int Ratings { get; set; }
 }
 
+/// <summary>A request to erase a customer (GDPR art. 17).</summary>
 /// <param name="Reason">Why: e.g. "GDPR art. 17 request received by e-mail on 2026-11-20, ticket 4411" (at most 500 characters).</param>
-public sealed record EraseCustomerRequest(string? Reason);
+public sealed record EraseCustomerRequest([property: Required] string? Reason);
 
 public sealed record EraseCustomer(Guid CustomerId, string ErasedBy, string Reason, DateTimeOffset Now);
 
 /// <param name="Receipt">Null when the ledger never knew the customer.</param>
 public sealed record ErasureOutcome(ErasureReceipt? Receipt);
 
+/// <summary>The answer to an erasure: what was erased, and when.</summary>
+/// <param name="CustomerId">The customer erasure was asked for.</param>
+/// <param name="ErasedCustomers">Every ledger id erased: the customer and everyone merged with them, erased as one person.</param>
+/// <param name="ErasedAt">When the erasure took place (UTC).</param>
+/// <param name="EventsErased">How many events were deleted from the customers' streams.</param>
+/// <param name="Replayed">True when the customer had already been erased: the receipt is that of the original erasure.</param>
 public sealed record ErasureReceipt(Guid CustomerId, IReadOnlyList<Guid> ErasedCustomers, DateTimeOffset ErasedAt, int EventsErased, bool Replayed);
 
 /// <summary>

@@ -38,7 +38,7 @@ public static class OversightEndpoints
                     ? Results.Ok(checkpoint)
                     : Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "The access ledger is broken: no checkpoint was taken.",
                         detail: "Verify it (GET /privacy/access-ledger/verification) to see every break; a checkpoint never certifies a broken ledger.",
-                        type: "https://interactionledger.dev/problems/access-ledger-broken"))
+                        type: Http.ProblemTypes.Of("access-ledger-broken")))
             .WithName("CheckpointAccessLedger")
             .WithSummary("Verify the records since the latest checkpoint and, if intact, write a signed checkpoint of every chain head now.")
             .Produces<LedgerCheckpoint>()

@@ -13,6 +13,10 @@ namespace InteractionLedger.Privacy;
 /// <summary>How a read was decided, returned with the data so a reduced answer says what it leaves out and why.</summary>
 /// <param name="AccessRecord">The reference of this read's access ledger record (<c>reference</c> in the privacy
 /// officer's search): random, so it tells nothing about other records.</param>
+/// <param name="Decision"><c>allowed</c>, or <c>reduced</c> when some parts were withheld (a refused read answers with a problem instead).</param>
+/// <param name="Purpose">The purpose the read stated (<c>X-Purpose</c> header or <c>purpose</c> query parameter).</param>
+/// <param name="LegalBasis">The legal basis that purpose rests on.</param>
+/// <param name="Withheld">The parts of the customer's data this answer leaves out, each with its reason; empty when nothing was withheld.</param>
 public sealed record AccessNotice(AccessOutcome Decision, Purpose Purpose, LegalBasis LegalBasis, IReadOnlyList<Withheld> Withheld, Guid AccessRecord);
 
 /// <summary>The outcome of passing the gate: the data may be read (with its decision), or the answer is a problem.</summary>
@@ -110,7 +114,7 @@ public sealed class PersonalDataGate(AccessLedger ledger, TimeProvider clock, Gr
         // Out of the caller's reach reads exactly like unknown: a guessed id must not reveal that a customer exists.
         if (decision.Refusal == RefusalKind.OutOfScope) return CustomerReads.NotFound(customerId);
         return Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Refused by the data-use policy.",
-            detail: decision.RefusalReason, type: $"https://interactionledger.dev/problems/{ApiJson.Name(decision.Refusal!.Value)}",
+            detail: decision.RefusalReason, type: Http.ProblemTypes.Of(ApiJson.Name(decision.Refusal!.Value)),
             extensions: new Dictionary<string, object?>
             {
                 ["purpose"] = ApiJson.Name(decision.Purpose),

@@ -6,20 +6,47 @@ using Npgsql;
 
 namespace InteractionLedger.Privacy;
 
+/// <summary>One page of access ledger records, newest first.</summary>
+/// <param name="Records">The records of this page, newest first.</param>
 /// <param name="NextBefore">Pass as <c>before</c> for the next (older) page; null on the last page.</param>
 public sealed record AccessRecordPage(IReadOnlyList<StoredAccessRecord> Records, long? NextBefore);
 
 /// <summary>An access that relied on a consent the customer later withdrew (or let expire): lawful then, to review now.</summary>
+/// <param name="Access">The access ledger record of the read.</param>
+/// <param name="Purpose">The purpose whose consent the read relied on.</param>
+/// <param name="Brand">The brand of the consent relied on; null for a consent covering the whole group.</param>
+/// <param name="ConsentGivenAt">When that consent was given (the read's time when the record does not say).</param>
+/// <param name="Kind">What ended it: <c>withdrawn</c> or <c>expired</c>.</param>
+/// <param name="WithdrawnAt">When the consent was withdrawn or expired: after the read.</param>
 public sealed record AccessUnderWithdrawnConsent(StoredAccessRecord Access, Purpose Purpose, string? Brand, DateTimeOffset ConsentGivenAt,
     string Kind, DateTimeOffset WithdrawnAt);
 
 /// <summary>One purpose in the record of processing (GDPR art. 30): what the policy says, and what the ledger saw.</summary>
+/// <param name="Purpose">The purpose of processing.</param>
+/// <param name="LegalBasis">The legal basis it rests on.</param>
+/// <param name="Description">What the purpose is, in the words of the record of processing.</param>
+/// <param name="DataCategories">The categories of personal data it uses.</param>
+/// <param name="RolesAndParts">Each role that may read for it (e.g. <c>agent</c>) with the data parts it gets (e.g. <c>identity</c>); empty when no role does.</param>
+/// <param name="Reads">The reads the access ledger holds for this purpose, by role and decision.</param>
+/// <param name="CustomersConsenting">Customers whose consent to this purpose, for a brand or the whole group, is currently recorded as given.</param>
+/// <param name="CustomersObjecting">Customers currently objecting to this purpose, for a brand or the whole group.</param>
 public sealed record ProcessingActivity(Purpose Purpose, LegalBasis LegalBasis, string Description, string DataCategories,
     IReadOnlyDictionary<string, string[]> RolesAndParts, IReadOnlyList<ProcessingVolume> Reads, int CustomersConsenting, int CustomersObjecting);
 
 /// <summary>Reads for a purpose by one role with one decision.</summary>
+/// <param name="Role">The readers' role (kebab-case, e.g. <c>agent</c>, <c>chatbot</c>).</param>
+/// <param name="Decision"><c>allowed</c>, <c>reduced</c> or <c>refused</c>.</param>
+/// <param name="Reads">How many such reads the access ledger holds (records older than its retention are gone).</param>
+/// <param name="Principals">How many distinct principals made them.</param>
 public sealed record ProcessingVolume(string Role, string Decision, long Reads, long Principals);
 
+/// <summary>
+/// The record of processing activities (GDPR art. 30): every purpose with its legal basis, the data it uses, who may
+/// use which data, and the reads the access ledger holds.
+/// </summary>
+/// <param name="ProducedAt">When this record was produced (UTC).</param>
+/// <param name="Activities">One entry per purpose of processing.</param>
+/// <param name="CustomersErased">Ledger ids erased so far (a customer erased with others merged into them counts once per id).</param>
 public sealed record RecordOfProcessing(DateTimeOffset ProducedAt, IReadOnlyList<ProcessingActivity> Activities, long CustomersErased);
 
 public static class PrivacyOfficerEndpoints

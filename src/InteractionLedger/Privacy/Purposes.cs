@@ -20,6 +20,10 @@ public enum Purpose
     DataSubjectRights,
 }
 
+/// <summary>
+/// The legal basis (GDPR art. 6) a purpose of processing rests on: <c>contract</c>, <c>consent</c>,
+/// <c>legitimate-interest</c> or <c>legal-obligation</c>.
+/// </summary>
 public enum LegalBasis { Contract, Consent, LegitimateInterest, LegalObligation }
 
 /// <summary>The parts of a customer's data a read can return or withhold.</summary>

@@ -22,18 +22,25 @@ public sealed record RetentionPolicy(int InteractionTextDays = 3 * 365, int Cont
 /// <summary>One run of the retention job: what it erased and what it found lapsed.</summary>
 public sealed class RetentionRun
 {
+    /// <summary>The run's id.</summary>
     public Guid Id { get; set; }
     /// <summary>"schedule" or the principal who asked for the run.</summary>
     public string Trigger { get; set; } = "";
+    /// <summary>When the run started (UTC).</summary>
     public DateTimeOffset StartedAt { get; set; }
+    /// <summary>When the run finished (UTC).</summary>
     public DateTimeOffset FinishedAt { get; set; }
     /// <summary>Contacts that happened before this lost their free text.</summary>
     public DateTimeOffset TextCutoff { get; set; }
+    /// <summary>Customers who had contacts with free text older than the text cutoff.</summary>
     public int CustomersAffected { get; set; }
+    /// <summary>Contacts whose summary or rating comment was cleared.</summary>
     public int InteractionsCleared { get; set; }
     /// <summary>Customers with no contact since this lost their contact details.</summary>
     public DateTimeOffset ContactDetailsCutoff { get; set; }
+    /// <summary>Contact details (e-mail addresses, phone numbers, social handles, chat sessions) unlinked and erased.</summary>
     public int ContactDetailsErased { get; set; }
+    /// <summary>Consents found past their expiry date and recorded as expired.</summary>
     public int ConsentsExpired { get; set; }
 }
 

@@ -6,10 +6,20 @@ using Npgsql;
 namespace InteractionLedger.Privacy;
 
 /// <summary>A principal that read more distinct customers in one window than its role's tripwire allows.</summary>
+/// <param name="Principal">Who read: the person's subject when a person read, else the API key's principal.</param>
+/// <param name="Role">The principal's role (kebab-case, e.g. <c>agent</c>).</param>
+/// <param name="WindowStart">Start of the window (inclusive); windows are aligned on whole multiples of their length.</param>
+/// <param name="WindowEnd">End of the window (exclusive).</param>
+/// <param name="DistinctCustomers">Distinct customers the principal's reads concerned in the window, refused ones included.</param>
 /// <param name="Threshold">The role's <c>DistinctCustomersPerHour</c>, scaled to the window.</param>
 public sealed record UnusualReadingFlag(string Principal, string Role, DateTimeOffset WindowStart, DateTimeOffset WindowEnd,
     long DistinctCustomers, long Threshold);
 
+/// <summary>Principals that read more distinct customers in a window than their role's tripwire allows, over one period.</summary>
+/// <param name="From">Start of the period examined (inclusive).</param>
+/// <param name="To">End of the period examined (exclusive).</param>
+/// <param name="WindowMinutes">Length of each window, in minutes.</param>
+/// <param name="Flags">Every window in which a principal went over its role's threshold, oldest window first; empty when none did.</param>
 public sealed record UnusualReadingReport(DateTimeOffset From, DateTimeOffset To, int WindowMinutes, IReadOnlyList<UnusualReadingFlag> Flags);
 
 /// <summary>

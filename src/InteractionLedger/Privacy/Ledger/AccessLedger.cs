@@ -7,6 +7,17 @@ using Npgsql;
 namespace InteractionLedger.Privacy;
 
 /// <summary>One read of a customer's personal data, allowed, reduced or refused: the unit of the access ledger.</summary>
+/// <param name="At">When the read was decided (UTC).</param>
+/// <param name="Role">The reader's role (kebab-case, e.g. <c>agent</c>, <c>privacy-officer</c>).</param>
+/// <param name="PrincipalBrands">The brands the reader acts for; null for the whole group.</param>
+/// <param name="View">The view read (e.g. <c>timeline</c>, <c>export</c>), the oversight read (e.g. <c>access-ledger</c>), or the endpoint of an attempt out of reach.</param>
+/// <param name="Purpose">The purpose stated (kebab-case).</param>
+/// <param name="LegalBasis">The legal basis of that purpose (kebab-case).</param>
+/// <param name="Decision"><c>allowed</c>, <c>reduced</c> or <c>refused</c>.</param>
+/// <param name="PartsReturned">The data parts returned (e.g. <c>identity</c>, <c>free-text</c>); for an oversight read, what was read.</param>
+/// <param name="Withheld">The parts left out, each with its reason.</param>
+/// <param name="ConsentsReliedOn">The consents (or their absence) the decision depended on.</param>
+/// <param name="Refusal">Why the read was refused, in plain words; null unless refused.</param>
 /// <param name="Principal">The person's subject when a person read, else the API key's principal.</param>
 /// <param name="CustomerId">Null for a lookup that named nobody, or an oversight read of no one customer.</param>
 /// <param name="BrandsReturned">Brands whose history was returned; null for all of them.</param>
@@ -21,6 +32,12 @@ public sealed record AccessRecord(DateTimeOffset At, string Principal, string Ro
     string? Refusal, string RequestId, Guid? Reference = null, Person? Person = null, string? Application = null);
 
 /// <summary>An access record as stored: its place in its chain, the key that MACed it and its MAC (hex).</summary>
+/// <param name="Id">The record's sequence number in the ledger (the newest is the highest); what <c>before</c> pages by.</param>
+/// <param name="Lane">The chain the record is on (0 to 15, chosen by customer).</param>
+/// <param name="Position">Its position in that chain, from 1.</param>
+/// <param name="KeyId">The id of the MAC key that sealed it.</param>
+/// <param name="Mac">HMAC-SHA-256 of the record together with the previous record's MAC in the chain, lowercase hex.</param>
+/// <param name="Record">The access record.</param>
 public sealed record StoredAccessRecord(long Id, int Lane, long Position, string KeyId, string Mac, AccessRecord Record);
 
 /// <summary>

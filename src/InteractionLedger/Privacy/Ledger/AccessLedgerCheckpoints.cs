@@ -3,6 +3,8 @@ using System.Text.Json;
 namespace InteractionLedger.Privacy;
 
 /// <summary>Where one chain stood when a checkpoint was taken, or where it ends after a partition was retired.</summary>
+/// <param name="Lane">The chain (0 to 15).</param>
+/// <param name="Position">The chain's last position at that point (0 for a chain still empty).</param>
 /// <param name="Mac">The MAC of the record at that position, hex.</param>
 public sealed record LaneAnchor(int Lane, long Position, string Mac);
 
@@ -10,8 +12,13 @@ public sealed record LaneAnchor(int Lane, long Position, string Mac);
 /// A signed statement, written outside the database, of where every chain stood: <c>checkpoint</c> at an interval,
 /// <c>retirement</c> when retention dropped a partition (the chains then start after the positions it lists).
 /// </summary>
+/// <param name="Id">The checkpoint's id: the UTC time it was taken (<c>yyyyMMddTHHmmssfffZ</c>), a dash and a random suffix.</param>
+/// <param name="Kind"><c>checkpoint</c> or <c>retirement</c>; <c>unreadable</c> for a file that could not be parsed (then reported as unsigned).</param>
+/// <param name="At">When it was taken (UTC).</param>
+/// <param name="KeyId">The id of the key that signed it.</param>
+/// <param name="Lanes">Where each chain stood, by chain.</param>
 /// <param name="RetiredPartition">The partition a retirement dropped.</param>
-/// <param name="Signature">HMAC-SHA-256, with the key <paramref name="KeyId"/>, of the checkpoint's canonical text.</param>
+/// <param name="Signature">HMAC-SHA-256, with the key <c>keyId</c>, of the checkpoint's canonical text.</param>
 public sealed record LedgerCheckpoint(string Id, string Kind, DateTimeOffset At, string KeyId, IReadOnlyList<LaneAnchor> Lanes,
     string? RetiredPartition, string Signature)
 {

@@ -24,14 +24,23 @@ public enum BreakKind
     CheckpointStale,
 }
 
+/// <summary>A place where an access ledger chain does not check out.</summary>
+/// <param name="Lane">The chain concerned (0 to 15); -1 for the ledger as a whole (a checkpoint file not validly signed, checkpoints gone stale).</param>
 /// <param name="Position">The first position concerned.</param>
+/// <param name="Kind">What kind of break it is.</param>
+/// <param name="Detail">What was found, in plain words.</param>
 /// <param name="Count">How many positions the break covers (a run of missing records is one break).</param>
 /// <param name="RecordId">The stored record concerned, when there is one.</param>
 public sealed record ChainBreak(int Lane, long Position, BreakKind Kind, string Detail, long Count = 1, long? RecordId = null);
 
+/// <summary>The result of verifying the access ledger's chains against the MAC keys and the signed checkpoints.</summary>
+/// <param name="Intact">True when no break of any kind was found.</param>
 /// <param name="Mode"><c>incremental</c>: from the latest signed checkpoint; <c>full</c>: every record still kept.</param>
+/// <param name="RecordsChecked">How many records were verified.</param>
 /// <param name="FromCheckpoint">The checkpoint incremental verification started from; null when none exists yet.</param>
-/// <param name="Breaks">Every break found, up to 10,000 (<paramref name="BreaksFound"/> counts them all).</param>
+/// <param name="Breaks">Every break found, up to 10,000 (<c>breaksFound</c> counts them all).</param>
+/// <param name="BreaksFound">How many breaks were found in all, including any beyond the 10,000 listed.</param>
+/// <param name="Milliseconds">How long the verification took, in milliseconds.</param>
 public sealed record LedgerVerification(bool Intact, string Mode, long RecordsChecked, LedgerCheckpoint? FromCheckpoint,
     IReadOnlyList<ChainBreak> Breaks, long BreaksFound, double Milliseconds);
 

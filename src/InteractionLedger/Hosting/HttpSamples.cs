@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace InteractionLedger.Tests.Support;
+namespace InteractionLedger.Hosting;
 
 /// <summary>One request of a .http file, with the statuses its "# expect:" line accepts.</summary>
 public sealed record HttpSample(string File, int Index, string Title, HttpMethod Method, string Url,
@@ -11,13 +11,25 @@ public sealed record HttpSample(string File, int Index, string Title, HttpMethod
 
 /// <summary>
 /// Reads the subset of the .http format (VS Code REST Client, JetBrains) the samples use: "@name = value"
-/// variables, "###" separators, comments, a request line, headers, a blank line and a body.
+/// variables, "###" separators, comments, a request line, headers, a blank line and a body. The samples in
+/// http-samples/ are replayed against the service by the tests, and are the API document's examples: an example there
+/// is one the service was seen to accept.
 /// </summary>
 public static partial class HttpSampleFile
 {
-    public static IReadOnlyList<HttpSample> Parse(string path)
+    public static IReadOnlyList<HttpSample> Parse(string path) => Parse(Path.GetFileName(path), File.ReadAllLines(path));
+
+    /// <summary>The samples embedded in the service (http-samples/*.http).</summary>
+    public static IReadOnlyList<HttpSample> Embedded { get; } = typeof(HttpSampleFile).Assembly.GetManifestResourceNames()
+        .Where(name => name.StartsWith("http-samples/", StringComparison.Ordinal)).Order()
+        .SelectMany(name =>
+        {
+            using var reader = new StreamReader(typeof(HttpSampleFile).Assembly.GetManifestResourceStream(name)!);
+            return Parse(name["http-samples/".Length..], reader.ReadToEnd().Split('\n').Select(l => l.TrimEnd('\r')).ToArray());
+        }).ToList();
+
+    public static IReadOnlyList<HttpSample> Parse(string path, string[] lines)
     {
-        var lines = File.ReadAllLines(path);
         var variables = lines.Select(l => Variable().Match(l)).Where(m => m.Success)
             .ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value.Trim());
         string Expand(string text) => Reference().Replace(text, m =>
