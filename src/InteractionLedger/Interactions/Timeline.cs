@@ -51,9 +51,9 @@ public sealed record TimelineItem(
 /// <summary>One page of a customer's timeline, newest first.</summary>
 /// <param name="CustomerId">The customer whose timeline this is (the survivor, when an absorbed id was asked for).</param>
 /// <param name="Items">The contacts of this page, newest first.</param>
-/// <param name="NextCursor">Pass as <c>cursor</c> to read the next (older) page; null on the last page.</param>
+/// <param name="Next">Pass as <c>cursor</c> (with the same filters) to read the next (older) page; null on the last page.</param>
 /// <param name="Access">How this read was decided, and what it leaves out (brands, free text, ratings).</param>
-public sealed record TimelinePage(Guid CustomerId, IReadOnlyList<TimelineItem> Items, string? NextCursor, AccessNotice Access);
+public sealed record TimelinePage(Guid CustomerId, IReadOnlyList<TimelineItem> Items, string? Next, AccessNotice Access);
 
 /// <summary>
 /// A position in a timeline: the last item's (occurredAt, interactionId). Keyset paging on that pair, which the
@@ -89,8 +89,8 @@ public readonly record struct TimelineCursor(Guid CustomerId, DateTimeOffset Occ
 
 public static class TimelineEndpoint
 {
-    public const int DefaultPageSize = 50;
-    public const int MaxPageSize = 200;
+    public const int DefaultPageSize = Http.Paging.DefaultLimit;
+    public const int MaxPageSize = Http.Paging.MaxLimit;
     private const string TimelineTable = $"{LedgerStore.Schema}.mt_doc_timelineentry";
 
     public static RouteHandlerBuilder MapTimeline(this IEndpointRouteBuilder customers) => customers
@@ -150,7 +150,7 @@ public static class TimelineEndpoint
         .WithName("GetTimeline")
         .WithSummary("A customer's contacts across all channels and brands, newest first.")
         .WithDescription("Filters combine with AND; repeat channel, brand or reason to accept several values. " +
-                         "'from' is inclusive, 'to' exclusive. Page with the returned nextCursor, keeping the same filters.")
+                         "'from' is inclusive, 'to' exclusive. Page with the returned next, keeping the same filters.")
         .WithPersonalDataRead()
         .Produces<TimelinePage>()
         .ProducesProblem(StatusCodes.Status404NotFound);

@@ -22,15 +22,16 @@ public static class OversightEndpoints
             .Produces<LedgerVerification>()
             .ProducesValidationProblem();
 
-        oversight.MapGet("/access-ledger/checkpoints", (int? limit, CheckpointSink sink) =>
+        oversight.MapGet("/access-ledger/checkpoints", (string? cursor, int? limit, CheckpointSink sink) =>
             {
                 var errors = new Http.InputErrors();
-                errors.Range("limit", limit, 1, 500);
-                return errors.Any ? errors.ToResult() : Results.Ok(sink.Latest(limit ?? 20));
+                var size = Http.Paging.Limit(limit, errors);
+                var before = Http.Paging.Position(cursor, "checkpoints", errors);
+                return errors.Any ? errors.ToResult() : Results.Ok(Http.Paging.Of(sink.Latest(size + 1, before), size, "checkpoints", c => c.Id));
             })
             .WithName("ListAccessLedgerCheckpoints")
-            .WithSummary("The latest signed checkpoints of the chain heads, newest first, as written outside the database.")
-            .Produces<List<LedgerCheckpoint>>()
+            .WithSummary("The signed checkpoints of the chain heads, newest first, as written outside the database.")
+            .Produces<Http.Page<LedgerCheckpoint>>()
             .ProducesValidationProblem();
 
         oversight.MapPost("/access-ledger/checkpoints", async (AccessLedgerMaintenance maintenance, CancellationToken cancellation) =>
@@ -44,11 +45,24 @@ public static class OversightEndpoints
             .Produces<LedgerCheckpoint>()
             .ProducesProblem(StatusCodes.Status409Conflict);
 
-        oversight.MapGet("/retention/runs", async (IQuerySession session, CancellationToken cancellation) =>
-                Results.Ok(await session.Query<RetentionRun>().OrderByDescending(r => r.StartedAt).Take(100).ToListAsync(cancellation)))
+        oversight.MapGet("/retention/runs", async (string? cursor, int? limit, IQuerySession session, CancellationToken cancellation) =>
+            {
+                var errors = new Http.InputErrors();
+                var size = Http.Paging.Limit(limit, errors);
+                DateTimeOffset? before = Http.Paging.Position(cursor, "retention-runs", errors) is { } position
+                    && long.TryParse(position, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var ticks)
+                    // PostgreSQL keeps microseconds: the last run's own start, cut to them, is then not "before" itself.
+                    && ticks <= DateTimeOffset.MaxValue.UtcTicks ? new DateTimeOffset(ticks - ticks % 10, TimeSpan.Zero) : null;
+                if (errors.Any) return errors.ToResult();
+                var runs = session.Query<RetentionRun>();
+                var read = await (before is { } startedBefore ? runs.Where(r => r.StartedAt < startedBefore) : runs)
+                    .OrderByDescending(r => r.StartedAt).Take(size + 1).ToListAsync(cancellation);
+                return Results.Ok(Http.Paging.Of(read, size, "retention-runs", r => r.StartedAt.UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            })
             .WithName("ListRetentionRuns")
-            .WithSummary("The retention job's last 100 runs, newest first: when, what it erased, what consents it found lapsed.")
-            .Produces<List<RetentionRun>>();
+            .WithSummary("The retention job's runs, newest first: when, what it erased, what consents it found lapsed.")
+            .Produces<Http.Page<RetentionRun>>()
+            .ProducesValidationProblem();
 
         oversight.MapPost("/retention/runs", async (ClaimsPrincipal user, RetentionRunner runner, HttpContext http) =>
                 Results.Ok(await runner.RunOnDemandAsync(Caller.From(user).Id, http.RequestAborted)))

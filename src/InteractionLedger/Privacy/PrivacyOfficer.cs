@@ -6,11 +6,6 @@ using Npgsql;
 
 namespace InteractionLedger.Privacy;
 
-/// <summary>One page of access ledger records, newest first.</summary>
-/// <param name="Records">The records of this page, newest first.</param>
-/// <param name="NextBefore">Pass as <c>before</c> for the next (older) page; null on the last page.</param>
-public sealed record AccessRecordPage(IReadOnlyList<StoredAccessRecord> Records, long? NextBefore);
-
 /// <summary>An access that relied on a consent the customer later withdrew (or let expire): lawful then, to review now.</summary>
 /// <param name="Access">The access ledger record of the read.</param>
 /// <param name="Purpose">The purpose whose consent the read relied on.</param>
@@ -51,19 +46,20 @@ public sealed record RecordOfProcessing(DateTimeOffset ProducedAt, IReadOnlyList
 
 public static class PrivacyOfficerEndpoints
 {
-    private const int MaxPage = 500;
+    private const string AccessLedgerList = "access-ledger";
 
     public static void MapPrivacyOfficer(this IEndpointRouteBuilder privacy)
     {
-        privacy.MapGet("/customers/{customerId:guid}/accesses", (Guid customerId, long? before, int? limit, AccessLedger ledger,
+        privacy.MapGet("/customers/{customerId:guid}/accesses", (Guid customerId, string? cursor, int? limit, AccessLedger ledger,
                 PersonalDataGate gate, HttpContext http, CancellationToken cancellation) =>
-                SearchAsync(new AccessSearch(CustomerId: customerId), before, limit, ledger, gate, http, cancellation))
+                SearchAsync(new AccessSearch(CustomerId: customerId), new InputErrors(), cursor, limit, ledger, gate, http, cancellation))
             .WithName("ListCustomerAccesses")
             .WithSummary("Who read this customer's data, when, for what purpose, under which legal basis, with what decision; newest first.")
-            .Produces<AccessRecordPage>();
+            .Produces<Page<StoredAccessRecord>>()
+            .ProducesValidationProblem();
 
         privacy.MapGet("/accesses", (string? principal, string? person, string? purpose, string? decision, DateTimeOffset? from, DateTimeOffset? to,
-                Guid? customerId, long? before, int? limit, AccessLedger ledger, PersonalDataGate gate, HttpContext http, CancellationToken cancellation) =>
+                Guid? customerId, string? cursor, int? limit, AccessLedger ledger, PersonalDataGate gate, HttpContext http, CancellationToken cancellation) =>
             {
                 var errors = new InputErrors();
                 Purpose? purposeFilter = ApiJson.TryParse<Purpose>(purpose, out var p) ? p : null;
@@ -71,14 +67,13 @@ public static class PrivacyOfficerEndpoints
                 AccessOutcome? decisionFilter = ApiJson.TryParse<AccessOutcome>(decision, out var d) ? d : null;
                 if (decision is not null && decisionFilter is null) errors.Add("decision", $"Use one of: {ApiJson.AllowedValues<AccessOutcome>()}.");
                 if (from > to) errors.Add("from", "'from' must not be after 'to'.");
-                if (errors.Any) return Task.FromResult(errors.ToResult());
-                return SearchAsync(new AccessSearch(customerId, principal, purposeFilter, decisionFilter, from, to, Person: person), before, limit,
+                return SearchAsync(new AccessSearch(customerId, principal, purposeFilter, decisionFilter, from, to, Person: person), errors, cursor, limit,
                     ledger, gate, http, cancellation);
             })
             .WithName("SearchAccesses")
             .WithSummary("Search the access ledger by person (their identity provider subject), principal (person or API key), purpose, decision " +
                          "(allowed, reduced, refused), customer and time range ('to' exclusive).")
-            .Produces<AccessRecordPage>()
+            .Produces<Page<StoredAccessRecord>>()
             .ProducesValidationProblem();
 
         privacy.MapGet("/customers/{customerId:guid}/consents", async (Guid customerId, IQuerySession session, PersonalDataGate gate,
@@ -96,17 +91,27 @@ public static class PrivacyOfficerEndpoints
             .Produces<List<ConsentHistoryEntry>>()
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        privacy.MapGet("/customers/{customerId:guid}/accesses-under-withdrawn-consent", async (Guid customerId, IQuerySession session,
-                AccessLedger ledger, PersonalDataGate gate, HttpContext http, CancellationToken cancellation) =>
+        privacy.MapGet("/customers/{customerId:guid}/accesses-under-withdrawn-consent", async (Guid customerId, string? cursor, int? limit,
+                IQuerySession session, AccessLedger ledger, PersonalDataGate gate, HttpContext http, CancellationToken cancellation) =>
             {
+                var errors = new InputErrors();
+                var size = Paging.Limit(limit, errors);
+                var list = $"withdrawn-consent:{customerId:N}";
+                var after = Paging.Position(cursor, list, errors);
+                if (errors.Any) return errors.ToResult();
                 await gate.RecordOversightReadAsync(http, customerId, "accesses-under-withdrawn-consent", cancellation);
                 var history = (await session.LoadAsync<ConsentHistory>(customerId, cancellation))?.Entries ?? [];
                 var records = await ledger.SearchAsync(new AccessSearch(CustomerId: customerId, Limit: int.MaxValue), cancellation);
-                return Results.Ok(AccessesUnderWithdrawnConsent(records, history));
+                // Newest first, like the ledger: the position is the access record's id.
+                var found = AccessesUnderWithdrawnConsent(records, history)
+                    .Where(a => after is null || a.Access.Id < long.Parse(after, System.Globalization.CultureInfo.InvariantCulture))
+                    .Take(size + 1).ToList();
+                return Results.Ok(Paging.Of(found, size, list, a => a.Access.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)));
             })
             .WithName("ListAccessesUnderWithdrawnConsent")
-            .WithSummary("Reads of this customer's data that relied on a consent they have since withdrawn or let expire.")
-            .Produces<List<AccessUnderWithdrawnConsent>>();
+            .WithSummary("Reads of this customer's data that relied on a consent they have since withdrawn or let expire; newest first.")
+            .Produces<Page<AccessUnderWithdrawnConsent>>()
+            .ProducesValidationProblem();
 
         privacy.MapGet("/record-of-processing", async (NpgsqlDataSource dataSource, TimeProvider clock, CancellationToken cancellation) =>
                 Results.Ok(await RecordOfProcessingAsync(dataSource, clock.GetUtcNow(), cancellation)))
@@ -125,18 +130,17 @@ public static class PrivacyOfficerEndpoints
         privacy.MapEraseCustomer();
     }
 
-    private static async Task<IResult> SearchAsync(AccessSearch filter, long? before, int? limit, AccessLedger ledger, PersonalDataGate gate,
-        HttpContext http, CancellationToken cancellation)
+    private static async Task<IResult> SearchAsync(AccessSearch filter, InputErrors errors, string? cursor, int? limit, AccessLedger ledger,
+        PersonalDataGate gate, HttpContext http, CancellationToken cancellation)
     {
-        var errors = new InputErrors();
-        errors.Range("limit", limit, 1, MaxPage);
+        var size = Paging.Limit(limit, errors);
+        long? before = Paging.Position(cursor, AccessLedgerList, errors) is { } position
+            && long.TryParse(position, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id) ? id : null;
         if (errors.Any) return errors.ToResult();
         // The privacy officer's own reading of the ledger is recorded in it, before anything is read.
         await gate.RecordOversightReadAsync(http, filter.CustomerId, "access-ledger", cancellation);
-        var size = limit ?? 100;
         var found = await ledger.SearchAsync(filter with { BeforeId = before, Limit = size + 1 }, cancellation);
-        var page = found.Take(size).ToList();
-        return Results.Ok(new AccessRecordPage(page, found.Count > size ? page[^1].Id : null));
+        return Results.Ok(Paging.Of(found, size, AccessLedgerList, r => r.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)));
     }
 
     /// <summary>For each access that relied on a given consent, the first later withdrawal or expiry covering it.</summary>

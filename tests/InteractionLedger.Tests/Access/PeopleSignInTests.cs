@@ -70,7 +70,7 @@ public sealed class when_people_sign_in(LedgerApi api) : IAsyncLifetime
     {
         using var officer = _ledger.ClientAs(Callers.PrivacyOfficer, purpose: null);
         // The officer's own reading of the ledger is recorded too; what is looked at here is everyone else's reads.
-        var records = (await (await officer.GetAsync($"/privacy/customers/{customerId}/accesses")).JsonAsync())["records"]!.AsArray();
+        var records = (await (await officer.GetAsync($"/privacy/customers/{customerId}/accesses")).JsonAsync())["items"]!.AsArray();
         return new JsonArray(records.Where(r => r!["record"]!["view"]!.GetValue<string>() != "access-ledger").Select(r => r!.DeepClone()).ToArray());
     }
 
@@ -89,7 +89,7 @@ public sealed class when_people_sign_in(LedgerApi api) : IAsyncLifetime
         record["application"]!.GetValue<string>().ShouldBe("agent-desktop");
         record["requestId"]!.GetValue<string>().ShouldNotBeNullOrEmpty();
         using var officer = _ledger.ClientAs(Callers.PrivacyOfficer, purpose: null);
-        var byPerson = (await (await officer.GetAsync("/privacy/accesses?person=u-4711")).JsonAsync())["records"]!.AsArray();
+        var byPerson = (await (await officer.GetAsync("/privacy/accesses?person=u-4711")).JsonAsync())["items"]!.AsArray();
         byPerson.ShouldNotBeEmpty();
         byPerson.ShouldAllBe(r => r!["record"]!["person"]!["subject"]!.GetValue<string>() == "u-4711");
     }

@@ -122,7 +122,7 @@ public sealed class when_a_brand_scoped_caller_reaches_for_another_brands_custom
         // A cursor is only good on the timeline it was made for.
         for (var i = 0; i < 3; i++) await api.RecordAsync(mine, Contacts.Valid());
         var page = await (await As(Callers.TelecomAgent).GetAsync($"/customers/{mine}/timeline?limit=1")).JsonAsync();
-        var cursor = page["nextCursor"]!.GetValue<string>();
+        var cursor = page["next"]!.GetValue<string>();
         var other = await As(Callers.TelecomAgent).RegisterAsync();
         (await As(Callers.TelecomAgent).GetAsync($"/customers/{other}/timeline?cursor={cursor}")).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         (await As(Callers.TelecomAgent).GetAsync($"/customers/{mine}/timeline?cursor={cursor}")).StatusCode.ShouldBe(HttpStatusCode.OK);

@@ -44,7 +44,7 @@ public sealed class when_paging_through_a_long_timeline(LedgerApi api)
         {
             var page = await api.GetAsync<TimelinePage>(cursor is null ? firstPage : $"{firstPage}&cursor={cursor}");
             items.AddRange(page.Items);
-            cursor = page.NextCursor;
+            cursor = page.Next;
         } while (cursor is not null);
         return items;
     }

@@ -35,8 +35,8 @@ public sealed class when_someone_tampers_with_the_access_ledger(LedgerApi api)
         checkpoint.Lanes.Sum(l => l.Position).ShouldBe(24);
         var folder = Path.Combine(LedgerFactory.AccessLedgerDirectoryOf(ledger.ConnectionString), "checkpoints");
         Directory.GetFiles(folder, "*.json", SearchOption.AllDirectories).ShouldHaveSingleItem().ShouldContain(checkpoint.Id);
-        (await ledger.Officer.GetFromJsonAsync<List<LedgerCheckpoint>>("/privacy/access-ledger/checkpoints", ApiJson.Options))!
-            .ShouldHaveSingleItem().Signature.ShouldBe(checkpoint.Signature);
+        (await ledger.Officer.GetFromJsonAsync<InteractionLedger.Http.Page<LedgerCheckpoint>>("/privacy/access-ledger/checkpoints", ApiJson.Options))!
+            .Items.ShouldHaveSingleItem().Signature.ShouldBe(checkpoint.Signature);
 
         // Incremental verification costs what was added since the checkpoint, not the table.
         await ledger.ReadCustomersAsync(2);

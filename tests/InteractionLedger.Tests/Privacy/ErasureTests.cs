@@ -67,7 +67,7 @@ public sealed class when_a_customer_is_erased(LedgerApi api)
                                      "and (data ->> 'contacts')::int = 2 and (data -> 'contactsByBrand' ->> 'horizon-telecom')::int = 2");
         facts.ShouldBe(2);
         var accesses = await officer.GetFromJsonAsync<JsonObject>($"/privacy/customers/{customerId}/accesses");
-        accesses!["records"]!.AsArray().ShouldNotBeEmpty();
+        accesses!["items"]!.AsArray().ShouldNotBeEmpty();
         (await officer.GetFromJsonAsync<JsonObject>("/privacy/access-ledger/verification"))!["intact"]!.GetValue<bool>().ShouldBeTrue();
     }
 

@@ -40,7 +40,7 @@ public sealed class when_the_privacy_officer_answers_a_customer_and_a_regulator(
             .StatusCode.ShouldBe(HttpStatusCode.Forbidden);
         (await agent.GetAsync($"/privacy/customers/{customerId}/export")).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
         var records = await officer.GetFromJsonAsync<JsonObject>($"/privacy/accesses?customerId={customerId}&purpose=data-subject-rights");
-        records!["records"]!.AsArray().Select(r => r!["record"]!["view"]!.GetValue<string>()).ShouldContain("export");
+        records!["items"]!.AsArray().Select(r => r!["record"]!["view"]!.GetValue<string>()).ShouldContain("export");
     }
 
     [Fact]

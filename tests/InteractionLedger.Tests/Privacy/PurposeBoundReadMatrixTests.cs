@@ -47,7 +47,7 @@ public sealed class when_every_role_reads_for_every_purpose(LedgerApi api)
                 if (got != expected) mismatches.Add($"{role} reading for {purpose} when {state}: expected {expected}, got {got}");
             }
 
-            var records = (await (await officer.GetAsync($"/privacy/customers/{customerId}/accesses")).JsonAsync())["records"]!.AsArray();
+            var records = (await (await officer.GetAsync($"/privacy/customers/{customerId}/accesses")).JsonAsync())["items"]!.AsArray();
             var decisions = records.Select(r => (r!["record"]!["role"]!.GetValue<string>(), r["record"]!["decision"]!.GetValue<string>())).ToList();
             foreach (var role in Enum.GetValues<Role>())
                 if (!decisions.Contains((ApiJson.Name(role), ExpectedAccess.For(role, purpose, state))))

@@ -74,8 +74,8 @@ public sealed class when_retention_runs(LedgerApi api)
 
         var history = await officer.GetFromJsonAsync<JsonArray>($"/privacy/customers/{customerId}/consents");
         history!.Select(e => e!["kind"]!.GetValue<string>()).ShouldBe(["given", "expired"]);
-        var runs = await officer.GetFromJsonAsync<JsonArray>("/privacy/retention/runs");
-        runs!.ShouldHaveSingleItem()!["trigger"]!.GetValue<string>().ShouldBe("privacy-officer");
+        var runs = (await officer.GetFromJsonAsync<JsonObject>("/privacy/retention/runs"))!["items"]!.AsArray();
+        runs.ShouldHaveSingleItem()!["trigger"]!.GetValue<string>().ShouldBe("privacy-officer");
 
         // Asked again at once, the run just made answers; a minute later, a new run starts.
         (await (await officer.PostAsync("/privacy/retention/runs", null).EnsureAsync()).JsonAsync())["id"]!.GetValue<Guid>()
@@ -108,11 +108,11 @@ public sealed class when_retention_runs(LedgerApi api)
         using var officer = ledger.ClientAs(Callers.PrivacyOfficer, purpose: null);
 
         // The runs are polled until the schedule's new one is listed, for at most half a minute.
-        var runs = (await officer.GetFromJsonAsync<JsonArray>("/privacy/retention/runs"))!;
+        var runs = (await officer.GetFromJsonAsync<JsonObject>("/privacy/retention/runs"))!["items"]!.AsArray();
         for (var poll = 0; runs.Count < 2 && poll < 300; poll++)
         {
             await Task.Delay(100);
-            runs = (await officer.GetFromJsonAsync<JsonArray>("/privacy/retention/runs"))!;
+            runs = (await officer.GetFromJsonAsync<JsonObject>("/privacy/retention/runs"))!["items"]!.AsArray();
         }
 
         runs.Count.ShouldBe(2);
@@ -135,7 +135,7 @@ public sealed class when_retention_runs(LedgerApi api)
             .Select(async client => await (await client.PostAsync("/privacy/retention/runs", null).EnsureAsync()).JsonAsync()));
 
         answers.Select(a => a["id"]!.GetValue<Guid>()).Distinct().ShouldHaveSingleItem();
-        (await officerOnFirst.GetFromJsonAsync<JsonArray>("/privacy/retention/runs"))!.Count.ShouldBe(1);
+        (await officerOnFirst.GetFromJsonAsync<JsonObject>("/privacy/retention/runs"))!["items"]!.AsArray().Count.ShouldBe(1);
     }
 
     private static async Task<long> CountAsync(string connectionString, string sql)

@@ -80,7 +80,8 @@ public sealed class CheckpointSink(AccessLedgerOptions options)
     }
 
     /// <summary>The newest checkpoints, newest first (names sort by time).</summary>
-    public IReadOnlyList<LedgerCheckpoint> Latest(int count)
+    /// <param name="before">Only checkpoints older than this one (by id, which sorts by time).</param>
+    public IReadOnlyList<LedgerCheckpoint> Latest(int count, string? before = null)
     {
         var folder = Path.Combine(Root, "checkpoints");
         if (!Directory.Exists(folder)) return [];
@@ -89,6 +90,7 @@ public sealed class CheckpointSink(AccessLedgerOptions options)
         {
             foreach (var file in Directory.GetFiles(month, "*.json").OrderDescending())
             {
+                if (before is not null && string.CompareOrdinal(Path.GetFileNameWithoutExtension(file), before) >= 0) continue;
                 found.Add(Read(file));
                 if (found.Count == count) return found;
             }
