@@ -13,6 +13,7 @@ public sealed class DatabaseLocks(string connectionString)
     public const long AccessLedgerMaintenance = 7420002;
     public const long Retention = 7420003;
     public const long SchemaChanges = 7420004;
+    public const long ViewRebuild = 7420005;
 
     private readonly string _unpooled = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString;
 

@@ -28,10 +28,15 @@ public static class LedgerStore
         AutoPrepareMinUsages = 2,
     }.ConnectionString;
 
-    public static void Configure(StoreOptions opts, string connectionString, AutoCreate autoCreate)
+    /// <param name="viewSchema">Where the views (every document) live: the ledger's schema, or the schema a rebuild
+    /// fills beside it (ViewRebuild). Events are always the ledger's.</param>
+    /// <param name="views">Inline for the service (updated in each write's transaction); async for a rebuild's daemon.</param>
+    public static void Configure(StoreOptions opts, string connectionString, AutoCreate autoCreate, string viewSchema = Schema,
+        ProjectionLifecycle views = ProjectionLifecycle.Inline)
     {
         opts.Connection(Tuned(connectionString));
-        opts.DatabaseSchemaName = Schema;
+        opts.DatabaseSchemaName = viewSchema;
+        opts.Events.DatabaseSchemaName = Schema;
         opts.AutoCreateSchemaObjects = autoCreate;
         opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
 
@@ -45,13 +50,12 @@ public static class LedgerStore
         opts.Events.MetadataConfig.HeadersEnabled = true;
         opts.Events.MetadataConfig.UserNameEnabled = true;
 
-        opts.Projections.Snapshot<Customer>(SnapshotLifecycle.Inline);
-        opts.Projections.Add<TimelineProjection>(ProjectionLifecycle.Inline);
-        opts.Projections.Add<CaseSummaryProjection>(ProjectionLifecycle.Inline);
-        opts.Projections.Add<IdentifierClaimProjection>(ProjectionLifecycle.Inline);
-        opts.Projections.Add<InteractionLedger.Overview.CustomerOverviewProjection>(ProjectionLifecycle.Inline);
-
-        opts.Projections.Add<InteractionLedger.Consent.ConsentHistoryProjection>(ProjectionLifecycle.Inline);
+        opts.Projections.Snapshot<Customer>(views == ProjectionLifecycle.Inline ? SnapshotLifecycle.Inline : SnapshotLifecycle.Async);
+        opts.Projections.Add<TimelineProjection>(views);
+        opts.Projections.Add<CaseSummaryProjection>(views);
+        opts.Projections.Add<IdentifierClaimProjection>(views);
+        opts.Projections.Add<InteractionLedger.Overview.CustomerOverviewProjection>(views);
+        opts.Projections.Add<InteractionLedger.Consent.ConsentHistoryProjection>(views);
 
         opts.Schema.For<CaseSummary>().Duplicate(x => x.CustomerId, notNull: true);
         opts.Schema.For<InteractionLedger.Privacy.RetentionRun>().Duplicate(x => x.StartedAt);
