@@ -16,7 +16,7 @@ using Npgsql;
 // Usage: dotnet run -c Release --project bench/InteractionLedger.Benchmark -- [--rounds 3] [--clients 1,4,16] [--ops 1500]
 //        [--history 200 (contacts per long-history customer)] [--population P (demo customers loaded first)] [--out docs/benchmarks]
 //        [--peak-seconds S (the design peak, 300 writes/s + 150 reads/s, for S seconds)] [--peak-writes W] [--peak-reads R (another rate)]
-//        [--rebuild (rebuild every view, timed)]
+//        [--rebuild (rebuild every view, timed)] [--no-telemetry (the service without OpenTelemetry, to measure its cost)]
 //        or: --access-ledger [--records 10000000] (the access ledger at volume: load, full and incremental verification, lookups)
 var repoRoot = FindRepositoryRoot();
 if (args.Contains("--access-ledger"))
@@ -30,7 +30,7 @@ var brands = new[] { "horizon-telecom", "horizon-energie", "horizon-banque", "ho
 Console.WriteLine($"InteractionLedger benchmark: {options.Rounds} rounds at {string.Join("/", options.Clients)} clients, " +
                   $"up to {options.Ops} operations per measurement, {Environment.ProcessorCount} cores.");
 
-await using var stack = await ServiceUnderTest.StartAsync(repoRoot);
+await using var stack = await ServiceUnderTest.StartAsync(repoRoot, telemetry: !args.Contains("--no-telemetry"));
 using var store = DocumentStore.For(o => LedgerStore.Configure(o, stack.ConnectionString, JasperFx.AutoCreate.None));
 var figures = new Dictionary<string, double>();
 

@@ -40,7 +40,8 @@ public sealed class ServiceUnderTest : IAsyncDisposable
         }
     }
 
-    public static async Task<ServiceUnderTest> StartAsync(string repoRoot)
+    /// <param name="telemetry">False starts the service without telemetry (Ledger:Telemetry:Enabled), to measure its cost.</param>
+    public static async Task<ServiceUnderTest> StartAsync(string repoRoot, bool telemetry = true)
     {
         var database = await LocalPostgresCluster.StartAsync(new LocalPostgresOptions
         {
@@ -76,6 +77,7 @@ public sealed class ServiceUnderTest : IAsyncDisposable
         start.Environment["Ledger__AccessLedger__Keys__0__Secret"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
         start.Environment["Ledger__AccessLedger__Directory"] = Path.Combine(Path.GetTempPath(), $"ledger-bench-access-{Guid.NewGuid():N}");
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        start.Environment["Ledger__Telemetry__Enabled"] = telemetry ? "true" : "false";
         var service = Process.Start(start)!;
         service.OutputDataReceived += (_, _) => { };
         service.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine($"[service] {e.Data}"); };
@@ -96,7 +98,7 @@ public sealed class ServiceUnderTest : IAsyncDisposable
             if (service.HasExited || attempt >= 120) throw new InvalidOperationException("The service did not become ready.");
             await Task.Delay(500);
         }
-        Console.WriteLine($"Service ({configuration}) ready at {baseUrl}, database {database.ConnectionString}");
+        Console.WriteLine($"Service ({configuration}) ready at {baseUrl}, database 127.0.0.1:{database.Port} (telemetry {(telemetry ? "on" : "off")})");
         var stack = new ServiceUnderTest(database, service, baseUrl);
         // Interrupted (Ctrl+C, a time limit's SIGTERM): still stop the service and delete the throwaway cluster.
         AppDomain.CurrentDomain.ProcessExit += (_, _) => stack.DisposeAsync().AsTask().GetAwaiter().GetResult();

@@ -78,7 +78,8 @@ public sealed class LocalPostgresCluster : IAsyncDisposable, IDisposable
         log ??= _ => { };
         var bin = PostgresBinaries.Find() ?? throw new PostgresNotInstalledException(PostgresBinaries.InstallHint);
         var folder = options.DataDirectory;
-        Directory.CreateDirectory(folder);
+        if (!Directory.Exists(folder)) Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        RefuseFolderOthersControl(folder);
 
         using var starting = await FolderLock.ExclusiveAsync(StartingLock(folder), StartingPatience, cancellation);
         using (var alone = FolderLock.TryExclusive(UsersLock(folder)))
@@ -94,6 +95,33 @@ public sealed class LocalPostgresCluster : IAsyncDisposable, IDisposable
             }
         }
         return await JoinAsync(options, bin, log, cancellation);
+    }
+
+    /// <summary>
+    /// The folder holds the database, its password and the development access-ledger key: another account that owns it
+    /// or may write in it could plant a cluster (and its password) the service would then fill with customers, or
+    /// swap a file for a link. Only this account's folder (or the postgres account's, which a root start hands it to),
+    /// writable by nobody else, is used.
+    /// </summary>
+    private static void RefuseFolderOthersControl(string folder)
+    {
+        if (OperatingSystem.IsWindows()) return;
+        var mode = File.GetUnixFileMode(folder);
+        if ((mode & (UnixFileMode.GroupWrite | UnixFileMode.OtherWrite)) != 0)
+            throw new ClusterInUseException($"{folder} is writable by other accounts (mode {Convert.ToString((int)mode, 8)}): " +
+                                            "give the service a folder of its own (chmod 700), or another one (Ledger:LocalPostgres:DataDirectory).");
+        var owner = OwnerOf(folder);
+        if (owner != Environment.UserName && !(RunningAsRoot && owner == "postgres"))
+            throw new ClusterInUseException($"{folder} belongs to the account '{owner}', not to this one ('{Environment.UserName}'): " +
+                                            "use a folder of this account's (Ledger:LocalPostgres:DataDirectory).");
+    }
+
+    private static string OwnerOf(string path)
+    {
+        using var stat = Process.Start(new ProcessStartInfo("stat", ["-c", "%U", path]) { RedirectStandardOutput = true, UseShellExecute = false })!;
+        var owner = stat.StandardOutput.ReadToEnd().Trim();
+        stat.WaitForExit();
+        return owner;
     }
 
     /// <summary>Another live process runs the folder's server: use it as it is.</summary>
@@ -154,13 +182,22 @@ public sealed class LocalPostgresCluster : IAsyncDisposable, IDisposable
         }
         else
         {
-            if (File.Exists(Path.Combine(DataPath, "postmaster.pid")))
+            var pidFile = Path.Combine(DataPath, "postmaster.pid");
+            if (File.Exists(pidFile))
             {
                 // Nobody alive uses the folder (we hold users.lock alone), so whoever started this server died without
-                // stopping it: stop it, and start it afresh with this process's settings.
-                _log("A server left running by a process that has since died holds this folder; restarting it.");
-                await RunAsync(Tool("pg_ctl"), ["-D", DataPath, "-m", "fast", "-w", "-s", "stop"], asPostgres: true,
-                    cancellation, tolerateFailure: true);
+                // stopping it: stop it, and start it afresh with this process's settings. Only if the pid is still
+                // this folder's postmaster: after a reboot it may be any other program's, which must not be signalled.
+                if (IsThisFoldersServer(await File.ReadAllLinesAsync(pidFile, cancellation)))
+                {
+                    _log("A server left running by a process that has since died holds this folder; restarting it.");
+                    await RunAsync(Tool("pg_ctl"), ["-D", DataPath, "-m", "fast", "-w", "-s", "stop"], asPostgres: true,
+                        cancellation, tolerateFailure: true);
+                }
+                else
+                {
+                    File.Delete(pidFile);
+                }
             }
             if (File.Exists(PasswordPath)) _password = (await File.ReadAllTextAsync(PasswordPath, cancellation)).Trim();
             else
@@ -176,13 +213,40 @@ public sealed class LocalPostgresCluster : IAsyncDisposable, IDisposable
         await EnsureDatabaseAsync(_options.Database, cancellation);
     }
 
+    /// <summary>Whether postmaster.pid's process is a PostgreSQL server of this very data folder (its command line names it).</summary>
+    private bool IsThisFoldersServer(string[] pidFile)
+    {
+        if (pidFile.Length == 0 || !int.TryParse(pidFile[0], out var pid)) return false;
+        try
+        {
+            var commandLine = File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ');
+            return commandLine.Contains("postgres", StringComparison.Ordinal) && commandLine.Contains(DataPath, StringComparison.Ordinal);
+        }
+        catch (IOException)
+        {
+            return false; // no such process
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
     private async Task WritePasswordAsync(CancellationToken cancellation)
     {
         _password = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24)).ToLowerInvariant();
-        await File.WriteAllTextAsync(PasswordPath, _password, cancellation);
-        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(PasswordPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        // initdb, run as the postgres user, reads it once; root reads it whatever its owner.
-        if (RunningAsRoot) await RunAsync("chown", ["postgres:postgres", PasswordPath], asPostgres: false, cancellation);
+        // Created new, private from its first byte: a file or a link left in its place (an interrupted start) is
+        // removed, never written through.
+        if (File.Exists(PasswordPath) || new FileInfo(PasswordPath).LinkTarget is not null) File.Delete(PasswordPath);
+        await using (var file = new FileStream(PasswordPath, new FileStreamOptions
+                     {
+                         Mode = FileMode.CreateNew, Access = FileAccess.Write,
+                         UnixCreateMode = OperatingSystem.IsWindows() ? null : UnixFileMode.UserRead | UnixFileMode.UserWrite,
+                     }))
+        await using (var writer = new StreamWriter(file))
+            await writer.WriteAsync(_password);
+        // initdb, run as the postgres user, reads it once; root reads it whatever its owner. -h: never through a link.
+        if (RunningAsRoot) await RunAsync("chown", ["-h", "postgres:postgres", PasswordPath], asPostgres: false, cancellation);
     }
 
     /// <summary>Sets the generated password on a cluster that trusted local connections, then stops trusting them.</summary>

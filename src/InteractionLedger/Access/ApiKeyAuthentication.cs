@@ -68,8 +68,9 @@ public static class LedgerPolicies
         [ManageCases] = [Role.Agent, Role.Integration],
         [ManageIdentity] = [Role.Agent, Role.Integration],
         [RecordConsent] = [Role.Agent, Role.Chatbot, Role.Integration, Role.PrivacyOfficer],
-        // Every role may try: the purpose policy decides, and records, what each one gets.
-        [ReadPersonalData] = Enum.GetValues<Role>(),
+        // Every role that serves customers may try: the purpose policy decides, and records, what each one gets.
+        // Monitoring may not even try: a refusal that depends on the customer existing would be an oracle.
+        [ReadPersonalData] = Enum.GetValues<Role>().Where(role => role != Role.Monitoring).ToArray(),
         [PrivacyOfficer] = [Role.PrivacyOfficer],
         [Oversight] = [Role.PrivacyOfficer, Role.Administrator],
         // Operational figures (/metrics): they name no customer, and no caller that reads customers needs them.

@@ -23,9 +23,11 @@ public static class LedgerCommandLine
         "help", "?", "codegen", "openapi", "event-model", "describe-event-model", "scaffold",
     };
 
+    /// <remarks>As JasperFx reads a command line: the command is the first argument, and a first argument that is a flag
+    /// (<c>--urls …</c>) means the service.</remarks>
     public static LedgerCommand Classify(IReadOnlyList<string> args)
     {
-        var name = args.FirstOrDefault(a => !a.StartsWith('-'));
+        var name = args.Count == 0 || args[0].StartsWith('-') ? null : args[0];
         if (name is null || name.Equals("run", StringComparison.OrdinalIgnoreCase)) return LedgerCommand.Service;
         return WithoutDatabase.Contains(name) ? LedgerCommand.WithoutDatabase : LedgerCommand.Database;
     }

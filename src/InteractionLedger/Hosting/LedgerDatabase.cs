@@ -34,7 +34,8 @@ public sealed class LedgerDatabase : IAsyncDisposable
     {
         get
         {
-            if (_embeddedDataDirectory is not null) return Path.Combine(Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(_embeddedDataDirectory))!, "access-ledger");
+            // Inside the cluster's own folder: two clusters whose folders share a parent must not share a key and checkpoints.
+            if (_embeddedDataDirectory is not null) return Path.Combine(_embeddedDataDirectory, "access-ledger");
             var target = new Npgsql.NpgsqlConnectionStringBuilder(ConnectionString);
             return Path.Combine(Path.GetDirectoryName(LocalPostgresOptions.DefaultServiceDataDirectory())!, "access-ledger",
                 $"{target.Host}-{target.Port}-{target.Database}".Replace('/', '_'));
@@ -46,7 +47,7 @@ public sealed class LedgerDatabase : IAsyncDisposable
     /// ever connected to; the connection string only lets the store be configured.
     /// </summary>
     public static LedgerDatabase NotNeeded(IConfiguration configuration) =>
-        new(configuration.GetConnectionString("Ledger") is { Length: > 0 } configured ? configured : "Host=127.0.0.1;Database=ledger",
+        new(configuration.GetConnectionString("Ledger") is { Length: > 0 } configured ? configured : "Host=database-not-configured.invalid;Database=ledger",
             "none (this command does not use the database)", embedded: null);
 
     /// <exception cref="PostgresNotInstalledException">No connection string, and no PostgreSQL to start one.</exception>

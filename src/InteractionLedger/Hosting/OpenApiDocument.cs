@@ -171,12 +171,13 @@ public sealed class ParameterDescriptionsFilter(GroupCatalog group) : IOperation
 
 /// <summary>
 /// Request examples are the samples of http-samples/, which the tests replay against the service: an example in the
-/// document is one the service was seen to accept.
+/// document is one the service was seen to accept. The main answers have examples too, recorded from the service.
 /// </summary>
 public sealed class SampleExamplesFilter : IOperationFilter
 {
     public void Apply(OpenApiOperation operation, OperationFilterContext context)
     {
+        AddAnswerExample(operation);
         if (operation.RequestBody is not OpenApiRequestBody body || body.Content is null) return;
         var method = context.ApiDescription.HttpMethod ?? "GET";
         var template = Shape("/" + context.ApiDescription.RelativePath?.Split('?')[0]);
@@ -188,6 +189,25 @@ public sealed class SampleExamplesFilter : IOperationFilter
         try { example = JsonNode.Parse(sample.Body); }
         catch (System.Text.Json.JsonException) { return; }
         foreach (var media in body.Content.Values.OfType<OpenApiMediaType>()) media.Example = example?.DeepClone();
+    }
+
+    /// <summary>
+    /// Examples of the main answers, by operation id: docs/examples/&lt;operationId&gt;.json, each an answer the service
+    /// gave to the http-samples walkthrough (the linter checks each against its schema).
+    /// </summary>
+    private static readonly Dictionary<string, JsonNode> Answers = typeof(SampleExamplesFilter).Assembly.GetManifestResourceNames()
+        .Where(name => name.StartsWith("examples/", StringComparison.Ordinal))
+        .ToDictionary(name => Path.GetFileNameWithoutExtension(name["examples/".Length..]), name =>
+        {
+            using var stream = typeof(SampleExamplesFilter).Assembly.GetManifestResourceStream(name)!;
+            return JsonNode.Parse(stream)!;
+        });
+
+    private static void AddAnswerExample(OpenApiOperation operation)
+    {
+        if (operation.OperationId is null || !Answers.TryGetValue(operation.OperationId, out var answer)) return;
+        var success = operation.Responses?.Where(r => r.Key.StartsWith('2')).Select(r => r.Value).OfType<OpenApiResponse>().FirstOrDefault();
+        foreach (var media in success?.Content?.Values.OfType<OpenApiMediaType>() ?? []) media.Example = answer.DeepClone();
     }
 
     /// <summary>Route templates and concrete URLs compared by shape: every id or parameter segment becomes {}.</summary>

@@ -42,11 +42,21 @@ public static class LedgerTelemetry
     public static readonly Counter<long> ContactsRecorded = Meter.CreateCounter<long>("ledger.contacts.recorded", "{contact}",
         "Contacts recorded (committed), by channel and brand.");
 
+    /// <summary><c>Ledger:Telemetry:Enabled</c> (default true): false runs without any (the benchmark measures its cost so).</summary>
+    public static bool IsEnabled(IConfiguration configuration) => configuration.GetValue("Ledger:Telemetry:Enabled", true);
+
     public static IServiceCollection AddLedgerTelemetry(this IServiceCollection services, IConfiguration configuration)
     {
+        if (!IsEnabled(configuration)) return services;
+        // Spans cost at the design peak (p50 doubled with every request traced: docs/benchmarks/telemetry-cost.md) and
+        // are worth it only where a collector receives them: traces are made only when OTLP is configured, for the
+        // share of requests Ledger:Telemetry:TraceSampleRatio says (default all; a caller's sampled parent decides first).
+        var exporting = !string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        var sampleRatio = Math.Clamp(configuration.GetValue("Ledger:Telemetry:TraceSampleRatio", 1.0), 0, 1);
         var telemetry = services.AddOpenTelemetry()
-            .ConfigureResource(resource => resource.AddService(configuration["OTEL_SERVICE_NAME"] ?? "interactionledger"))
-            .WithTracing(tracing => tracing
+            .ConfigureResource(resource => resource.AddService(configuration["OTEL_SERVICE_NAME"] ?? "interactionledger"));
+        if (exporting) telemetry.WithTracing(tracing => tracing
+                .SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(sampleRatio)))
                 .AddAspNetCoreInstrumentation(aspNet =>
                 {
                     aspNet.Filter = http => !http.Request.Path.StartsWithSegments(MetricsPath) && !http.Request.Path.StartsWithSegments("/health");
@@ -59,16 +69,21 @@ public static class LedgerTelemetry
                 })
                 .AddNpgsql()
                 .AddSource("Marten", "Wolverine")
-                .AddProcessor(new SpansWithoutPersonalValues()))
-            .WithMetrics(metrics => metrics
+                .AddProcessor(new SpansWithoutPersonalValues()));
+        telemetry.WithMetrics(metrics => metrics
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
                 .AddMeter("Npgsql", "Marten", "Wolverine", MeterName)
+                // Npgsql names its pools by connection string (less the password, but with the host, the user and any
+                // other secret setting): that label is dropped from every Npgsql instrument.
+                .AddView("db.client.*", new MetricStreamConfiguration
+                {
+                    TagKeys = ["db.client.connection.state", "db.operation.name", "db.system", "db.system.name", "error.type"],
+                })
                 .AddPrometheusExporter());
-        // Traces, metrics and logs go to the collector only when one is configured (the standard variable, or its
-        // per-signal variants), never to a default address.
-        if (!string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"])) telemetry.UseOtlpExporter();
+        // Traces, metrics and logs go to the collector only when one is configured, never to a default address.
+        if (exporting) telemetry.UseOtlpExporter();
 
         services.ConfigureMarten(marten =>
         {
@@ -80,10 +95,13 @@ public static class LedgerTelemetry
     }
 
     /// <summary>The metrics endpoint: operational figures only, for the Monitoring and Administrator roles.</summary>
-    public static void MapLedgerMetrics(this WebApplication app) =>
+    public static void MapLedgerMetrics(this WebApplication app)
+    {
+        if (!IsEnabled(app.Configuration)) return;
         app.MapPrometheusScrapingEndpoint(MetricsPath)
             .RequireAuthorization(LedgerPolicies.Monitoring)
             .WithReachRule(ReachRule.NoCustomerData);
+    }
 
     /// <summary>
     /// The instrumentation reports the concrete path (<c>/customers/5f0c…/timeline</c>); the route template says the
@@ -145,6 +163,8 @@ internal sealed class SpansWithoutPersonalValues : BaseProcessor<Activity>
     public override void OnEnd(Activity activity)
     {
         if (activity.StatusDescription is not null) activity.SetStatus(activity.Status, Withheld);
+        // Npgsql's data source is the connection string less its password: host, user and any other secret setting.
+        activity.SetTag("db.npgsql.data_source", null);
         if (activity.GetTagItem("exception.message") is not null) activity.SetTag("exception.message", Withheld);
         activity.SetTag("exception.stacktrace", null);
         foreach (var activityEvent in activity.Events)

@@ -45,6 +45,16 @@ public static class Paging
         return null;
     }
 
+    /// <summary>A position that is a non-negative whole number (an id, a tick count); anything else is an error on <c>cursor</c>.</summary>
+    public static long? NumberAt(string? cursor, string list, InputErrors errors)
+    {
+        var position = Position(cursor, list, errors);
+        if (position is null) return null;
+        if (long.TryParse(position, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number)) return number;
+        errors.Add("cursor", "'cursor' is not a cursor this API returned for this list: pass the 'next' of the previous page, with the same filters.");
+        return null;
+    }
+
     /// <summary>A page from up to <paramref name="limit"/> + 1 items read: the extra one only says there is a next page.</summary>
     public static Page<T> Of<T>(IReadOnlyList<T> read, int limit, string list, Func<T, string> positionOf)
     {

@@ -49,10 +49,9 @@ public static class OversightEndpoints
             {
                 var errors = new Http.InputErrors();
                 var size = Http.Paging.Limit(limit, errors);
-                DateTimeOffset? before = Http.Paging.Position(cursor, "retention-runs", errors) is { } position
-                    && long.TryParse(position, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var ticks)
+                DateTimeOffset? before = Http.Paging.NumberAt(cursor, "retention-runs", errors) is { } ticks
                     // PostgreSQL keeps microseconds: the last run's own start, cut to them, is then not "before" itself.
-                    && ticks <= DateTimeOffset.MaxValue.UtcTicks ? new DateTimeOffset(ticks - ticks % 10, TimeSpan.Zero) : null;
+                    ? new DateTimeOffset(Math.Min(ticks, DateTimeOffset.MaxValue.UtcTicks) / 10 * 10, TimeSpan.Zero) : null;
                 if (errors.Any) return errors.ToResult();
                 var runs = session.Query<RetentionRun>();
                 var read = await (before is { } startedBefore ? runs.Where(r => r.StartedAt < startedBefore) : runs)

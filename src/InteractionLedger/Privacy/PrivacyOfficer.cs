@@ -97,14 +97,14 @@ public static class PrivacyOfficerEndpoints
                 var errors = new InputErrors();
                 var size = Paging.Limit(limit, errors);
                 var list = $"withdrawn-consent:{customerId:N}";
-                var after = Paging.Position(cursor, list, errors);
+                var after = Paging.NumberAt(cursor, list, errors);
                 if (errors.Any) return errors.ToResult();
                 await gate.RecordOversightReadAsync(http, customerId, "accesses-under-withdrawn-consent", cancellation);
                 var history = (await session.LoadAsync<ConsentHistory>(customerId, cancellation))?.Entries ?? [];
                 var records = await ledger.SearchAsync(new AccessSearch(CustomerId: customerId, Limit: int.MaxValue), cancellation);
                 // Newest first, like the ledger: the position is the access record's id.
                 var found = AccessesUnderWithdrawnConsent(records, history)
-                    .Where(a => after is null || a.Access.Id < long.Parse(after, System.Globalization.CultureInfo.InvariantCulture))
+                    .Where(a => after is null || a.Access.Id < after)
                     .Take(size + 1).ToList();
                 return Results.Ok(Paging.Of(found, size, list, a => a.Access.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)));
             })
@@ -134,8 +134,7 @@ public static class PrivacyOfficerEndpoints
         PersonalDataGate gate, HttpContext http, CancellationToken cancellation)
     {
         var size = Paging.Limit(limit, errors);
-        long? before = Paging.Position(cursor, AccessLedgerList, errors) is { } position
-            && long.TryParse(position, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id) ? id : null;
+        var before = Paging.NumberAt(cursor, AccessLedgerList, errors);
         if (errors.Any) return errors.ToResult();
         // The privacy officer's own reading of the ledger is recorded in it, before anything is read.
         await gate.RecordOversightReadAsync(http, filter.CustomerId, "access-ledger", cancellation);

@@ -231,3 +231,46 @@ public sealed class when_several_processes_use_the_embedded_folder
         if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
     }
 }
+
+/// <summary>Another account on the machine must not be able to plant or redirect the embedded cluster's files.</summary>
+public sealed class when_another_account_prepares_the_embedded_folder
+{
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task a_folder_others_may_write_in_is_refused_and_a_planted_link_is_never_written_through()
+    {
+        var open = Path.Combine(Path.GetTempPath(), $"ledger-open-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(open);
+        File.SetUnixFileMode(open, (UnixFileMode)Convert.ToInt32("777", 8));
+        try
+        {
+            var refused = await Should.ThrowAsync<InteractionLedger.LocalPostgres.ClusterInUseException>(() =>
+                InteractionLedger.LocalPostgres.LocalPostgresCluster.StartAsync(new() { DataDirectory = open, Throwaway = true, WithoutDurability = true }));
+            refused.Message.ShouldContain("writable by other accounts");
+            Directory.Exists(Path.Combine(open, "data")).ShouldBeFalse();
+        }
+        finally
+        {
+            Directory.Delete(open, recursive: true);
+        }
+
+        var folder = Path.Combine(Path.GetTempPath(), $"ledger-link-{Guid.NewGuid():N}");
+        var precious = Path.Combine(Path.GetTempPath(), $"precious-{Guid.NewGuid():N}");
+        await File.WriteAllTextAsync(precious, "keep me");
+        Directory.CreateDirectory(folder);
+        File.CreateSymbolicLink(Path.Combine(folder, "password"), precious);
+        try
+        {
+            await using (var cluster = await InteractionLedger.LocalPostgres.LocalPostgresCluster.StartAsync(new() { DataDirectory = folder, Throwaway = true, WithoutDurability = true }))
+            {
+                new FileInfo(Path.Combine(folder, "password")).LinkTarget.ShouldBeNull("the link was replaced by a file of the cluster's own");
+            }
+            (await File.ReadAllTextAsync(precious)).ShouldBe("keep me");
+        }
+        finally
+        {
+            File.Delete(precious);
+            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        }
+    }
+}

@@ -26,7 +26,8 @@ public sealed class when_a_client_pages_through_a_list(LedgerApi api)
             (Client: officer, Path: "/privacy/retention/runs"),
             (Client: officer, Path: "/privacy/access-ledger/checkpoints"),
         };
-        var foreignCursor = Convert.ToBase64String("someone-else's|1"u8.ToArray()).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        static string Forged(string text) => Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(text)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var foreignCursor = Forged("someone-else's|1");
         foreach (var (client, path) in lists)
         {
             var separator = path.Contains('?') ? '&' : '?';
@@ -36,10 +37,13 @@ public sealed class when_a_client_pages_through_a_list(LedgerApi api)
             page.ContainsKey("items").ShouldBeTrue(path);
             page.ContainsKey("next").ShouldBeTrue(path);
 
-            foreach (var refused in new[] { "limit=0", "limit=201", "cursor=not-a-cursor", $"cursor={foreignCursor}" })
+            var ownListForged = new[] { $"withdrawn-consent:{customerId:N}|abc", "access-ledger|-5", "retention-runs|99999999999999999999999", "access-ledger|1e5" }
+                .Select(text => $"cursor={Forged(text)}");
+            foreach (var refused in new[] { "limit=0", "limit=201", "cursor=not-a-cursor", $"cursor={foreignCursor}" }.Concat(
+                         path.Contains("withdrawn") || path.Contains("accesses") || path.Contains("retention") ? ownListForged : []))
             {
                 var response = await client.GetAsync($"{path}{separator}{refused}");
-                response.StatusCode.ShouldBe(HttpStatusCode.BadRequest, $"{path} {refused}");
+                response.StatusCode.ShouldBe(HttpStatusCode.BadRequest, $"{path} {refused}: {await response.Content.ReadAsStringAsync()}");
                 (await response.JsonAsync())["errors"]!.AsObject().ContainsKey(refused.Split('=')[0]).ShouldBeTrue($"{path} {refused}");
             }
         }

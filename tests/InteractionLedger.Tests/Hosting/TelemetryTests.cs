@@ -26,6 +26,8 @@ public sealed class when_operations_scrape_the_metrics(LedgerApi api)
         text.ShouldContain("ledger_access_records_batch_duration");
         text.ShouldContain("http_server_request_duration");
         text.ShouldNotContain(customerId.ToString());
+        text.Split('\n').Where(l => l.Contains("Username=")).ShouldBeEmpty("Npgsql's pool names (connection strings) are not labels");
+        text.ShouldNotContain("Host=");
 
         (await api.Factory.ClientAs(Callers.Administrator, purpose: null).GetAsync("/metrics")).StatusCode.ShouldBe(HttpStatusCode.OK);
         foreach (var reader in new[] { Callers.TelecomAgent, Callers.TelecomBot, Callers.TelecomIntegration, Callers.PrivacyOfficer })
@@ -34,7 +36,13 @@ public sealed class when_operations_scrape_the_metrics(LedgerApi api)
         (await anonymous.GetAsync("/metrics")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
 
         using var monitoringReading = api.Factory.ClientAs(Callers.Monitoring, "service");
-        (await monitoringReading.GetAsync($"/customers/{customerId}/overview")).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        // Refused before anything is looked up: the same answer for a customer that exists and one that does not.
+        foreach (var probe in new[] { customerId, Guid.NewGuid() })
+        {
+            var refused = await monitoringReading.GetAsync($"/customers/{probe}/overview");
+            refused.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+            (await refused.JsonAsync())["type"]!.GetValue<string>().ShouldBe("/problems/forbidden-role");
+        }
         (await monitoringReading.PostJsonAsync($"/customers/{customerId}/interactions", Contacts.Valid())).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
     }
 }

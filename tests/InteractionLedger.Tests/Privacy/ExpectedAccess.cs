@@ -50,7 +50,7 @@ public static class ExpectedAccess
         [(Role.Administrator, Purpose.Analytics)] =                         [R, R, R, R, X],
         [(Role.Administrator, Purpose.BotProfiling)] =                      [X, X, X, X, X],
         [(Role.Administrator, Purpose.DataSubjectRights)] =                 [X, X, X, X, X],
-        // Monitoring reads operational metrics, never a customer.
+        // Monitoring reads operational metrics, never a customer (over HTTP it is refused before the policy: TelemetryTests).
         [(Role.Monitoring, Purpose.Service)] =                              [X, X, X, X, X],
         [(Role.Monitoring, Purpose.Personalisation)] =                      [X, X, X, X, X],
         [(Role.Monitoring, Purpose.Marketing)] =                            [X, X, X, X, X],

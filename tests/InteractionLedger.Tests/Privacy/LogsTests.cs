@@ -40,6 +40,8 @@ public sealed class when_things_fail_the_logs_hold_nothing_personal
             {
                 ["Logging:LogLevel:Default"] = "Debug", ["Logging:LogLevel:Wolverine"] = "Debug",
                 ["Logging:LogLevel:Marten"] = "Debug", ["Logging:LogLevel:Microsoft.AspNetCore"] = "Debug", ["Logging:LogLevel:Npgsql"] = "Debug",
+                // Spans are made only when a collector is configured: one that listens nowhere (the discard port).
+                ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://127.0.0.1:9",
             },
             services: services => services.AddSingleton<ILoggerProvider>(log));
         using var client = ledger.CreateClient();

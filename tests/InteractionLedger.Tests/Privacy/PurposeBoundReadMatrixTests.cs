@@ -33,7 +33,7 @@ public sealed class when_every_role_reads_for_every_purpose(LedgerApi api)
         var mismatches = new List<string>();
         foreach (var (purpose, state, customerId) in customers)
         {
-            foreach (var role in Enum.GetValues<Role>())
+            foreach (var role in ReadingRoles)
             {
                 using var reader = ledger.ClientAs(Callers.KeyOf(role), ApiJson.Name(purpose));
                 var response = await reader.GetAsync($"/customers/{customerId}/overview");
@@ -49,7 +49,7 @@ public sealed class when_every_role_reads_for_every_purpose(LedgerApi api)
 
             var records = (await (await officer.GetAsync($"/privacy/customers/{customerId}/accesses")).JsonAsync())["items"]!.AsArray();
             var decisions = records.Select(r => (r!["record"]!["role"]!.GetValue<string>(), r["record"]!["decision"]!.GetValue<string>())).ToList();
-            foreach (var role in Enum.GetValues<Role>())
+            foreach (var role in ReadingRoles)
                 if (!decisions.Contains((ApiJson.Name(role), ExpectedAccess.For(role, purpose, state))))
                     mismatches.Add($"no access record '{ExpectedAccess.For(role, purpose, state)}' for {role} reading for {purpose} when {state}");
         }
@@ -57,6 +57,9 @@ public sealed class when_every_role_reads_for_every_purpose(LedgerApi api)
         mismatches.ShouldBeEmpty();
         customers.Count.ShouldBeGreaterThanOrEqualTo(19);
     }
+
+    /// <summary>Monitoring never reaches the policy (403 by endpoint policy, nothing recorded): TelemetryTests.</summary>
+    private static readonly Role[] ReadingRoles = Enum.GetValues<Role>().Where(r => r != Role.Monitoring).ToArray();
 
     /// <summary>The states the API lets a customer reach for a purpose (no consent is collected for a contract, nor objection to it).</summary>
     private static IEnumerable<ConsentStatus> ReachableStates(Purpose purpose)
