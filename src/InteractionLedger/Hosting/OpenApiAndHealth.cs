@@ -9,6 +9,7 @@ namespace InteractionLedger.Hosting;
 public static class OpenApiSetup
 {
     private const string ApiKeyScheme = "ApiKey";
+    private const string BearerScheme = "Bearer";
     public const string DocumentName = "v1";
 
     public static IServiceCollection AddLedgerOpenApi(this IServiceCollection services)
@@ -26,12 +27,16 @@ public static class OpenApiSetup
             swagger.AddSecurityDefinition(ApiKeyScheme, new OpenApiSecurityScheme
             {
                 Type = SecuritySchemeType.ApiKey, In = ParameterLocation.Header, Name = Access.ApiKeyAuthenticationHandler.Header,
-                Description = "Your API key. Development keys are printed at start-up (see README, 'Who may call').",
+                Description = "A system's API key (a chatbot, an integration, a monitoring scraper). In Development, GET /dev/api-keys lists the keys that work.",
             });
-            swagger.AddSecurityRequirement(document => new OpenApiSecurityRequirement
+            swagger.AddSecurityDefinition(BearerScheme, new OpenApiSecurityScheme
             {
-                [new OpenApiSecuritySchemeReference(ApiKeyScheme, document)] = [],
+                Type = SecuritySchemeType.Http, Scheme = "bearer", BearerFormat = "JWT",
+                Description = "A person's token from the group's identity provider (Ledger:People). In Development, POST /dev/sign-in issues one for a persona.",
             });
+            // Either credential: two requirements, any one of which suffices.
+            swagger.AddSecurityRequirement(document => new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(ApiKeyScheme, document)] = [] });
+            swagger.AddSecurityRequirement(document => new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(BearerScheme, document)] = [] });
             swagger.SupportNonNullableReferenceTypes();
             // OpenAPI 3.0 ignores a description beside a $ref: wrapping the reference in allOf keeps it.
             swagger.UseAllOfToExtendReferenceSchemas();

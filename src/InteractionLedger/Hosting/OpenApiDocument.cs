@@ -54,6 +54,8 @@ public sealed class StandardResponsesFilter : IOperationFilter
 
         if (operation.Parameters?.Count > 0 || operation.RequestBody is not null)
             Add("400", "The request is invalid: `errors` names each field (body path, query parameter or header) and what is wrong. Nothing was written.", validation);
+        // Open routes (health, problem pages, development sign-in) need no credential.
+        if (anonymous) operation.Security = [];
         if (!anonymous)
         {
             Add("401", "No usable credential: send `X-Api-Key` (systems) or `Authorization: Bearer` (people).", problem,

@@ -32,11 +32,13 @@ public static class LedgerTelemetry
 
     /// <summary>How long the access ledger takes to commit one batch of records (all in one transaction).</summary>
     public static readonly Histogram<double> AccessRecordBatchCommit = Meter.CreateHistogram<double>("ledger.access_records.batch.duration", "s",
-        "Time to commit one batch of access records, chained and signed, in one transaction.");
+        "Time to commit one batch of access records, chained and signed, in one transaction.",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] });
 
     /// <summary>Access records per committed batch.</summary>
     public static readonly Histogram<long> AccessRecordBatchSize = Meter.CreateHistogram<long>("ledger.access_records.batch.size", "{record}",
-        "Access records committed together in one batch.");
+        "Access records committed together in one batch.",
+        advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = [1, 2, 5, 10, 20, 50, 100, 200, 500] });
 
     /// <summary>Contacts recorded, by channel and brand (counted once committed).</summary>
     public static readonly Counter<long> ContactsRecorded = Meter.CreateCounter<long>("ledger.contacts.recorded", "{contact}",
