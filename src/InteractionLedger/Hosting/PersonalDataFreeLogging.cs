@@ -67,8 +67,18 @@ public sealed partial class PersonalDataFreeLogger(ILogger inner) : ILogger
 
     public bool IsEnabled(LogLevel logLevel) => inner.IsEnabled(logLevel);
 
+    /// <summary>
+    /// Wolverine's line for a failed in-process invocation: the exception always reaches the caller (an HTTP request,
+    /// logged once by HandledExceptionLog; the retention schedule, which logs it), so at Error it would be a second
+    /// line for one failure, and a client racing itself could flood the log with them. Kept at Debug.
+    /// </summary>
+    private const string WolverineInvocationFailed = "Invocation of {Message} failed!";
+
     public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
     {
+        if (exception is not null && state is IReadOnlyList<KeyValuePair<string, object?>> format
+                                  && format.Any(v => v is { Key: OriginalFormat, Value: WolverineInvocationFailed }))
+            logLevel = LogLevel.Debug;
         if (!IsEnabled(logLevel)) return;
         var safeException = exception is null ? null : new RedactedException(exception);
         if (state is IReadOnlyList<KeyValuePair<string, object?>> values && values.Any(v => v.Key == OriginalFormat))
@@ -165,13 +175,15 @@ public sealed class PersonalDataFreeMartenLogger(ILogger logger) : Marten.IMarte
             logger.LogDebug("Marten executed a batch: {Sql}", string.Join("; ", batch.BatchCommands.Cast<Npgsql.NpgsqlBatchCommand>().Select(c => c.CommandText)));
     }
 
+    // A failed command always throws to its caller, which logs the failure once (HandledExceptionLog for a request):
+    // Marten's own line is detail, at Debug.
     public void LogFailure(Npgsql.NpgsqlCommand command, Exception exception) =>
-        logger.LogError(exception, "Marten failed executing: {Sql}", command.CommandText);
+        logger.LogDebug(exception, "Marten failed executing: {Sql}", command.CommandText);
 
     public void LogFailure(Npgsql.NpgsqlBatch batch, Exception exception) =>
-        logger.LogError(exception, "Marten failed executing a batch: {Sql}", string.Join("; ", batch.BatchCommands.Cast<Npgsql.NpgsqlBatchCommand>().Select(c => c.CommandText)));
+        logger.LogDebug(exception, "Marten failed executing a batch: {Sql}", string.Join("; ", batch.BatchCommands.Cast<Npgsql.NpgsqlBatchCommand>().Select(c => c.CommandText)));
 
-    public void LogFailure(Exception exception, string message) => logger.LogError(exception, "Marten failed.");
+    public void LogFailure(Exception exception, string message) => logger.LogDebug(exception, "Marten failed.");
 
     public void RecordSavedChanges(Marten.IDocumentSession session, Marten.Services.IChangeSet commit) =>
         logger.LogDebug("Marten saved changes.");

@@ -128,6 +128,8 @@ public sealed class when_things_fail_the_logs_hold_nothing_personal
         serviceHits.ShouldBeEmpty();
 
         log.Lines.Count(l => l.StartsWith("Error") && l.Contains("answered 500") && l.Contains("(trace ")).ShouldBe(1, "the bug is logged once, with its trace id");
+        log.Lines.Where(l => l.StartsWith("Error") && (l.Contains("Invocation of") || l.Contains("Marten failed")))
+            .ShouldBeEmpty("Wolverine's and Marten's own lines for a failure the request logs are detail, at Debug");
         log.Lines.ShouldContain(l => l.StartsWith("Information") && l.Contains("POST /customers/{customerId:guid}/interactions answered 400") && l.Contains("(trace "));
 
         traces.Spans.ShouldContain(s => s.StartsWith("Microsoft.AspNetCore"), "requests are traced");
