@@ -72,7 +72,6 @@ public sealed class ViewRebuild(LedgerDatabase database, DatabaseLocks locks)
 
         await ExecuteAsync($"drop schema if exists {ShadowSchema} cascade", cancellation);
         await ForgetProgressAsync(projections.Select(p => p.Name), cancellation);
-        NpgsqlConnection.ClearAllPools();
         progress($"Switched {tables.Count} views in {held.Elapsed.TotalMilliseconds:F0} ms of held writes; {watch.Elapsed.TotalSeconds:F1} s in all.");
         return new ViewRebuildReport(events, tables, watch.Elapsed, held.Elapsed);
     }

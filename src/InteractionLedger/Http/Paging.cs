@@ -18,6 +18,9 @@ public static class Paging
     public const int DefaultLimit = 50;
     public const int MaxLimit = 200;
 
+    private const string CursorRefused =
+        "'cursor' is not a cursor this API returned for this list: pass the 'next' of the previous page, with the same filters.";
+
     /// <summary>The page size asked for, or an error on <c>limit</c>.</summary>
     public static int Limit(int? limit, InputErrors errors)
     {
@@ -41,7 +44,7 @@ public static class Paging
         {
             // answered below, as any cursor this list did not make
         }
-        errors.Add("cursor", "'cursor' is not a cursor this API returned for this list: pass the 'next' of the previous page, with the same filters.");
+        errors.Add("cursor", CursorRefused);
         return null;
     }
 
@@ -51,7 +54,7 @@ public static class Paging
         var position = Position(cursor, list, errors);
         if (position is null) return null;
         if (long.TryParse(position, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number)) return number;
-        errors.Add("cursor", "'cursor' is not a cursor this API returned for this list: pass the 'next' of the previous page, with the same filters.");
+        errors.Add("cursor", CursorRefused);
         return null;
     }
 

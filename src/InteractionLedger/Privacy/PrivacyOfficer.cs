@@ -101,15 +101,17 @@ public static class PrivacyOfficerEndpoints
                 if (errors.Any) return errors.ToResult();
                 await gate.RecordOversightReadAsync(http, customerId, "accesses-under-withdrawn-consent", cancellation);
                 var history = (await session.LoadAsync<ConsentHistory>(customerId, cancellation))?.Entries ?? [];
-                var records = await ledger.SearchAsync(new AccessSearch(CustomerId: customerId, Limit: int.MaxValue), cancellation);
-                // Newest first, like the ledger: the position is the access record's id.
-                var found = AccessesUnderWithdrawnConsent(records, history)
-                    .Where(a => after is null || a.Access.Id < after)
-                    .Take(size + 1).ToList();
-                return Results.Ok(Paging.Of(found, size, list, a => a.Access.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                // Newest first, like the ledger: the position is the access record's id, and only older records are read.
+                var records = await ledger.SearchAsync(new AccessSearch(CustomerId: customerId, BeforeId: after, Limit: int.MaxValue), cancellation);
+                // A read can have relied on several consents: a page holds whole reads (limit counts reads), so the
+                // cursor, a read's id, never splits one across two pages.
+                var reads = AccessesUnderWithdrawnConsent(records, history).GroupBy(a => a.Access.Id).Take(size + 1).ToList();
+                var page = Paging.Of(reads, size, list, read => read.Key.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                return Results.Ok(new Page<AccessUnderWithdrawnConsent>(page.Items.SelectMany(read => read).ToList(), page.Next));
             })
             .WithName("ListAccessesUnderWithdrawnConsent")
             .WithSummary("Reads of this customer's data that relied on a consent they have since withdrawn or let expire; newest first.")
+            .WithDescription("Paged by read: limit counts reads, each listed with every consent it relied on that has since ended.")
             .Produces<Page<AccessUnderWithdrawnConsent>>()
             .ProducesValidationProblem();
 

@@ -67,7 +67,7 @@ public sealed class when_the_database_goes_away
         do Count(read = await client.GetAsync($"/customers/{customerId}"));
         while (read.StatusCode == HttpStatusCode.ServiceUnavailable && ++attempts < 40 && await Delay());
         var stored = (await read.Content.ReadFromJsonAsync<JsonObject>())!["interactionCount"]!.GetValue<int>();
-        DrillReport.Record("Database stopped abruptly", "answers during the outage", string.Join(", ", seen.OrderBy(s => s.Key).Select(s => $"{s.Key}: {s.Value}")));
+        DrillReport.Record("Database stopped abruptly", "answers during the outage and the retries after it", string.Join(", ", seen.OrderBy(s => s.Key).Select(s => $"{s.Key}: {s.Value}")));
         DrillReport.Record("Database stopped abruptly", "503 without Retry-After", retryAfterMissing);
         DrillReport.Record("Database stopped abruptly", "acknowledged writes", acknowledged.Count);
         DrillReport.Record("Database stopped abruptly", "acknowledged writes lost", Math.Max(0, acknowledged.Count - stored));
