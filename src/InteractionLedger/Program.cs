@@ -12,6 +12,7 @@ using JasperFx.CodeGeneration;
 using InteractionLedger.Access;
 using InteractionLedger.Consent;
 using InteractionLedger.Privacy;
+using InteractionLedger.WebConsole;
 using Marten;
 using Npgsql;
 using Wolverine;
@@ -125,11 +126,13 @@ builder.Services.AddExceptionHandler<DatabaseUnavailableExceptionHandler>();
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = RequestLimits.MaxBodyBytes);
 builder.Services.AddLedgerOpenApi();
 builder.Services.AddLedgerTelemetry(builder.Configuration);
+builder.Services.AddLedgerConsole(builder.Configuration, builder.Environment.IsDevelopment());
 builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
 
 var app = builder.Build();
 
 app.UseExceptionHandler();
+app.UseLedgerConsole();
 app.UseRequestLimits();
 app.UseStorableQueryText();
 app.UseStatusCodePages();
@@ -154,6 +157,7 @@ app.MapConsentModule();
 app.MapPrivacyModule();
 app.MapGroupModule();
 app.MapDevelopmentSignInModule(app.Environment);
+app.MapLedgerConsole();
 
 return await app.RunJasperFxCommands(args);
 

@@ -98,6 +98,7 @@ public static class LedgerPolicies
         if (development is not null) services.AddSingleton(development);
 
         services.AddSingleton(directory);
+        services.AddSingleton(people);
         var authentication = services.AddAuthentication(PeopleAuthentication.SelectorScheme)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         authentication.AddPeopleTokens(people, development, brandCodes, isDevelopment);

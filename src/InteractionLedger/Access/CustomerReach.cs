@@ -209,6 +209,8 @@ public sealed record ReachRule(string Name, string How)
     public static readonly ReachRule GroupWide = new("group-wide",
         "Only roles that act for the whole group (privacy officer, administrator) call it; a brand-scoped principal is refused.");
     public static readonly ReachRule NoCustomerData = new("no-customer-data", "Names no customer and returns none.");
+    public static readonly ReachRule ThroughTheApi = new("through-the-api",
+        "A console page: it reads and writes nothing itself, only through the API's routes as the signed-in person, whose own rules apply.");
 }
 
 public static class ReachRuleConventions

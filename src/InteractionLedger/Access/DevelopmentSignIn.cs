@@ -55,7 +55,8 @@ public sealed class DevelopmentSignIn
     public RsaSecurityKey SigningKey { get; }
     public IReadOnlyList<Persona> Personas { get; }
 
-    public DevelopmentToken Issue(Persona persona, DateTimeOffset now)
+    /// <param name="application">The application the persona signs in to, as the identity provider's <c>azp</c> names it.</param>
+    public DevelopmentToken Issue(Persona persona, DateTimeOffset now, string application = "development-sign-in")
     {
         var claims = new Dictionary<string, object>
         {
@@ -63,7 +64,7 @@ public sealed class DevelopmentSignIn
             ["name"] = persona.Name,
             ["roles"] = new[] { persona.Role.ToString() },
             ["brands"] = persona.Brands.Count == 0 ? ["*"] : persona.Brands.ToArray(),
-            ["azp"] = "development-sign-in",
+            ["azp"] = application,
         };
         var token = new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {

@@ -137,7 +137,7 @@ public static class PeopleAuthentication
     }
 
     /// <summary>The ledger's caller from a validated token, or why the token does not make one.</summary>
-    private static (Caller?, string?) ToCaller(ClaimsPrincipal token, HttpContext http, PeopleAuthenticationOptions people,
+    internal static (Caller?, string?) ToCaller(ClaimsPrincipal token, HttpContext http, PeopleAuthenticationOptions people,
         IReadOnlyCollection<string> brandCodes)
     {
         var subject = token.FindFirstValue("sub");

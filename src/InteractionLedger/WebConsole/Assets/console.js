@@ -1,0 +1,54 @@
+// The console's only script: progressive enhancement, every page works without it.
+"use strict";
+
+// A form sends once: a second click while the first is on its way would only be refused (or replayed) by the API.
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-once")) return;
+  if (form.dataset.sending === "true") { event.preventDefault(); return; }
+  form.dataset.sending = "true";
+  for (const button of form.querySelectorAll("button[type=submit]")) button.setAttribute("aria-disabled", "true");
+});
+
+// The purpose selector applies as soon as it changes.
+document.addEventListener("change", (event) => {
+  const select = event.target;
+  if (select instanceof HTMLSelectElement && select.hasAttribute("data-autosubmit")) select.form?.requestSubmit();
+});
+
+// "More contacts" loads the next page in place, and does so by itself when it scrolls into view.
+async function loadMore(link) {
+  if (link.dataset.loading === "true") return;
+  link.dataset.loading = "true";
+  const url = new URL(link.href, window.location.href);
+  url.searchParams.set("fragment", "true");
+  const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } });
+  if (!response.ok) { window.location.href = link.href; return; }
+  const template = document.createElement("template");
+  template.innerHTML = await response.text();
+  const page = template.content.querySelector("[data-timeline-page]");
+  const container = link.closest("[data-timeline-page]");
+  const list = container?.querySelector("[data-timeline]");
+  const items = page?.querySelectorAll("[data-timeline] > li") ?? [];
+  const firstNew = items[0];
+  for (const item of items) list?.append(item);
+  link.closest("p")?.replaceWith(...(page?.querySelectorAll(":scope > p") ?? []));
+  observe();
+  // Keyboard users go on from where the new entries start.
+  if (firstNew) { firstNew.setAttribute("tabindex", "-1"); firstNew.focus({ preventScroll: true }); }
+}
+
+const observer = "IntersectionObserver" in window
+  ? new IntersectionObserver((entries) => entries.filter((e) => e.isIntersecting).forEach((e) => loadMore(e.target)), { rootMargin: "200px" })
+  : null;
+
+function observe() {
+  for (const link of document.querySelectorAll("a[data-more]")) {
+    if (link.dataset.observed === "true") continue;
+    link.dataset.observed = "true";
+    link.addEventListener("click", (event) => { event.preventDefault(); loadMore(link); });
+    observer?.observe(link);
+  }
+}
+
+document.addEventListener("DOMContentLoaded", observe);

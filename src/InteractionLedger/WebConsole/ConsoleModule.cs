@@ -1,0 +1,144 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using InteractionLedger.Access;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Localization;
+
+namespace InteractionLedger.WebConsole;
+
+/// <summary>
+/// The console (<c>/console</c>): the agent's screen and the privacy officer's desk, server-rendered Razor Pages that
+/// call the API as the signed-in person (<see cref="ConsoleApi"/>). No client library, no build step: one stylesheet
+/// and one small script of its own, served from the assembly.
+/// </summary>
+public static class ConsoleModule
+{
+    public const string Root = "/console";
+    public static readonly CultureInfo[] Cultures = [new("en"), new("fr")];
+
+    public static IServiceCollection AddLedgerConsole(this IServiceCollection services, IConfiguration configuration, bool isDevelopment)
+    {
+        var section = configuration.GetSection("Ledger:Console");
+        var options = section.Get<ConsoleOptions>() ?? new ConsoleOptions();
+        services.Configure<ConsoleOptions>(section);
+        services.AddConsoleAuthentication(options, isDevelopment);
+        services.AddRazorPages(pages =>
+        {
+            pages.RootDirectory = "/WebConsole/Pages";
+            pages.Conventions.AuthorizeFolder("/", ConsoleAuthentication.Policies.SignedIn);
+            pages.Conventions.AuthorizeFolder("/Agent", ConsoleAuthentication.Policies.Agent);
+            pages.Conventions.AuthorizeFolder("/Privacy", ConsoleAuthentication.Policies.PrivacyOfficer);
+            pages.Conventions.AuthorizePage("/Privacy/Ledger", ConsoleAuthentication.Policies.Oversight);
+            pages.Conventions.AllowAnonymousToPage("/SignIn");
+            pages.Conventions.AllowAnonymousToPage("/Language");
+        });
+        services.AddAntiforgery(antiforgery =>
+        {
+            antiforgery.Cookie.Name = "ledger-console-antiforgery";
+            antiforgery.Cookie.Path = Root;
+            antiforgery.Cookie.SameSite = options.EmbeddedCrossSite ? SameSiteMode.None : SameSiteMode.Strict;
+            antiforgery.Cookie.SecurePolicy = options.EmbeddedCrossSite ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
+            antiforgery.FormFieldName = "__RequestVerificationToken";
+        });
+        // Sessions are encrypted with the data-protection keys: instances behind one address must share them.
+        if (configuration["Ledger:Console:KeysDirectory"] is { Length: > 0 } keys)
+            services.AddDataProtection().SetApplicationName("InteractionLedger").PersistKeysToFileSystem(new DirectoryInfo(keys));
+        services.Configure<RequestLocalizationOptions>(localization =>
+        {
+            localization.DefaultRequestCulture = new RequestCulture("en");
+            localization.SupportedCultures = Cultures;
+            localization.SupportedUICultures = Cultures;
+            localization.RequestCultureProviders = [new CookieRequestCultureProvider { CookieName = LanguageCookie }, new AcceptLanguageHeaderRequestCultureProvider()];
+        });
+        services.AddSingleton<ConsoleText>();
+        services.AddSingleton<ConsoleApiAddress>();
+        services.AddHttpClient<ConsoleApi>((provider, client) =>
+        {
+            client.BaseAddress = provider.GetRequiredService<ConsoleApiAddress>().Base;
+            client.Timeout = TimeSpan.FromSeconds(30);
+        });
+        return services;
+    }
+
+    public const string LanguageCookie = "ledger-console-language";
+
+    /// <summary>Security headers, language and no caching for every console answer; the pages and their assets.</summary>
+    public static void UseLedgerConsole(this WebApplication app)
+    {
+        var options = app.Configuration.GetSection("Ledger:Console").Get<ConsoleOptions>() ?? new ConsoleOptions();
+        var policy = ContentSecurityPolicy(options);
+        app.UseWhen(http => http.Request.Path.StartsWithSegments(Root), console =>
+        {
+            console.UseRequestLocalization();
+            console.Use((http, next) =>
+            {
+                var headers = http.Response.Headers;
+                headers.ContentSecurityPolicy = policy;
+                headers.XContentTypeOptions = "nosniff";
+                headers["Referrer-Policy"] = "same-origin";
+                headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=()";
+                headers["Cross-Origin-Opener-Policy"] = "same-origin";
+                if (!options.EmbeddedCrossSite && options.FrameAncestors.Length == 0) headers.XFrameOptions = "DENY";
+                // Personal data must not stay in a shared or back-forward cache after the agent moved on.
+                if (!http.Request.Path.StartsWithSegments($"{Root}/assets")) headers.CacheControl = "no-store";
+                return next(http);
+            });
+        });
+    }
+
+    public static string ContentSecurityPolicy(ConsoleOptions options)
+    {
+        var ancestors = options.FrameAncestors.Where(a => !string.IsNullOrWhiteSpace(a)).ToList();
+        var formAction = "'self'";
+        // Signing out of the identity provider is a redirect after a form post, which form-action governs.
+        if (options.OpenIdConnect.Configured && Uri.TryCreate(options.OpenIdConnect.Authority, UriKind.Absolute, out var authority))
+            formAction += $" {authority.GetLeftPart(UriPartial.Authority)}";
+        return "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+               $"form-action {formAction}; base-uri 'none'; object-src 'none'; " +
+               $"frame-ancestors {(ancestors.Count == 0 ? "'none'" : string.Join(' ', ancestors))}";
+    }
+
+    public static void MapLedgerConsole(this WebApplication app)
+    {
+        app.MapRazorPages().WithMetadata(ReachRule.ThroughTheApi);
+        app.MapGet($"{Root}/assets/{{name}}", (string name, HttpContext http) =>
+            {
+                if (ConsoleAssets.Find(name) is not { } asset) return Results.NotFound();
+                http.Response.Headers.CacheControl = http.Request.Query["v"] == asset.Version
+                    ? "public, max-age=31536000, immutable" : "no-cache";
+                return Results.Bytes(asset.Content, asset.ContentType, entityTag: new Microsoft.Net.Http.Headers.EntityTagHeaderValue($"\"{asset.Version}\""));
+            })
+            .AllowAnonymous().ExcludeFromDescription().WithReachRule(ReachRule.NoCustomerData);
+    }
+}
+
+/// <summary>The console's stylesheet and script, embedded in the service, addressed by a hash of their content.</summary>
+public static class ConsoleAssets
+{
+    public sealed record Asset(byte[] Content, string ContentType, string Version);
+
+    private static readonly Dictionary<string, Asset> All = Load();
+
+    public static Asset? Find(string name) => All.GetValueOrDefault(name);
+
+    /// <summary>The URL of an asset, with its content hash: a new release is fetched at once, an unchanged one never again.</summary>
+    public static string Url(string name) => $"{ConsoleModule.Root}/assets/{name}?v={All[name].Version}";
+
+    private static Dictionary<string, Asset> Load()
+    {
+        var assembly = typeof(ConsoleAssets).Assembly;
+        var assets = new Dictionary<string, Asset>(StringComparer.Ordinal);
+        foreach (var resource in assembly.GetManifestResourceNames().Where(n => n.StartsWith("console/", StringComparison.Ordinal)))
+        {
+            using var stream = assembly.GetManifestResourceStream(resource)!;
+            using var buffer = new MemoryStream();
+            stream.CopyTo(buffer);
+            var content = buffer.ToArray();
+            var name = resource["console/".Length..];
+            var type = name.EndsWith(".css", StringComparison.Ordinal) ? "text/css; charset=utf-8"
+                : name.EndsWith(".js", StringComparison.Ordinal) ? "text/javascript; charset=utf-8" : "application/octet-stream";
+            assets[name] = new Asset(content, type, Convert.ToHexStringLower(SHA256.HashData(content))[..16]);
+        }
+        return assets;
+    }
+}

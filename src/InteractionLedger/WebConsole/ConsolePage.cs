@@ -1,0 +1,68 @@
+using InteractionLedger.Access;
+using InteractionLedger.Hosting;
+using InteractionLedger.Privacy;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace InteractionLedger.WebConsole;
+
+/// <summary>
+/// What every console page shares: the signed-in person, the purpose their reads state, and how the API's answers
+/// are shown (its problems in its own words, an ended session as a way back to sign-in).
+/// </summary>
+public abstract class ConsolePage(ConsoleApi api) : PageModel
+{
+    protected ConsoleApi Api => api;
+
+    public Caller Me => Caller.From(User);
+
+    /// <summary>The problem the last write answered, shown beside its form.</summary>
+    public ApiProblem? Problem { get; protected set; }
+
+    /// <summary>Which form the problem belongs to, so it is shown there and its fields keep what was typed.</summary>
+    public string? ProblemForm { get; protected set; }
+
+    /// <summary>What the last write did, shown once after the redirect that follows it.</summary>
+    [TempData] public string? Done { get; set; }
+
+    /// <summary>The purposes a person may state for reading a customer, the first being their default.</summary>
+    public IReadOnlyList<Purpose> StatablePurposes => Me.Role == Role.PrivacyOfficer
+        ? [Purpose.DataSubjectRights]
+        : [Purpose.Service, Purpose.Personalisation, Purpose.Marketing, Purpose.Analytics];
+
+    /// <summary>The purpose this page's reads state: chosen on screen, service by default for agents.</summary>
+    [BindProperty(SupportsGet = true, Name = "purpose")] public string? PurposeName { get; set; }
+
+    public Purpose Purpose => ApiJson.TryParse<Purpose>(PurposeName, out var stated) && StatablePurposes.Contains(stated) ? stated : StatablePurposes[0];
+
+    /// <summary>The answer, or the page's way out when the API no longer accepts the session's token.</summary>
+    protected async Task<IActionResult?> SessionEndedAsync(int status)
+    {
+        if (status != StatusCodes.Status401Unauthorized) return null;
+        await HttpContext.SignOutAsync(ConsoleAuthentication.Scheme);
+        return Redirect($"{ConsoleModule.Root}/sign-in?expired=true&returnUrl={Uri.EscapeDataString(Request.Path + Request.QueryString)}");
+    }
+
+    /// <summary>After a write: back to the page (no resubmission on reload) with what was done, or the problem beside its form.</summary>
+    protected async Task<IActionResult> AfterWriteAsync<T>(ApiAnswer<T> answer, string form, string done, Func<Task<IActionResult>> showAgain,
+        string? redirectTo = null)
+    {
+        if (await SessionEndedAsync(answer.Status) is { } ended) return ended;
+        if (answer.Succeeded)
+        {
+            Done = done;
+            return Redirect(redirectTo ?? $"{Request.Path}?purpose={ApiJson.Name(Purpose)}");
+        }
+        Problem = answer.Problem;
+        ProblemForm = form;
+        Response.StatusCode = answer.Status is >= 400 and < 500 ? answer.Status : StatusCodes.Status502BadGateway;
+        return await showAgain();
+    }
+
+    /// <summary>The messages the API gave for a field of the form that failed, if it is this one.</summary>
+    public IEnumerable<string> ErrorsFor(string form, string field) =>
+        ProblemForm == form && Problem is not null && Problem.Errors.TryGetValue(field, out var messages) ? messages : [];
+
+    public static string PathOf(Guid customerId) => $"{ConsoleModule.Root}/customers/{customerId}";
+}

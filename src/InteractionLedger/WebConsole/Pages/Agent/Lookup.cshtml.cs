@@ -1,0 +1,46 @@
+using InteractionLedger.Customers;
+using InteractionLedger.Group;
+using InteractionLedger.Identity;
+using Microsoft.AspNetCore.Mvc;
+
+namespace InteractionLedger.WebConsole.Pages.Agent;
+
+/// <summary>
+/// The screen pop: a telephony desktop opens <c>/console/lookup?kind=phone&amp;value=…</c> when a call rings. One
+/// holder within reach opens their page; several are offered as a choice; nobody offers to register the customer.
+/// </summary>
+public sealed class LookupModel(ConsoleApi api, GroupCatalog group) : ConsolePage(api)
+{
+    public GroupCatalog Group => group;
+    [BindProperty(SupportsGet = true)] public string? Kind { get; set; }
+    [BindProperty(SupportsGet = true)] public string? Value { get; set; }
+    [BindProperty(SupportsGet = true)] public string? Brand { get; set; }
+
+    public IReadOnlyList<CustomerProfile> Candidates { get; private set; } = [];
+    public bool NobodyFound { get; private set; }
+
+    public async Task<IActionResult> OnGetAsync(CancellationToken cancellation)
+    {
+        if (string.IsNullOrWhiteSpace(Value)) return Page();
+        var query = $"/identifiers?kind={Uri.EscapeDataString(Kind ?? "")}&value={Uri.EscapeDataString(Value)}" +
+                    (string.IsNullOrEmpty(Brand) ? "" : $"&brand={Uri.EscapeDataString(Brand)}");
+        var lookup = await Api.GetAsync<IdentifierLookup>(query, Purpose, cancellation);
+        if (await SessionEndedAsync(lookup.Status) is { } ended) return ended;
+        if (lookup.Problem is not null)
+        {
+            Problem = lookup.Problem;
+            Response.StatusCode = lookup.Status;
+            return Page();
+        }
+        var found = lookup.Value!;
+        if (found.ResolvesTo is { } only) return Redirect($"{PathOf(only)}?purpose={Hosting.ApiJson.Name(Purpose)}");
+        var holders = found.Holders.Select(h => h.CustomerId).Distinct().ToList();
+        if (holders.Count == 0) { NobodyFound = true; return Page(); }
+        // Who each holder is, so the agent can tell them apart: each one a read of its own, on record.
+        var profiles = await Task.WhenAll(holders.Select(id => Api.GetAsync<CustomerProfile>($"/customers/{id}", Purpose, cancellation)));
+        Candidates = profiles.Where(p => p.Succeeded).Select(p => p.Value!).ToList();
+        if (Candidates.Count == 1) return Redirect($"{PathOf(Candidates[0].CustomerId)}?purpose={Hosting.ApiJson.Name(Purpose)}");
+        NobodyFound = Candidates.Count == 0;
+        return Page();
+    }
+}

@@ -1,0 +1,56 @@
+using InteractionLedger.Group;
+using InteractionLedger.Hosting;
+using InteractionLedger.Interactions;
+using Microsoft.AspNetCore.Mvc;
+
+namespace InteractionLedger.WebConsole.Pages.Agent;
+
+/// <summary>The customer's whole timeline, newest first, filtered as the API filters it, a page at a time.</summary>
+public sealed class TimelineModel(ConsoleApi api, GroupCatalog group) : ConsolePage(api)
+{
+    public const int PageSize = 25;
+
+    [BindProperty(SupportsGet = true)] public Guid CustomerId { get; set; }
+    [BindProperty(SupportsGet = true)] public Channel[] Channel { get; set; } = [];
+    [BindProperty(SupportsGet = true)] public string[] Brand { get; set; } = [];
+    [BindProperty(SupportsGet = true)] public ContactReason[] Reason { get; set; } = [];
+    [BindProperty(SupportsGet = true)] public Guid? CaseId { get; set; }
+    [BindProperty(SupportsGet = true)] public DateOnly? From { get; set; }
+    [BindProperty(SupportsGet = true)] public DateOnly? To { get; set; }
+    [BindProperty(SupportsGet = true)] public string? Cursor { get; set; }
+    /// <summary>Set by the script that loads further pages in place: only the entries and the next link.</summary>
+    [BindProperty(SupportsGet = true)] public bool Fragment { get; set; }
+
+    public GroupCatalog Group => group;
+    public TimelinePage? Timeline { get; private set; }
+
+    public async Task<IActionResult> OnGetAsync(CancellationToken cancellation)
+    {
+        var query = new List<string> { $"limit={PageSize}" };
+        query.AddRange(Channel.Select(c => $"channel={ApiJson.Name(c)}"));
+        query.AddRange(Brand.Where(b => !string.IsNullOrEmpty(b)).Select(b => $"brand={Uri.EscapeDataString(b)}"));
+        query.AddRange(Reason.Select(r => $"reason={ApiJson.Name(r)}"));
+        if (CaseId is { } caseId) query.Add($"caseId={caseId}");
+        var zone = HttpContext.RequestServices.GetRequiredService<ConsoleText>().Zone;
+        if (From is { } from) query.Add($"from={Uri.EscapeDataString(ConsoleText.StartOf(from, zone).ToString("o"))}");
+        if (To is { } to) query.Add($"to={Uri.EscapeDataString(ConsoleText.StartOf(to.AddDays(1), zone).ToString("o"))}");
+        if (!string.IsNullOrEmpty(Cursor)) query.Add($"cursor={Uri.EscapeDataString(Cursor)}");
+        var answer = await Api.GetAsync<TimelinePage>($"/customers/{CustomerId}/timeline?{string.Join('&', query)}", Purpose, cancellation);
+        if (await SessionEndedAsync(answer.Status) is { } ended) return ended;
+        if (answer.Problem is not null)
+        {
+            Problem = answer.Problem;
+            Response.StatusCode = answer.Status;
+        }
+        Timeline = answer.Value;
+        return Fragment && Timeline is not null ? Partial("_TimelinePage", this) : Page();
+    }
+
+    /// <summary>This page's address with another cursor (the filters kept).</summary>
+    public string WithCursor(string cursor)
+    {
+        var query = Request.Query.Where(q => q.Key is not ("cursor" or "fragment"))
+            .SelectMany(q => q.Value.Select(v => $"{Uri.EscapeDataString(q.Key)}={Uri.EscapeDataString(v ?? "")}"));
+        return $"{Request.Path}?{string.Join('&', query.Append($"cursor={Uri.EscapeDataString(cursor)}"))}";
+    }
+}
