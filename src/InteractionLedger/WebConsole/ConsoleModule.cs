@@ -14,7 +14,12 @@ namespace InteractionLedger.WebConsole;
 public static class ConsoleModule
 {
     public const string Root = "/console";
-    public static readonly CultureInfo[] Cultures = [new("en"), new("fr")];
+    /// <summary>The languages of the console's words.</summary>
+    public static readonly CultureInfo[] Languages = [new("en"), new("fr")];
+
+    /// <summary>The locales dates and numbers follow, from the browser's preference (en-GB writes 04/12/2026, en-US 12/4/2026).</summary>
+    private static readonly CultureInfo[] Locales =
+        new[] { "en", "en-GB", "en-US", "en-IE", "fr", "fr-FR", "fr-BE", "fr-CH", "fr-CA", "fr-LU" }.Select(c => new CultureInfo(c)).ToArray();
 
     public static IServiceCollection AddLedgerConsole(this IServiceCollection services, IConfiguration configuration, bool isDevelopment)
     {
@@ -46,11 +51,15 @@ public static class ConsoleModule
         services.Configure<RequestLocalizationOptions>(localization =>
         {
             localization.DefaultRequestCulture = new RequestCulture("en");
-            localization.SupportedCultures = Cultures;
-            localization.SupportedUICultures = Cultures;
+            localization.SupportedCultures = Locales;
+            localization.SupportedUICultures = Languages;
+            localization.FallBackToParentUICultures = true;
             localization.RequestCultureProviders = [new CookieRequestCultureProvider { CookieName = LanguageCookie }, new AcceptLanguageHeaderRequestCultureProvider()];
         });
         services.AddSingleton<ConsoleText>();
+        // Names with accents written as they are (Razor still encodes what HTML would interpret).
+        services.Configure<Microsoft.Extensions.WebEncoders.WebEncoderOptions>(encoding =>
+            encoding.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
         services.AddSingleton<ConsoleApiAddress>();
         services.AddHttpClient<ConsoleApi>((provider, client) =>
         {

@@ -11,7 +11,7 @@ public sealed class LanguageModel : PageModel
 
     public IActionResult OnPost(string? culture, string? returnUrl)
     {
-        if (ConsoleModule.Cultures.Any(c => c.Name == culture))
+        if (ConsoleModule.Languages.Any(c => c.Name == culture))
             Response.Cookies.Append(ConsoleModule.LanguageCookie, CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(culture!)),
                 new CookieOptions { Path = ConsoleModule.Root, HttpOnly = true, SameSite = SameSiteMode.Lax, IsEssential = true,
                     Secure = Request.IsHttps, MaxAge = TimeSpan.FromDays(365) });
