@@ -116,6 +116,8 @@ builder.Host.UseWolverine(opts =>
 
 builder.Services.AddPersonalDataFreeLogging();
 builder.Services.ConfigureHttpJsonOptions(json => ApiJson.Configure(json.SerializerOptions));
+// The console brings MVC (Razor Pages), whose JSON options Swashbuckle then describes the API with: the same contract.
+builder.Services.Configure<Microsoft.AspNetCore.Mvc.JsonOptions>(json => ApiJson.Configure(json.JsonSerializerOptions));
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<HandledExceptionLog>();

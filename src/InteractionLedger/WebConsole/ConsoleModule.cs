@@ -33,7 +33,8 @@ public static class ConsoleModule
             pages.Conventions.AuthorizeFolder("/", ConsoleAuthentication.Policies.SignedIn);
             pages.Conventions.AuthorizeFolder("/Agent", ConsoleAuthentication.Policies.Agent);
             pages.Conventions.AuthorizeFolder("/Privacy", ConsoleAuthentication.Policies.PrivacyOfficer);
-            pages.Conventions.AuthorizePage("/Privacy/Ledger", ConsoleAuthentication.Policies.Oversight);
+            // The ledger's integrity and retention: the privacy officer's, and the administrator's who runs the service.
+            pages.Conventions.AuthorizeFolder("/Oversight", ConsoleAuthentication.Policies.Oversight);
             pages.Conventions.AllowAnonymousToPage("/SignIn");
             pages.Conventions.AllowAnonymousToPage("/Language");
         });
@@ -89,7 +90,12 @@ public static class ConsoleModule
                 headers["Cross-Origin-Opener-Policy"] = "same-origin";
                 if (!options.EmbeddedCrossSite && options.FrameAncestors.Length == 0) headers.XFrameOptions = "DENY";
                 // Personal data must not stay in a shared or back-forward cache after the agent moved on.
-                if (!http.Request.Path.StartsWithSegments($"{Root}/assets")) headers.CacheControl = "no-store";
+                // (Written as antiforgery writes it on pages with a form, so it has nothing to override.)
+                if (!http.Request.Path.StartsWithSegments($"{Root}/assets"))
+                {
+                    headers.CacheControl = "no-cache, no-store";
+                    headers.Pragma = "no-cache";
+                }
                 return next(http);
             });
         });

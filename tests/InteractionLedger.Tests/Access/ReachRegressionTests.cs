@@ -293,13 +293,16 @@ public sealed class when_a_brand_scoped_caller_reaches_for_another_brands_custom
         var undeclared = endpoints.Where(e => e.Metadata.GetMetadata<ReachRule>() is null).Select(e => e.RoutePattern.RawText).ToList();
         undeclared.ShouldBeEmpty("every route declares how the reach rule applies to it (Access/CustomerReach.cs)");
 
-        ReachRule[] checking = [ReachRule.CustomerInRoute, ReachRule.PersonalDataGate, ReachRule.GroupWide];
+        // A console page checks nothing itself: it calls the API's routes, checked here, as the signed-in person (and a
+        // test, console_pages_reach_customers_only_through_the_api, keeps it from reaching data any other way).
+        ReachRule[] checking = [ReachRule.CustomerInRoute, ReachRule.PersonalDataGate, ReachRule.GroupWide, ReachRule.ThroughTheApi];
         var unchecked_ = endpoints.Where(e => e.RoutePattern.Parameters.Any(p => p.Name == "customerId"))
             .Where(e => !e.Metadata.OfType<ReachRule>().Any(checking.Contains)).Select(e => e.RoutePattern.RawText).ToList();
         unchecked_.ShouldBeEmpty("a route naming {customerId} checks the reach rule");
 
         // Writes need the filter itself: the gate decides reads only.
         var writes = endpoints.Where(e => e.RoutePattern.Parameters.Any(p => p.Name == "customerId")
+                                          && e.Metadata.GetMetadata<ReachRule>() != ReachRule.ThroughTheApi
                                           && e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>()!.HttpMethods.Any(m => m != "GET"))
             .Where(e => !e.Metadata.OfType<ReachRule>().Any(r => r == ReachRule.CustomerInRoute || r == ReachRule.GroupWide))
             .Select(e => e.RoutePattern.RawText).ToList();

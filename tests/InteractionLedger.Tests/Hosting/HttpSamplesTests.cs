@@ -48,6 +48,9 @@ public sealed class when_replaying_the_http_samples(LedgerApi api)
         var endpoints = api.Factory.Services.GetRequiredService<Microsoft.AspNetCore.Routing.EndpointDataSource>().Endpoints
             .OfType<Microsoft.AspNetCore.Routing.RouteEndpoint>()
             .Where(e => e.RoutePattern.RawText is { } raw && !raw.StartsWith("/swagger", StringComparison.Ordinal) && !raw.Contains("{**"))
+            // The console's pages and assets are for browsers, not API clients: its journeys have browser tests.
+            .Where(e => e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.IExcludeFromDescriptionMetadata>()?.ExcludeFromDescription != true
+                        && e.Metadata.GetMetadata<InteractionLedger.Access.ReachRule>() != InteractionLedger.Access.ReachRule.ThroughTheApi)
             .SelectMany(e => (e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>()?.HttpMethods ?? ["GET"])
                 .Select(m => (Method: m, Template: e.RoutePattern.RawText!)))
             .ToHashSet();

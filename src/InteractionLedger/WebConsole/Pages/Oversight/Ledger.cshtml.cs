@@ -2,7 +2,7 @@ using InteractionLedger.Http;
 using InteractionLedger.Privacy;
 using Microsoft.AspNetCore.Mvc;
 
-namespace InteractionLedger.WebConsole.Pages.Privacy;
+namespace InteractionLedger.WebConsole.Pages.Oversight;
 
 /// <summary>The access ledger's integrity (verification, signed checkpoints) and the retention runs, with the actions on them.</summary>
 public sealed class LedgerModel(ConsoleApi api) : ConsolePage(api)

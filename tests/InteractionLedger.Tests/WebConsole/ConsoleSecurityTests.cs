@@ -1,0 +1,168 @@
+using System.Net;
+using InteractionLedger.Tests.Support;
+using InteractionLedger.WebConsole;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace InteractionLedger.Tests.WebConsole;
+
+/// <summary>What the console refuses, and the headers and encoding that keep its pages safe, tried as an attacker would.</summary>
+[Collection("console")]
+public sealed class ConsoleSecurityTests(ConsoleHost host, LedgerApi api)
+{
+    [Fact]
+    public async Task every_console_answer_carries_the_security_headers_and_pages_hold_no_inline_script()
+    {
+        using var agent = await host.SignedInClientAsync(ConsoleWorld.TelecomAgent);
+        using var seed = host.Api();
+        var customer = await seed.CustomerAsync("Headers Check", contacts: 1);
+        foreach (var path in new[] { "/console/sign-in", "/console", $"/console/customers/{customer}", $"/console/customers/{customer}/timeline" })
+        {
+            var response = await agent.GetAsync(path);
+            response.StatusCode.ShouldBe(HttpStatusCode.OK, path);
+            var csp = response.Headers.GetValues("Content-Security-Policy").Single();
+            csp.ShouldContain("script-src 'self';");
+            csp.ShouldNotContain("unsafe-inline");
+            csp.ShouldContain("frame-ancestors 'none'");
+            csp.ShouldContain("form-action 'self'");
+            response.Headers.GetValues("X-Content-Type-Options").Single().ShouldBe("nosniff");
+            response.Headers.GetValues("Referrer-Policy").Single().ShouldBe("same-origin");
+            response.Headers.CacheControl!.NoStore.ShouldBeTrue(path);
+            var html = await response.Content.ReadAsStringAsync();
+            System.Text.RegularExpressions.Regex.Matches(html, "<script(?![^>]*\\bsrc=)").Count.ShouldBe(0, path);
+            System.Text.RegularExpressions.Regex.Matches(html, "<[^>]+\\son[a-z]+\\s*=").Count.ShouldBe(0, path + " has no inline event handler");
+        }
+    }
+
+    [Fact]
+    public void the_desktops_allowed_to_frame_the_console_are_configured_not_coded()
+    {
+        ConsoleModule.ContentSecurityPolicy(new ConsoleOptions()).ShouldContain("frame-ancestors 'none'");
+        var embedded = new ConsoleOptions { FrameAncestors = ["https://crm.example.com", "https://phone.example.com"] };
+        ConsoleModule.ContentSecurityPolicy(embedded).ShouldContain("frame-ancestors https://crm.example.com https://phone.example.com");
+        embedded.EmbeddedCrossSite.ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task a_form_sent_without_its_antiforgery_token_is_refused_and_records_nothing()
+    {
+        using var seed = host.Api();
+        var customer = await seed.CustomerAsync("Forged Form", contacts: 1);
+        using var agent = await host.SignedInClientAsync(ConsoleWorld.TelecomAgent);
+        var forged = await agent.PostAsync($"/console/customers/{customer}?handler=RecordContact", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["Contact.InteractionId"] = Guid.NewGuid().ToString(), ["Contact.Brand"] = "horizon-telecom", ["Contact.Channel"] = "Phone",
+            ["Contact.Reason"] = "Billing", ["Contact.Outcome"] = "Resolved",
+        }));
+        forged.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await seed.GetJsonAsync($"/customers/{customer}"))["interactionCount"]!.GetValue<int>().ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task nobody_signed_in_is_sent_to_sign_in_and_a_role_reaches_only_its_own_pages()
+    {
+        using var anonymous = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(host.BaseUrl) };
+        foreach (var path in new[] { "/console", "/console/lookup?kind=phone&value=0600000000", $"/console/customers/{Guid.NewGuid()}", "/console/privacy" })
+        {
+            var response = await anonymous.GetAsync(path);
+            response.StatusCode.ShouldBe(HttpStatusCode.Redirect, path);
+            response.Headers.Location!.PathAndQueryOf().ShouldStartWith("/console/sign-in?returnUrl=", Case.Sensitive, path);
+        }
+        using var agent = await host.SignedInClientAsync(ConsoleWorld.TelecomAgent);
+        foreach (var path in new[] { "/console/privacy", $"/console/privacy/customers/{Guid.NewGuid()}", "/console/privacy/ledger" })
+            (await agent.GetAsync(path)).Headers.Location!.PathAndQueryOf().ShouldStartWith("/console/denied", Case.Sensitive, path);
+        using var officer = await host.SignedInClientAsync(ConsoleWorld.PrivacyOfficer);
+        (await officer.GetAsync("/console/lookup")).Headers.Location!.PathAndQueryOf().ShouldStartWith("/console/denied");
+        using var administrator = await host.SignedInClientAsync("administrator");
+        (await administrator.GetAsync("/console/privacy/ledger")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await administrator.GetAsync("/console/privacy")).Headers.Location!.PathAndQueryOf().ShouldStartWith("/console/denied");
+    }
+
+    [Fact]
+    public async Task sign_in_sends_the_person_only_to_a_page_of_the_console()
+    {
+        using var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false })
+            { BaseAddress = new Uri(host.BaseUrl) };
+        foreach (var target in new[] { "https://evil.example/phish", "//evil.example", "/\\evil.example", "/swagger", "javascript:alert(1)" })
+        {
+            var form = await client.GetStringAsync("/console/sign-in");
+            var response = await client.PostAsync("/console/sign-in?handler=Persona", new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["persona"] = ConsoleWorld.TelecomAgent, ["returnUrl"] = target, ["__RequestVerificationToken"] = ConsoleHost.AntiforgeryToken(form),
+            }));
+            response.Headers.Location!.ToString().ShouldBe("/console/", target);
+        }
+        var unknown = await client.PostAsync("/console/sign-in?handler=Persona", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["persona"] = "administrator-of-everything", ["__RequestVerificationToken"] = ConsoleHost.AntiforgeryToken(await client.GetStringAsync("/console/sign-in")),
+        }));
+        unknown.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task another_brands_customer_reads_and_writes_like_an_unknown_one()
+    {
+        using var seed = host.Api();
+        var telecom = await seed.CustomerAsync("Brand Bound", contacts: 1);
+        using var energie = await host.SignedInClientAsync("agent-horizon-energie");
+        var theirs = await energie.GetAsync($"/console/customers/{telecom}");
+        var nobody = await energie.GetAsync($"/console/customers/{Guid.NewGuid()}");
+        theirs.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        nobody.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        var page = await theirs.Content.ReadAsStringAsync();
+        page.ShouldNotContain("Brand Bound");
+        foreach (var view in new[] { "timeline", $"merge/{Guid.NewGuid()}" })
+            (await energie.GetAsync($"/console/customers/{telecom}/{view}")).StatusCode.ShouldBe(HttpStatusCode.NotFound, view);
+
+        var form = await (await energie.GetAsync("/console")).Content.ReadAsStringAsync();
+        var write = await energie.PostAsync($"/console/customers/{telecom}?handler=RecordContact", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["Contact.InteractionId"] = Guid.NewGuid().ToString(), ["Contact.Brand"] = "horizon-energie", ["Contact.Channel"] = "Phone",
+            ["Contact.Reason"] = "Billing", ["Contact.Outcome"] = "Resolved", ["__RequestVerificationToken"] = ConsoleHost.AntiforgeryToken(form),
+        }));
+        write.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await seed.GetJsonAsync($"/customers/{telecom}"))["interactionCount"]!.GetValue<int>().ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task a_session_ends_after_the_idle_time_configured()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var factory = new LedgerFactory(await api.Server.CreateDatabaseAsync("consolesession"), "Development", clock,
+            new Dictionary<string, string> { ["Ledger:Console:SessionMinutes"] = "20" });
+        using var client = factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        client.DefaultRequestHeaders.Remove("X-Api-Key");
+        var form = await client.GetStringAsync("/console/sign-in");
+        (await client.PostAsync("/console/sign-in?handler=Persona", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["persona"] = ConsoleWorld.PrivacyOfficer, ["__RequestVerificationToken"] = ConsoleHost.AntiforgeryToken(form),
+        }))).StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        (await client.GetAsync("/console")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        clock.Advance(TimeSpan.FromMinutes(19));
+        (await client.GetAsync("/console")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        clock.Advance(TimeSpan.FromMinutes(21));
+        var expired = await client.GetAsync("/console");
+        expired.StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        expired.Headers.Location!.PathAndQueryOf().ShouldStartWith("/console/sign-in");
+    }
+
+    [Fact]
+    public void console_pages_reach_customers_only_through_the_api()
+    {
+        Type[] direct = [typeof(IQuerySession), typeof(IDocumentSession), typeof(IDocumentStore), typeof(Wolverine.IMessageBus),
+            typeof(Npgsql.NpgsqlDataSource), typeof(InteractionLedger.Privacy.PersonalDataGate), typeof(InteractionLedger.Privacy.AccessLedger)];
+        var pages = typeof(ConsolePage).Assembly.GetTypes().Where(t => t.Namespace?.StartsWith("InteractionLedger.WebConsole") == true).ToList();
+        pages.Count.ShouldBeGreaterThan(10);
+        var offending = pages.SelectMany(t => t.GetConstructors().SelectMany(c => c.GetParameters())
+                .Where(p => direct.Any(d => d.IsAssignableFrom(p.ParameterType))).Select(p => $"{t.Name}({p.ParameterType.Name})"))
+            .ToList();
+        offending.ShouldBeEmpty("a page is just another caller: it reads and writes through ConsoleApi");
+    }
+}
+
+internal static class Locations
+{
+    /// <summary>A redirect's target path, whether the server wrote it absolute or relative.</summary>
+    public static string PathAndQueryOf(this Uri location) => location.IsAbsoluteUri ? location.PathAndQuery : location.OriginalString;
+}
