@@ -66,7 +66,9 @@ public static class ConsoleModule
         {
             client.BaseAddress = provider.GetRequiredService<ConsoleApiAddress>().Base;
             client.Timeout = TimeSpan.FromSeconds(30);
-        });
+        })
+        // HttpClient's own log lines carry the URL, and a lookup's URL carries the identifier the agent typed.
+        .RemoveAllLoggers();
         return services;
     }
 
