@@ -24,7 +24,8 @@ public sealed class ConsoleFormTests(ConsoleHost host)
         var page = await agent.GetStringAsync($"/console/customers/{customer}");
         var form = Contact(Guid.NewGuid(), ConsoleHost.AntiforgeryToken(page));
         // As the page's form sends it: the time the page opened, the same on every send.
-        form["Contact.OccurredAt"] = System.Text.RegularExpressions.Regex.Match(page, "name=\"Contact.OccurredAt\" value=\"([^\"]+)\"").Groups[1].Value;
+        form["Contact.OccurredAt"] = WebUtility.HtmlDecode(
+            System.Text.RegularExpressions.Regex.Match(page, "name=\"Contact.OccurredAt\" value=\"([^\"]+)\"").Groups[1].Value);
         form["Contact.OccurredAt"].ShouldNotBeEmpty();
         var first = await agent.PostAsync($"/console/customers/{customer}?handler=RecordContact", new FormUrlEncodedContent(form));
         var second = await agent.PostAsync($"/console/customers/{customer}?handler=RecordContact", new FormUrlEncodedContent(form));
