@@ -18,7 +18,15 @@ using Npgsql;
 //        [--peak-seconds S (the design peak, 300 writes/s + 150 reads/s, for S seconds)] [--peak-writes W] [--peak-reads R (another rate)]
 //        [--rebuild (rebuild every view, timed)] [--no-telemetry (the service without OpenTelemetry, to measure its cost)]
 //        or: --access-ledger [--records 10000000] (the access ledger at volume: load, full and incremental verification, lookups)
+//        or: --console [--contacts 200] [--views 1000] (the agent's customer page, rendered server-side, as an agent opens it)
 var repoRoot = FindRepositoryRoot();
+if (args.Contains("--console"))
+{
+    string? Option(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
+    await ConsolePage.RunAsync(repoRoot, int.Parse(Option("--contacts") ?? "200", CultureInfo.InvariantCulture),
+        int.Parse(Option("--views") ?? "1000", CultureInfo.InvariantCulture), Option("--out") ?? "docs/benchmarks");
+    return 0;
+}
 if (args.Contains("--access-ledger"))
 {
     var records = args.SkipWhile(a => a != "--records").Skip(1).FirstOrDefault() is { } n ? long.Parse(n, CultureInfo.InvariantCulture) : 10_000_000;

@@ -41,7 +41,9 @@ public sealed class ServiceUnderTest : IAsyncDisposable
     }
 
     /// <param name="telemetry">False starts the service without telemetry (Ledger:Telemetry:Enabled), to measure its cost.</param>
-    public static async Task<ServiceUnderTest> StartAsync(string repoRoot, bool telemetry = true)
+    /// <param name="environment">Production by default; Development for the console's scenario, whose development
+    /// personas sign in without an identity provider (the pages and the API are the same code either way).</param>
+    public static async Task<ServiceUnderTest> StartAsync(string repoRoot, bool telemetry = true, string environment = "Production")
     {
         var database = await LocalPostgresCluster.StartAsync(new LocalPostgresOptions
         {
@@ -68,7 +70,7 @@ public sealed class ServiceUnderTest : IAsyncDisposable
             RedirectStandardError = true,
         };
         start.Environment["ConnectionStrings__Ledger"] = database.ConnectionString;
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = environment;
         start.Environment["Ledger__Principals__0__Id"] = "bench-agent";
         start.Environment["Ledger__Principals__0__Role"] = "Agent";
         start.Environment["Ledger__Principals__0__KeySha256"] = InteractionLedger.Access.PrincipalDirectory.Hash(AgentKey);
