@@ -128,7 +128,7 @@ builder.Services.AddExceptionHandler<DatabaseUnavailableExceptionHandler>();
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = RequestLimits.MaxBodyBytes);
 builder.Services.AddLedgerOpenApi();
 builder.Services.AddLedgerTelemetry(builder.Configuration);
-builder.Services.AddLedgerConsole(builder.Configuration, builder.Environment.IsDevelopment());
+builder.Services.AddLedgerConsole(builder.Configuration, builder.Environment.IsDevelopment(), ownsSchema: autoCreate != AutoCreate.None);
 builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
 
 var app = builder.Build();

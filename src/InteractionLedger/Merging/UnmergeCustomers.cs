@@ -39,6 +39,8 @@ public static class UnmergeCustomersEndpoint
         .MapPost("/{customerId:guid}/merges/{absorbedCustomerId:guid}/undo", (Guid customerId, Guid absorbedCustomerId,
             UnmergeCustomersRequest request, HttpContext http, TimeProvider clock, IMessageBus bus) =>
         {
+            // The empty id names nobody: not a stream to look for (Marten refuses it), a customer never merged here.
+            if (absorbedCustomerId == Guid.Empty) return Task.FromResult(Customers.CustomerReads.NotFound(absorbedCustomerId));
             var errors = new InputErrors();
             Cases.CaseActors.Validate("decidedBy", request.DecidedBy, errors);
             errors.Required("reason", request.Reason);

@@ -41,23 +41,26 @@ public static class ConsoleAuthentication
             cookie.Cookie.HttpOnly = true;
             // Inside a desktop of another site the cookie is only sent with SameSite=None, which browsers accept over HTTPS only.
             cookie.Cookie.SameSite = options.EmbeddedCrossSite ? SameSiteMode.None : SameSiteMode.Lax;
-            cookie.Cookie.SecurePolicy = options.EmbeddedCrossSite ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
+            // Outside Development the service sits behind a TLS terminator and sees plain HTTP: Secure, whatever the scheme seen.
+            cookie.Cookie.SecurePolicy = SecurePolicy(options, isDevelopment);
             cookie.ExpireTimeSpan = options.Session;
             cookie.SlidingExpiration = true;
             cookie.LoginPath = $"{ConsoleModule.Root}/sign-in";
             cookie.AccessDeniedPath = $"{ConsoleModule.Root}/denied";
             cookie.ReturnUrlParameter = "returnUrl";
-            cookie.Events.OnValidatePrincipal = context =>
+            cookie.Events.OnValidatePrincipal = async context =>
             {
+                var services = context.HttpContext.RequestServices;
                 // The session never outlives the token the API would accept: sign in again rather than fail every read.
-                if (context.Properties.GetTokenValue(ExpiresAt) is { } expires
-                    && DateTimeOffset.TryParse(expires, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.RoundtripKind, out var at)
-                    && at <= context.HttpContext.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow())
+                var expired = ExpiryOf(context.Properties) is { } at && at <= services.GetRequiredService<TimeProvider>().GetUtcNow();
+                // A session signed out (anywhere, on any instance) is over, even in a copied cookie.
+                var ended = ConsoleSessions.IdOf(context.Principal) is not { } session
+                            || await services.GetRequiredService<ConsoleSessions>().EndedAsync(session, context.HttpContext.RequestAborted);
+                if (expired || ended)
                 {
                     context.RejectPrincipal();
-                    return context.HttpContext.SignOutAsync(Scheme);
+                    await context.HttpContext.SignOutAsync(Scheme);
                 }
-                return Task.CompletedTask;
             };
         });
 
@@ -82,6 +85,8 @@ public static class ConsoleAuthentication
                 foreach (var scope in new[] { "openid", "profile" }.Concat(provider.Scopes).Distinct()) oidc.Scope.Add(scope);
                 oidc.CorrelationCookie.Path = ConsoleModule.Root;
                 oidc.NonceCookie.Path = ConsoleModule.Root;
+                oidc.CorrelationCookie.SecurePolicy = CookieSecurePolicy.Always;
+                oidc.NonceCookie.SecurePolicy = CookieSecurePolicy.Always;
                 oidc.Events.OnTokenValidated = async context =>
                 {
                     // Who the person is to the ledger comes from the access token the API will be sent, checked as the API checks it.
@@ -89,7 +94,7 @@ public static class ConsoleAuthentication
                     var (caller, failure) = accessToken is null ? (null, "The identity provider gave no access token for the ledger.")
                         : await ValidateAsync(context.HttpContext, accessToken);
                     if (caller is null) { context.Fail(failure!); return; }
-                    context.Principal = caller.ToPrincipal(Scheme);
+                    context.Principal = ConsoleSessions.Open(caller);
                 };
                 oidc.Events.OnRemoteFailure = context =>
                 {
@@ -136,8 +141,26 @@ public static class ConsoleAuthentication
             new AuthenticationToken { Name = "access_token", Value = accessToken },
             new AuthenticationToken { Name = ExpiresAt, Value = expiresAt.ToString("o", System.Globalization.CultureInfo.InvariantCulture) },
         ]);
-        return http.SignInAsync(Scheme, caller.ToPrincipal(Scheme), properties);
+        return http.SignInAsync(Scheme, ConsoleSessions.Open(caller), properties);
     }
+
+    /// <summary>Ends the session here and for every copy of its cookie.</summary>
+    public static async Task SignOutAsync(HttpContext http)
+    {
+        var result = await http.AuthenticateAsync(Scheme);
+        if (ConsoleSessions.IdOf(result.Principal) is { } session)
+            await http.RequestServices.GetRequiredService<ConsoleSessions>().EndAsync(session,
+                ExpiryOf(result.Properties) ?? http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow().AddDays(1), http.RequestAborted);
+        await http.SignOutAsync(Scheme);
+    }
+
+    public static CookieSecurePolicy SecurePolicy(ConsoleOptions options, bool isDevelopment) =>
+        options.EmbeddedCrossSite || !isDevelopment ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
+
+    private static DateTimeOffset? ExpiryOf(AuthenticationProperties? properties) =>
+        properties?.GetTokenValue(ExpiresAt) is { } expires
+        && DateTimeOffset.TryParse(expires, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.RoundtripKind, out var at)
+            ? at : null;
 
     /// <summary>The signed-in person's access token, which the console sends the API.</summary>
     public static Task<string?> AccessTokenAsync(HttpContext http) => http.GetTokenAsync(Scheme, "access_token");

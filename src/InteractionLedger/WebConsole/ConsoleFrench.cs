@@ -267,6 +267,11 @@ public static class ConsoleFrench
         ["Run retention now"] = "Lancer la conservation maintenant",
         ["Retention run finished."] = "Passe de conservation terminée.",
 
+        ["This value was not understood."] = "Cette valeur n'a pas été comprise.",
+        ["Some values were not understood; nothing was sent."] = "Certaines valeurs n'ont pas été comprises ; rien n'a été envoyé.",
+        ["No such page"] = "Cette page n'existe pas",
+        ["Back to the console"] = "Retour à la console",
+
         // Counted nouns
         ["contact"] = "contact", ["contacts"] = "contacts",
         ["day"] = "jour", ["identifier"] = "identifiant", ["identifiers"] = "identifiants",

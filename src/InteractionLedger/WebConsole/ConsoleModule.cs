@@ -21,12 +21,15 @@ public static class ConsoleModule
     private static readonly CultureInfo[] Locales =
         new[] { "en", "en-GB", "en-US", "en-IE", "fr", "fr-FR", "fr-BE", "fr-CH", "fr-CA", "fr-LU" }.Select(c => new CultureInfo(c)).ToArray();
 
-    public static IServiceCollection AddLedgerConsole(this IServiceCollection services, IConfiguration configuration, bool isDevelopment)
+    /// <param name="ownsSchema">Whether the service creates its tables (embedded database, Development); elsewhere migrations/006 does.</param>
+    public static IServiceCollection AddLedgerConsole(this IServiceCollection services, IConfiguration configuration, bool isDevelopment, bool ownsSchema)
     {
         var section = configuration.GetSection("Ledger:Console");
         var options = section.Get<ConsoleOptions>() ?? new ConsoleOptions();
         services.Configure<ConsoleOptions>(section);
         services.AddConsoleAuthentication(options, isDevelopment);
+        services.AddSingleton<ConsoleSessions>();
+        if (ownsSchema) services.AddHostedService<ConsoleSessionsSetup>();
         services.AddRazorPages(pages =>
         {
             pages.RootDirectory = "/WebConsole/Pages";
@@ -37,13 +40,14 @@ public static class ConsoleModule
             pages.Conventions.AuthorizeFolder("/Oversight", ConsoleAuthentication.Policies.Oversight);
             pages.Conventions.AllowAnonymousToPage("/SignIn");
             pages.Conventions.AllowAnonymousToPage("/Language");
-        });
+            pages.Conventions.AllowAnonymousToPage("/NotFound");
+        }).AddMvcOptions(mvc => mvc.ModelBinderProviders.Insert(0, new NamedEnumBinderProvider()));
         services.AddAntiforgery(antiforgery =>
         {
             antiforgery.Cookie.Name = "ledger-console-antiforgery";
             antiforgery.Cookie.Path = Root;
             antiforgery.Cookie.SameSite = options.EmbeddedCrossSite ? SameSiteMode.None : SameSiteMode.Strict;
-            antiforgery.Cookie.SecurePolicy = options.EmbeddedCrossSite ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
+            antiforgery.Cookie.SecurePolicy = ConsoleAuthentication.SecurePolicy(options, isDevelopment);
             antiforgery.FormFieldName = "__RequestVerificationToken";
         });
         // Sessions are encrypted with the data-protection keys: instances behind one address must share them.
@@ -91,6 +95,8 @@ public static class ConsoleModule
                 headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=()";
                 headers["Cross-Origin-Opener-Policy"] = "same-origin";
                 if (!options.EmbeddedCrossSite && options.FrameAncestors.Length == 0) headers.XFrameOptions = "DENY";
+                // Browsers heed it over HTTPS only, which is how the console is reached outside Development.
+                if (!app.Environment.IsDevelopment()) headers.StrictTransportSecurity = "max-age=31536000";
                 // Personal data must not stay in a shared or back-forward cache after the agent moved on.
                 // (Written as antiforgery writes it on pages with a form, so it has nothing to override.)
                 if (!http.Request.Path.StartsWithSegments($"{Root}/assets"))

@@ -60,6 +60,38 @@ public abstract class ConsolePage(ConsoleApi api) : PageModel
         return await showAgain();
     }
 
+    /// <summary>
+    /// Whether every value sent was understood (a date that is a date, a number that fits, a word of the list). If
+    /// not, nothing goes to the API: a 400 names each field, beside <paramref name="form"/> when it is a form's.
+    /// </summary>
+    protected bool InputUnderstood(string? form = null)
+    {
+        if (ModelState.IsValid) return true;
+        var text = HttpContext.RequestServices.GetRequiredService<ConsoleText>();
+        var errors = ModelState.Where(entry => entry.Value!.Errors.Count > 0)
+            .ToDictionary(entry => FieldName(entry.Key), _ => new[] { text["This value was not understood."] }, StringComparer.OrdinalIgnoreCase);
+        Problem = new ApiProblem(StatusCodes.Status400BadRequest, text["Some values were not understood; nothing was sent."], null, null, errors);
+        ProblemForm = form;
+        Response.StatusCode = StatusCodes.Status400BadRequest;
+        return false;
+    }
+
+    /// <summary>A period of days as the console's filters take it: real dates, in order, within the centuries a ledger can hold.</summary>
+    protected void CheckPeriod(DateOnly? from, DateOnly? to)
+    {
+        var text = HttpContext.RequestServices.GetRequiredService<ConsoleText>();
+        foreach (var (field, day) in new[] { ("from", from), ("to", to) })
+            if (day is { Year: < 1900 or > 2199 }) ModelState.AddModelError(field, text["This value was not understood."]);
+        if (from > to) ModelState.AddModelError("from", text["This value was not understood."]);
+    }
+
+    /// <summary>The API's name for a form field (<c>Contact.WaitingSeconds</c> is <c>waitingSeconds</c>), so messages land beside it.</summary>
+    private static string FieldName(string key)
+    {
+        var last = key[(key.LastIndexOf('.') + 1)..];
+        return last.Length == 0 ? key : char.ToLowerInvariant(last[0]) + last[1..];
+    }
+
     /// <summary>The messages the API gave for a field of the form that failed, if it is this one.</summary>
     public IEnumerable<string> ErrorsFor(string form, string field) =>
         ProblemForm == form && Problem is not null && Problem.Errors.TryGetValue(field, out var messages) ? messages : [];

@@ -40,7 +40,7 @@ public sealed class OfficerJourneyTests(ConsoleHost host)
             await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Who read this customer's data" })).ToBeVisibleAsync();
             await ConsoleHost.ShouldBeAccessibleAsync(page);
 
-            var download = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Link, new() { Name = "Export (JSON)" }).ClickAsync());
+            var download = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Button, new() { Name = "Export (JSON)" }).ClickAsync());
             var exported = JsonNode.Parse(await File.ReadAllTextAsync((await download.PathAsync())!))!;
             exported["customerId"]!.GetValue<Guid>().ShouldBe(customer);
 

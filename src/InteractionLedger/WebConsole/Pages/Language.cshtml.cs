@@ -14,7 +14,7 @@ public sealed class LanguageModel : PageModel
         if (ConsoleModule.Languages.Any(c => c.Name == culture))
             Response.Cookies.Append(ConsoleModule.LanguageCookie, CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(culture!)),
                 new CookieOptions { Path = ConsoleModule.Root, HttpOnly = true, SameSite = SameSiteMode.Lax, IsEssential = true,
-                    Secure = Request.IsHttps, MaxAge = TimeSpan.FromDays(365) });
+                    Secure = Request.IsHttps || !HttpContext.RequestServices.GetRequiredService<IWebHostEnvironment>().IsDevelopment(), MaxAge = TimeSpan.FromDays(365) });
         return LocalRedirect(returnUrl is not null && Url.IsLocalUrl(returnUrl) && returnUrl.StartsWith(ConsoleModule.Root, StringComparison.Ordinal)
             ? returnUrl : $"{ConsoleModule.Root}/");
     }

@@ -12,7 +12,7 @@ public sealed class SignOutModel : PageModel
     public async Task<IActionResult> OnPostAsync()
     {
         var provider = await ConsoleAuthentication.SignedInWithProviderAsync(HttpContext);
-        await HttpContext.SignOutAsync(ConsoleAuthentication.Scheme);
+        await ConsoleAuthentication.SignOutAsync(HttpContext);
         return provider
             ? SignOut(new AuthenticationProperties { RedirectUri = $"{ConsoleModule.Root}/sign-in?signedOut=true" }, ConsoleAuthentication.OpenIdConnectScheme)
             : Redirect($"{ConsoleModule.Root}/sign-in?signedOut=true");

@@ -40,7 +40,8 @@ public sealed class CustomerModel(ConsoleApi api, GroupCatalog group, TimeProvid
     [BindProperty] public CaseForm Case { get; set; } = new();
     [BindProperty] public RatingForm Rating { get; set; } = new();
     [BindProperty] public ConsentForm Statement { get; set; } = new();
-    [BindProperty] public string? Reason { get; set; }
+    /// <summary>A resolution, or why a case is reopened or a merge undone (not "Reason": the contact and case forms have one, a list).</summary>
+    [BindProperty] public string? Why { get; set; }
     [BindProperty] public long? Version { get; set; }
 
     /// <summary>The brands the person may record for: their own among the customer's group's.</summary>
@@ -90,6 +91,7 @@ public sealed class CustomerModel(ConsoleApi api, GroupCatalog group, TimeProvid
 
     public async Task<IActionResult> OnPostRecordContactAsync(CancellationToken cancellation)
     {
+        if (!InputUnderstood("contact")) return await ShowAsync(cancellation);
         var answer = await Api.SendAsync<InteractionReceipt>(HttpMethod.Post, $"{Path}/interactions", new RecordInteractionRequest(
                 Contact.InteractionId, Contact.OccurredAt ?? clock.GetUtcNow(), Contact.Brand, Contact.Channel, Contact.Direction, Contact.Reason,
                 new HandledBy(HandlerKind.Agent, By), Contact.Outcome, Contact.WaitingSeconds, Contact.HandlingSeconds, Contact.Summary,
@@ -101,6 +103,7 @@ public sealed class CustomerModel(ConsoleApi api, GroupCatalog group, TimeProvid
 
     public async Task<IActionResult> OnPostRateAsync(CancellationToken cancellation)
     {
+        if (!InputUnderstood("rating")) return await ShowAsync(cancellation);
         var answer = await Api.SendAsync<object>(HttpMethod.Put, $"{Path}/interactions/{Rating.InteractionId}/rating",
             new RateInteractionRequest(Rating.Satisfaction, Rating.Comment, null), null, null, cancellation);
         return await AfterWriteAsync(answer, "rating", T("Rating recorded."), () => ShowAsync(cancellation));
@@ -108,6 +111,7 @@ public sealed class CustomerModel(ConsoleApi api, GroupCatalog group, TimeProvid
 
     public async Task<IActionResult> OnPostOpenCaseAsync(CancellationToken cancellation)
     {
+        if (!InputUnderstood("open-case")) return await ShowAsync(cancellation);
         var answer = await Api.SendAsync<CaseReceipt>(HttpMethod.Post, $"{Path}/cases",
             new OpenCaseRequest(Case.CaseId, Case.Brand, Case.Reason, Case.Title, By, null), null, null, cancellation);
         return await AfterWriteAsync(answer, "open-case", T("Case opened."), () => ShowAsync(cancellation));
@@ -115,6 +119,7 @@ public sealed class CustomerModel(ConsoleApi api, GroupCatalog group, TimeProvid
 
     public async Task<IActionResult> OnPostAttachAsync(CancellationToken cancellation)
     {
+        if (!InputUnderstood("attach")) return await ShowAsync(cancellation);
         var answer = await Api.SendAsync<object>(HttpMethod.Post, $"{Path}/cases/{Case.CaseId}/interactions",
             new AttachInteractionRequest(Case.InteractionId, By, null), null, null, cancellation);
         return await AfterWriteAsync(answer, "attach", T("Contact attached to the case."), () => ShowAsync(cancellation));
@@ -122,20 +127,23 @@ public sealed class CustomerModel(ConsoleApi api, GroupCatalog group, TimeProvid
 
     public async Task<IActionResult> OnPostResolveAsync(CancellationToken cancellation)
     {
+        if (!InputUnderstood($"case-{Case.CaseId}")) return await ShowAsync(cancellation);
         var answer = await Api.SendAsync<object>(HttpMethod.Post, $"{Path}/cases/{Case.CaseId}/resolve",
-            new ResolveCaseRequest(By, Reason, null), null, IfMatch, cancellation);
+            new ResolveCaseRequest(By, Why, null), null, IfMatch, cancellation);
         return await AfterWriteAsync(answer, $"case-{Case.CaseId}", T("Case resolved."), () => ShowAsync(cancellation));
     }
 
     public async Task<IActionResult> OnPostReopenAsync(CancellationToken cancellation)
     {
+        if (!InputUnderstood($"case-{Case.CaseId}")) return await ShowAsync(cancellation);
         var answer = await Api.SendAsync<object>(HttpMethod.Post, $"{Path}/cases/{Case.CaseId}/reopen",
-            new ReopenCaseRequest(By, Reason, null), null, IfMatch, cancellation);
+            new ReopenCaseRequest(By, Why, null), null, IfMatch, cancellation);
         return await AfterWriteAsync(answer, $"case-{Case.CaseId}", T("Case reopened."), () => ShowAsync(cancellation));
     }
 
     public async Task<IActionResult> OnPostPreferredChannelAsync(CancellationToken cancellation)
     {
+        if (!InputUnderstood("preferred-channel")) return await ShowAsync(cancellation);
         var answer = await Api.SendAsync<object>(HttpMethod.Put, $"{Path}/preferred-channel",
             new StatePreferredChannelRequest(Contact.Channel, By, null), null, IfMatch, cancellation);
         return await AfterWriteAsync(answer, "preferred-channel", T("Preferred channel recorded."), () => ShowAsync(cancellation));
@@ -143,6 +151,8 @@ public sealed class CustomerModel(ConsoleApi api, GroupCatalog group, TimeProvid
 
     public async Task<IActionResult> OnPostConsentAsync(CancellationToken cancellation)
     {
+        if (Statement.Kind is not ("consent" or "withdrawal" or "objection")) ModelState.AddModelError("Statement.Kind", "consent, withdrawal or objection");
+        if (!InputUnderstood("consent")) return await ShowAsync(cancellation);
         var brand = string.IsNullOrEmpty(Statement.Brand) ? null : Statement.Brand;
         ApiAnswer<object> answer = Statement.Kind switch
         {
@@ -158,8 +168,9 @@ public sealed class CustomerModel(ConsoleApi api, GroupCatalog group, TimeProvid
 
     public async Task<IActionResult> OnPostUndoMergeAsync(Guid absorbedCustomerId, CancellationToken cancellation)
     {
+        if (!InputUnderstood($"undo-{absorbedCustomerId}")) return await ShowAsync(cancellation);
         var answer = await Api.SendAsync<object>(HttpMethod.Post, $"{Path}/merges/{absorbedCustomerId}/undo",
-            new UnmergeCustomersRequest(By, Reason, null), null, IfMatch, cancellation);
+            new UnmergeCustomersRequest(By, Why, null), null, IfMatch, cancellation);
         return await AfterWriteAsync(answer, $"undo-{absorbedCustomerId}", T("Merge undone: both customers stand apart again."), () => ShowAsync(cancellation));
     }
 

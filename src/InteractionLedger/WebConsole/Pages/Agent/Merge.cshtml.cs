@@ -46,6 +46,7 @@ public sealed class MergeModel(ConsoleApi api, GroupCatalog group) : ConsolePage
 
     public async Task<IActionResult> OnPostAsync(CancellationToken cancellation)
     {
+        if (!InputUnderstood("merge")) return await ShowAsync(cancellation);
         var answer = await Api.SendAsync<MergeReceipt>(HttpMethod.Post, $"/customers/{CustomerId}/merges",
             new MergeCustomersRequest(OtherCustomerId, Me.Id, Reason, null), null,
             Version is { } version ? Http.ExpectedVersion.ETagFor(version) : null, cancellation);

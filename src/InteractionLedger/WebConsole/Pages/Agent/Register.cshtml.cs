@@ -22,6 +22,7 @@ public sealed class RegisterModel(ConsoleApi api, GroupCatalog group) : ConsoleP
 
     public async Task<IActionResult> OnPostAsync(CancellationToken cancellation)
     {
+        if (!InputUnderstood("register")) return Page();
         var registered = await Api.SendAsync<CustomerReceipt>(HttpMethod.Post, "/customers",
             new RegisterCustomerRequest(NewCustomerId, DisplayName, string.IsNullOrEmpty(Brand) ? null : Brand), null, null, cancellation);
         var text = HttpContext.RequestServices.GetRequiredService<ConsoleText>();

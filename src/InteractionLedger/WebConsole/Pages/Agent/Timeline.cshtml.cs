@@ -26,6 +26,8 @@ public sealed class TimelineModel(ConsoleApi api, GroupCatalog group) : ConsoleP
 
     public async Task<IActionResult> OnGetAsync(CancellationToken cancellation)
     {
+        CheckPeriod(From, To);
+        if (!InputUnderstood()) return Page();
         var query = new List<string> { $"limit={PageSize}" };
         query.AddRange(Channel.Select(c => $"channel={ApiJson.Name(c)}"));
         query.AddRange(Brand.Where(b => !string.IsNullOrEmpty(b)).Select(b => $"brand={Uri.EscapeDataString(b)}"));

@@ -23,6 +23,8 @@ public sealed class AccessesModel(ConsoleApi api) : ConsolePage(api)
 
     public async Task<IActionResult> OnGetAsync(CancellationToken cancellation)
     {
+        CheckPeriod(From, To);
+        if (!InputUnderstood()) return Page();
         var zone = HttpContext.RequestServices.GetRequiredService<ConsoleText>().Zone;
         var query = new List<string> { $"limit={PageSize}" };
         if (!string.IsNullOrWhiteSpace(Person)) query.Add($"person={Uri.EscapeDataString(Person.Trim())}");

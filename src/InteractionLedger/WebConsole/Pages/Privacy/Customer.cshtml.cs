@@ -45,8 +45,11 @@ public sealed class CustomerModel(ConsoleApi api) : ConsolePage(api)
         return Page();
     }
 
-    /// <summary>The customer's export (GDPR arts. 15 and 20), downloaded as the API produced it.</summary>
-    public async Task<IActionResult> OnGetExportAsync(CancellationToken cancellation)
+    /// <summary>
+    /// The customer's export (GDPR arts. 15 and 20), downloaded as the API produced it. A form post, not a link: another
+    /// site cannot make a signed-in officer export anyone.
+    /// </summary>
+    public async Task<IActionResult> OnPostExportAsync(CancellationToken cancellation)
     {
         var export = await Api.GetBytesAsync($"/privacy/customers/{CustomerId}/export", Purpose.DataSubjectRights, cancellation);
         if (await SessionEndedAsync(export.Status) is { } ended) return ended;
