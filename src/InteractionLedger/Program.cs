@@ -18,6 +18,12 @@ using Npgsql;
 using Wolverine;
 using Wolverine.Marten;
 
+// Everything outside the console formats and parses culture-free, whatever the machine's locale: the console sets the
+// person's culture on its own requests only (ConsoleModule).
+System.Globalization.CultureInfo.DefaultThreadCurrentCulture = System.Globalization.CultureInfo.InvariantCulture;
+System.Globalization.CultureInfo.DefaultThreadCurrentUICulture = System.Globalization.CultureInfo.InvariantCulture;
+System.Globalization.CultureInfo.CurrentCulture = System.Globalization.CultureInfo.InvariantCulture;
+System.Globalization.CultureInfo.CurrentUICulture = System.Globalization.CultureInfo.InvariantCulture;
 var builder = WebApplication.CreateBuilder(args);
 // No assembly the ledger uses registers JasperFx extension services, so ApplyJasperFxExtensions is not called;
 // applying the (empty) set once tells JasperFx's command discovery not to print each assembly it searches.

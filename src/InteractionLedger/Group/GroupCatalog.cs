@@ -23,4 +23,7 @@ public sealed class GroupCatalog
     public IReadOnlyList<string> BrandCodes => Brands.Select(b => b.Code).ToList();
 
     public bool IsKnownBrand(string? code) => code is not null && Brands.Any(b => b.Code == code);
+
+    /// <summary>A brand's name as people read it; the code itself for a brand the group no longer has.</summary>
+    public string NameOf(string code) => Brands.FirstOrDefault(b => b.Code == code)?.Name ?? code;
 }

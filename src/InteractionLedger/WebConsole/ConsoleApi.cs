@@ -10,7 +10,7 @@ using Microsoft.Extensions.Options;
 namespace InteractionLedger.WebConsole;
 
 /// <summary>A problem the API answered, as the console shows it: its own title, detail and messages per field.</summary>
-public sealed record ApiProblem(int Status, string Title, string? Detail, string? Type, IReadOnlyDictionary<string, string[]> Errors)
+public sealed record ApiProblem(int Status, string Title, string? Detail, IReadOnlyDictionary<string, string[]> Errors)
 {
     /// <summary>Someone else wrote first (a stale version), or the request conflicts with the customer's state.</summary>
     public bool IsConflict => Status is StatusCodes.Status409Conflict or StatusCodes.Status412PreconditionFailed;
@@ -26,11 +26,11 @@ public sealed record ApiProblem(int Status, string Title, string? Detail, string
                 foreach (var field in fields.EnumerateObject())
                     errors[field.Name] = field.Value.ValueKind == JsonValueKind.Array
                         ? field.Value.EnumerateArray().Select(m => m.ToString()).ToArray() : [field.Value.ToString()];
-            return new ApiProblem(status, Text(root, "title") ?? $"HTTP {status}", Text(root, "detail"), Text(root, "type"), errors);
+            return new ApiProblem(status, Text(root, "title") ?? $"HTTP {status}", Text(root, "detail"), errors);
         }
         catch (JsonException)
         {
-            return new ApiProblem(status, $"HTTP {status}", null, null, new Dictionary<string, string[]>());
+            return new ApiProblem(status, $"HTTP {status}", null, new Dictionary<string, string[]>());
         }
     }
 
@@ -39,7 +39,7 @@ public sealed record ApiProblem(int Status, string Title, string? Detail, string
 }
 
 /// <summary>What the API answered: the value, or its problem.</summary>
-public sealed record ApiAnswer<T>(int Status, T? Value, ApiProblem? Problem, string? ETag)
+public sealed record ApiAnswer<T>(int Status, T? Value, ApiProblem? Problem)
 {
     public bool Succeeded => Problem is null;
 }
@@ -60,10 +60,8 @@ public sealed class ConsoleApi(HttpClient client, IHttpContextAccessor accessor)
         using var response = await SendRawAsync(method, path, body, purpose, ifMatch, cancellation);
         var text = await response.Content.ReadAsStringAsync(cancellation);
         var status = (int)response.StatusCode;
-        var etag = response.Headers.ETag?.Tag;
-        if (!response.IsSuccessStatusCode) return new ApiAnswer<T>(status, default, ApiProblem.Read(status, text), etag);
-        var value = typeof(T) == typeof(string) ? (T)(object)text : JsonSerializer.Deserialize<T>(text, ApiJson.Options);
-        return new ApiAnswer<T>(status, value, null, etag);
+        if (!response.IsSuccessStatusCode) return new ApiAnswer<T>(status, default, ApiProblem.Read(status, text));
+        return new ApiAnswer<T>(status, JsonSerializer.Deserialize<T>(text, ApiJson.Options), null);
     }
 
     /// <summary>The answer as bytes (an export to download), or its problem.</summary>
@@ -72,8 +70,8 @@ public sealed class ConsoleApi(HttpClient client, IHttpContextAccessor accessor)
         using var response = await SendRawAsync(HttpMethod.Get, path, null, purpose, null, cancellation);
         var status = (int)response.StatusCode;
         var bytes = await response.Content.ReadAsByteArrayAsync(cancellation);
-        return response.IsSuccessStatusCode ? new ApiAnswer<byte[]>(status, bytes, null, null)
-            : new ApiAnswer<byte[]>(status, null, ApiProblem.Read(status, Encoding.UTF8.GetString(bytes)), null);
+        return response.IsSuccessStatusCode ? new ApiAnswer<byte[]>(status, bytes, null)
+            : new ApiAnswer<byte[]>(status, null, ApiProblem.Read(status, Encoding.UTF8.GetString(bytes)));
     }
 
     private async Task<HttpResponseMessage> SendRawAsync(HttpMethod method, string path, object? body, Purpose? purpose, string? ifMatch,

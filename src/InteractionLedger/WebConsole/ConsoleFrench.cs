@@ -270,6 +270,9 @@ public static class ConsoleFrench
         ["This value was not understood."] = "Cette valeur n'a pas été comprise.",
         ["Some values were not understood; nothing was sent."] = "Certaines valeurs n'ont pas été comprises ; rien n'a été envoyé.",
         ["No such page"] = "Cette page n'existe pas",
+        ["Search by identifier"] = "Rechercher par identifiant",
+        ["Handling time (seconds)"] = "Durée de traitement (secondes)",
+        ["Older reads"] = "Lectures plus anciennes",
         ["Back to the console"] = "Retour à la console",
 
         // Counted nouns
@@ -303,7 +306,7 @@ public static class ConsoleFrench
         ["agent"] = "conseiller", ["chatbot"] = "chatbot", ["privacy-officer"] = "délégué à la protection des données", ["administrator"] = "administrateur",
         ["integration"] = "intégration", ["monitoring"] = "supervision",
         ["Brand customer number"] = "Numéro client", ["Social handle"] = "Pseudonyme social", ["Chat session"] = "Session de chat", ["Loyalty card"] = "Carte de fidélité",
-        ["Strong"] = "fort", ["Weak"] = "faible",
+        ["Strong"] = "Fort", ["Weak"] = "Faible",
         ["None"] = "Aucune", ["Low"] = "Faible", ["Medium"] = "Moyenne", ["High"] = "Forte",
         ["Bot"] = "Bot",
     };

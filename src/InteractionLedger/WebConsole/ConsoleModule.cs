@@ -24,9 +24,9 @@ public static class ConsoleModule
     /// <param name="ownsSchema">Whether the service creates its tables (embedded database, Development); elsewhere migrations/006 does.</param>
     public static IServiceCollection AddLedgerConsole(this IServiceCollection services, IConfiguration configuration, bool isDevelopment, bool ownsSchema)
     {
-        var section = configuration.GetSection("Ledger:Console");
-        var options = section.Get<ConsoleOptions>() ?? new ConsoleOptions();
-        services.Configure<ConsoleOptions>(section);
+        var options = configuration.GetSection("Ledger:Console").Get<ConsoleOptions>() ?? new ConsoleOptions();
+        options.Validate();
+        services.AddSingleton(Microsoft.Extensions.Options.Options.Create(options));
         services.AddConsoleAuthentication(options, isDevelopment);
         services.AddSingleton<ConsoleSessions>();
         if (ownsSchema) services.AddHostedService<ConsoleSessionsSetup>();
@@ -51,7 +51,7 @@ public static class ConsoleModule
             antiforgery.FormFieldName = "__RequestVerificationToken";
         });
         // Sessions are encrypted with the data-protection keys: instances behind one address must share them.
-        if (configuration["Ledger:Console:KeysDirectory"] is { Length: > 0 } keys)
+        if (options.KeysDirectory is { Length: > 0 } keys)
             services.AddDataProtection().SetApplicationName("InteractionLedger").PersistKeysToFileSystem(new DirectoryInfo(keys));
         services.Configure<RequestLocalizationOptions>(localization =>
         {
@@ -78,10 +78,16 @@ public static class ConsoleModule
 
     public const string LanguageCookie = "ledger-console-language";
 
+    /// <summary>Whether a return address is a page of the console on this host: the only place sign-in or a language switch sends anyone.</summary>
+    public static bool IsConsolePage(string? url, Microsoft.AspNetCore.Mvc.IUrlHelper helper) =>
+        url is not null && helper.IsLocalUrl(url) && (url == Root || url.StartsWith(Root + "/", StringComparison.Ordinal) || url.StartsWith(Root + "?", StringComparison.Ordinal));
+
     /// <summary>Security headers, language and no caching for every console answer; the pages and their assets.</summary>
     public static void UseLedgerConsole(this WebApplication app)
     {
-        var options = app.Configuration.GetSection("Ledger:Console").Get<ConsoleOptions>() ?? new ConsoleOptions();
+        var options = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ConsoleOptions>>().Value;
+        if (!app.Environment.IsDevelopment() && string.IsNullOrEmpty(options.KeysDirectory))
+            app.Logger.LogWarning("Ledger:Console:KeysDirectory is not set: console sessions last only as long as this instance, and do not move between instances");
         var policy = ContentSecurityPolicy(options);
         app.UseWhen(http => http.Request.Path.StartsWithSegments(Root), console =>
         {

@@ -22,7 +22,27 @@ public sealed class ConsoleOptions
     /// <summary>The time zone dates are shown in (IANA id); the group's agents work in France.</summary>
     public string TimeZone { get; set; } = "Europe/Paris";
 
+    /// <summary>
+    /// A folder every instance shares for the data-protection keys that encrypt session cookies and antiforgery tokens.
+    /// Unset, each instance keeps its own, and a person moving between instances (or across a restart) signs in again.
+    /// </summary>
+    public string? KeysDirectory { get; set; }
+
     public OpenIdConnectSettings OpenIdConnect { get; set; } = new();
+
+    /// <summary>Refuses, at start, settings the console would misuse: a token sent in clear, a zone unknown, a policy injected.</summary>
+    public void Validate()
+    {
+        if (!string.IsNullOrWhiteSpace(ApiAddress)
+            && (!Uri.TryCreate(ApiAddress, UriKind.Absolute, out var api) || (api.Scheme != Uri.UriSchemeHttps && !api.IsLoopback)))
+            throw new InvalidOperationException("Ledger:Console:ApiAddress must be an https address or a loopback one: the console sends people's tokens to it.");
+        if (!TimeZoneInfo.TryFindSystemTimeZoneById(TimeZone, out _))
+            throw new InvalidOperationException($"Ledger:Console:TimeZone '{TimeZone}' is not a time zone this machine knows (an IANA id, e.g. Europe/Paris).");
+        foreach (var origin in FrameAncestors.Where(a => !string.IsNullOrWhiteSpace(a)))
+            if (origin != "'self'" && (!Uri.TryCreate(origin, UriKind.Absolute, out var framing) || framing.Scheme is not ("https" or "http")
+                                       || framing.GetLeftPart(UriPartial.Authority) != origin.TrimEnd('/')))
+                throw new InvalidOperationException($"Ledger:Console:FrameAncestors: '{origin}' is not an origin (scheme://host[:port]) or 'self'.");
+    }
 
     public TimeSpan Session => TimeSpan.FromMinutes(Math.Clamp(SessionMinutes, 1, 24 * 60));
 

@@ -1,8 +1,9 @@
 using InteractionLedger.Access;
+using InteractionLedger.Group;
 using InteractionLedger.Hosting;
 using InteractionLedger.Privacy;
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Filters;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace InteractionLedger.WebConsole;
@@ -11,9 +12,13 @@ namespace InteractionLedger.WebConsole;
 /// What every console page shares: the signed-in person, the purpose their reads state, and how the API's answers
 /// are shown (its problems in its own words, an ended session as a way back to sign-in).
 /// </summary>
-public abstract class ConsolePage(ConsoleApi api) : PageModel
+public abstract class ConsolePage(ConsoleApi api, ConsoleText text) : PageModel
 {
+    /// <summary>The console's generic word for a value it could not read (its own messages would echo the value).</summary>
+    public const string NotUnderstood = "This value was not understood.";
+
     protected ConsoleApi Api => api;
+    protected ConsoleText Text => text;
 
     public Caller Me => Caller.From(User);
 
@@ -36,12 +41,20 @@ public abstract class ConsolePage(ConsoleApi api) : PageModel
 
     public Purpose Purpose => ApiJson.TryParse<Purpose>(PurposeName, out var stated) && StatablePurposes.Contains(stated) ? stated : StatablePurposes[0];
 
-    /// <summary>The answer, or the page's way out when the API no longer accepts the session's token.</summary>
+    /// <summary>A purpose named but not one the person may state is refused, never read as the default (the broadest).</summary>
+    public override void OnPageHandlerExecuting(PageHandlerExecutingContext context)
+    {
+        if (!string.IsNullOrEmpty(PurposeName) && !(ApiJson.TryParse<Purpose>(PurposeName, out var stated) && StatablePurposes.Contains(stated)))
+            ModelState.AddModelError("purpose", NotUnderstood);
+    }
+
+    /// <summary>The page's way out when the API no longer accepts the session's token: the session ends, sign in again.</summary>
     protected async Task<IActionResult?> SessionEndedAsync(int status)
     {
         if (status != StatusCodes.Status401Unauthorized) return null;
-        await HttpContext.SignOutAsync(ConsoleAuthentication.Scheme);
-        return Redirect($"{ConsoleModule.Root}/sign-in?expired=true&returnUrl={Uri.EscapeDataString(Request.Path + Request.QueryString)}");
+        await ConsoleAuthentication.SignOutAsync(HttpContext);
+        var back = Request.Path + QueryString.Create(Request.Query.Where(q => q.Key != "fragment"));
+        return Redirect($"{ConsoleModule.Root}/sign-in?expired=true&returnUrl={Uri.EscapeDataString(back)}");
     }
 
     /// <summary>After a write: back to the page (no resubmission on reload) with what was done, or the problem beside its form.</summary>
@@ -52,7 +65,7 @@ public abstract class ConsolePage(ConsoleApi api) : PageModel
         if (answer.Succeeded)
         {
             Done = done;
-            return Redirect(redirectTo ?? $"{Request.Path}?purpose={ApiJson.Name(Purpose)}");
+            return Redirect(redirectTo ?? Request.Path + QueryString.Create(Request.Query.Where(q => q.Key != "handler")));
         }
         Problem = answer.Problem;
         ProblemForm = form;
@@ -67,10 +80,9 @@ public abstract class ConsolePage(ConsoleApi api) : PageModel
     protected bool InputUnderstood(string? form = null)
     {
         if (ModelState.IsValid) return true;
-        var text = HttpContext.RequestServices.GetRequiredService<ConsoleText>();
         var errors = ModelState.Where(entry => entry.Value!.Errors.Count > 0)
-            .ToDictionary(entry => FieldName(entry.Key), _ => new[] { text["This value was not understood."] }, StringComparer.OrdinalIgnoreCase);
-        Problem = new ApiProblem(StatusCodes.Status400BadRequest, text["Some values were not understood; nothing was sent."], null, null, errors);
+            .ToDictionary(entry => FieldName(entry.Key), _ => new[] { text[NotUnderstood] }, StringComparer.OrdinalIgnoreCase);
+        Problem = new ApiProblem(StatusCodes.Status400BadRequest, text["Some values were not understood; nothing was sent."], null, errors);
         ProblemForm = form;
         Response.StatusCode = StatusCodes.Status400BadRequest;
         return false;
@@ -79,10 +91,16 @@ public abstract class ConsolePage(ConsoleApi api) : PageModel
     /// <summary>A period of days as the console's filters take it: real dates, in order, within the centuries a ledger can hold.</summary>
     protected void CheckPeriod(DateOnly? from, DateOnly? to)
     {
-        var text = HttpContext.RequestServices.GetRequiredService<ConsoleText>();
         foreach (var (field, day) in new[] { ("from", from), ("to", to) })
-            if (day is { Year: < 1900 or > 2199 }) ModelState.AddModelError(field, text["This value was not understood."]);
-        if (from > to) ModelState.AddModelError("from", text["This value was not understood."]);
+            if (day is { Year: < 1900 or > 2199 }) ModelState.AddModelError(field, NotUnderstood);
+        if (from > to) ModelState.AddModelError("from", NotUnderstood);
+    }
+
+    /// <summary>The period as the API's <c>from</c> and <c>to</c> (exclusive): whole days in the console's time zone.</summary>
+    protected IEnumerable<string> PeriodQuery(DateOnly? from, DateOnly? to)
+    {
+        if (from is { } first) yield return $"from={Uri.EscapeDataString(ConsoleText.StartOf(first, text.Zone).ToString("o"))}";
+        if (to is { } last) yield return $"to={Uri.EscapeDataString(ConsoleText.StartOf(last.AddDays(1), text.Zone).ToString("o"))}";
     }
 
     /// <summary>The API's name for a form field (<c>Contact.WaitingSeconds</c> is <c>waitingSeconds</c>), so messages land beside it.</summary>
@@ -92,9 +110,21 @@ public abstract class ConsolePage(ConsoleApi api) : PageModel
         return last.Length == 0 ? key : char.ToLowerInvariant(last[0]) + last[1..];
     }
 
-    /// <summary>The messages the API gave for a field of the form that failed, if it is this one.</summary>
-    public IEnumerable<string> ErrorsFor(string form, string field) =>
-        ProblemForm == form && Problem is not null && Problem.Errors.TryGetValue(field, out var messages) ? messages : [];
+    /// <summary>The messages for a field of the form that failed, if it is this one.</summary>
+    public IEnumerable<string> ErrorsFor(string form, params string[] fields) =>
+        ProblemForm == form && Problem is not null ? fields.SelectMany(f => Problem.Errors.TryGetValue(f, out var messages) ? messages : []) : [];
+
+    /// <summary>This page's address at another cursor of its list, its filters kept.</summary>
+    public string WithCursor(string cursor, string name = "cursor") =>
+        Request.Path + QueryString.Create(Request.Query.Where(q => q.Key != name && q.Key != "fragment")
+            .SelectMany(q => q.Value.Select(v => new KeyValuePair<string, string?>(q.Key, v)))
+            .Append(new KeyValuePair<string, string?>(name, cursor)));
+
+    /// <summary>A customer's page (or one of its sub-pages), read for this page's purpose.</summary>
+    public string CustomerUrl(Guid customerId, string? below = null) => $"{PathOf(customerId)}{below}?purpose={ApiJson.Name(Purpose)}";
+
+    /// <summary>The brands the person acts for, among the group's: those they may record for.</summary>
+    public IReadOnlyList<Brand> BrandsOf(GroupCatalog group) => group.Brands.Where(b => Me.ActsFor(b.Code)).ToList();
 
     public static string PathOf(Guid customerId) => $"{ConsoleModule.Root}/customers/{customerId}";
 }

@@ -28,7 +28,7 @@ public sealed class AgentJourneyTests(ConsoleHost host)
             await ConsoleHost.ShouldBeAccessibleAsync(page);
 
             // Screen pop, typed as an agent would: focus the field, type, Enter.
-            await page.GetByLabel("Identifier").SelectOptionAsync("email");
+            await page.GetByLabel("Identifier", new() { Exact = true }).SelectOptionAsync("email");
             await page.GetByLabel("Value", new() { Exact = true }).FocusAsync();
             await page.Keyboard.TypeAsync(email);
             await page.Keyboard.PressAsync("Enter");
@@ -144,12 +144,12 @@ public sealed class AgentJourneyTests(ConsoleHost host)
         await host.RunAsync(nameof(the_console_speaks_french_from_the_browser_and_switches_to_english_on_request), async page =>
         {
             await ConsoleHost.SignInAsync(page, ConsoleWorld.TelecomAgent);
-            await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Trouver un client" })).ToBeVisibleAsync();
+            await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Rechercher par identifiant" })).ToBeVisibleAsync();
             await Expect(page.Locator("html")).ToHaveAttributeAsync("lang", "fr");
             await ConsoleHost.ShouldBeAccessibleAsync(page);
             await page.GetByLabel("Langue").SelectOptionAsync("en");
             await page.GetByRole(AriaRole.Button, new() { Name = "Changer" }).ClickAsync();
-            await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Find a customer" })).ToBeVisibleAsync();
+            await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Search by identifier" })).ToBeVisibleAsync();
         }, locale: "fr-FR");
     }
 }

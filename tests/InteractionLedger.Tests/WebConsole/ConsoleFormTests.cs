@@ -92,7 +92,8 @@ public sealed class ConsoleFormTests(ConsoleHost host)
             await page.Locator("a[data-more]").ScrollIntoViewIfNeededAsync();
             await Expect(page.Locator(".timeline .entry")).ToHaveCountAsync(30);
             await Expect(page.GetByText("The beginning of the relationship.")).ToBeVisibleAsync();
-            await Expect(page.Locator(".timeline .entry").Nth(25)).ToBeFocusedAsync();
+            // Loaded by scrolling, the focus stays where the agent had it.
+            await Expect(page.Locator(".timeline .entry").Nth(25)).Not.ToBeFocusedAsync();
         });
     }
 }

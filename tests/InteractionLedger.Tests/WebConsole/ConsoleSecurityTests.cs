@@ -235,7 +235,9 @@ public sealed class ConsoleSecurityTests(ConsoleHost host, LedgerApi api)
     public void console_pages_reach_customers_only_through_the_api()
     {
         Type[] direct = [typeof(IQuerySession), typeof(IDocumentSession), typeof(IDocumentStore), typeof(Wolverine.IMessageBus),
-            typeof(Npgsql.NpgsqlDataSource), typeof(InteractionLedger.Privacy.PersonalDataGate), typeof(InteractionLedger.Privacy.AccessLedger)];
+            typeof(Npgsql.NpgsqlDataSource), typeof(InteractionLedger.Privacy.PersonalDataGate), typeof(InteractionLedger.Privacy.AccessLedger),
+            // Nor anything that could fetch those later.
+            typeof(IServiceProvider), typeof(Microsoft.Extensions.DependencyInjection.IServiceScopeFactory)];
         // ConsoleSessions keeps signed-out session ids (random ids and times, nothing of any customer) in the database.
         var pages = typeof(ConsolePage).Assembly.GetTypes()
             .Where(t => t.Namespace?.StartsWith("InteractionLedger.WebConsole") == true && t != typeof(ConsoleSessions) && t != typeof(ConsoleSessionsSetup)).ToList();

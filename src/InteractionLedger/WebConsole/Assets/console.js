@@ -10,23 +10,18 @@ document.addEventListener("submit", (event) => {
   for (const button of form.querySelectorAll("button[type=submit]")) button.setAttribute("aria-disabled", "true");
 });
 
-// The purpose selector applies as soon as it changes.
-document.addEventListener("change", (event) => {
-  const select = event.target;
-  if (select instanceof HTMLSelectElement && select.hasAttribute("data-autosubmit")) select.form?.requestSubmit();
-});
-
 // "More contacts" loads the next page in place, and does so by itself when it scrolls into view.
-async function loadMore(link) {
+async function loadMore(link, clicked) {
   if (link.dataset.loading === "true") return;
   link.dataset.loading = "true";
   const url = new URL(link.href, window.location.href);
   url.searchParams.set("fragment", "true");
   const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } });
-  if (!response.ok) { window.location.href = link.href; return; }
   const template = document.createElement("template");
-  template.innerHTML = await response.text();
+  template.innerHTML = response.ok && !response.redirected ? await response.text() : "";
   const page = template.content.querySelector("[data-timeline-page]");
+  // Anything else (the session ended, a problem): the page itself says what happened.
+  if (!page) { window.location.href = link.href; return; }
   const container = link.closest("[data-timeline-page]");
   const list = container?.querySelector("[data-timeline]");
   const items = page?.querySelectorAll("[data-timeline] > li") ?? [];
@@ -34,19 +29,20 @@ async function loadMore(link) {
   for (const item of items) list?.append(item);
   link.closest("p")?.replaceWith(...(page?.querySelectorAll(":scope > p") ?? []));
   observe();
-  // Keyboard users go on from where the new entries start.
-  if (firstNew) { firstNew.setAttribute("tabindex", "-1"); firstNew.focus({ preventScroll: true }); }
+  // Asked for with the keyboard or a click: go on from where the new entries start. Loaded by scrolling: leave the
+  // focus where the agent has it.
+  if (firstNew && clicked) { firstNew.setAttribute("tabindex", "-1"); firstNew.focus({ preventScroll: true }); }
 }
 
 const observer = "IntersectionObserver" in window
-  ? new IntersectionObserver((entries) => entries.filter((e) => e.isIntersecting).forEach((e) => loadMore(e.target)), { rootMargin: "200px" })
+  ? new IntersectionObserver((entries) => entries.filter((e) => e.isIntersecting).forEach((e) => loadMore(e.target, false)), { rootMargin: "200px" })
   : null;
 
 function observe() {
   for (const link of document.querySelectorAll("a[data-more]")) {
     if (link.dataset.observed === "true") continue;
     link.dataset.observed = "true";
-    link.addEventListener("click", (event) => { event.preventDefault(); loadMore(link); });
+    link.addEventListener("click", (event) => { event.preventDefault(); loadMore(link, true); });
     observer?.observe(link);
   }
 }

@@ -6,9 +6,10 @@ using Microsoft.Extensions.Options;
 
 namespace InteractionLedger.WebConsole.Pages;
 
-public sealed class SignInModel(IOptions<ConsoleOptions> options, TimeProvider clock, IServiceProvider services) : PageModel
+/// <param name="development">The development personas' issuer: registered in Development only.</param>
+public sealed class SignInModel(IOptions<ConsoleOptions> options, TimeProvider clock, IEnumerable<DevelopmentSignIn> development) : PageModel
 {
-    private readonly DevelopmentSignIn? _development = services.GetService<DevelopmentSignIn>();
+    private readonly DevelopmentSignIn? _development = development.SingleOrDefault();
 
     [BindProperty(SupportsGet = true)] public string? ReturnUrl { get; set; }
     [BindProperty(SupportsGet = true)] public bool Expired { get; set; }
@@ -36,6 +37,5 @@ public sealed class SignInModel(IOptions<ConsoleOptions> options, TimeProvider c
     }
 
     /// <summary>Only a page of the console: a sign-in link cannot send the person anywhere else.</summary>
-    private string SafeReturnUrl() =>
-        ReturnUrl is { } url && Url.IsLocalUrl(url) && url.StartsWith(ConsoleModule.Root + "/", StringComparison.Ordinal) ? url : $"{ConsoleModule.Root}/";
+    private string SafeReturnUrl() => ConsoleModule.IsConsolePage(ReturnUrl, Url) ? ReturnUrl! : $"{ConsoleModule.Root}/";
 }

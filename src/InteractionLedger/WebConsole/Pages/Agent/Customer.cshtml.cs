@@ -15,7 +15,7 @@ namespace InteractionLedger.WebConsole.Pages.Agent;
 /// The customer when they call: who, how they reach the group, what is open, how it went, where consent stands; and
 /// the forms to act on the contact being handled. Every read is one of the API's, stating the page's purpose.
 /// </summary>
-public sealed class CustomerModel(ConsoleApi api, GroupCatalog group, TimeProvider clock) : ConsolePage(api)
+public sealed class CustomerModel(ConsoleApi api, ConsoleText text, GroupCatalog group, TimeProvider clock) : ConsolePage(api, text)
 {
     public const int RecentShown = 10;
 
@@ -45,11 +45,11 @@ public sealed class CustomerModel(ConsoleApi api, GroupCatalog group, TimeProvid
     [BindProperty] public long? Version { get; set; }
 
     /// <summary>The brands the person may record for: their own among the customer's group's.</summary>
-    public IReadOnlyList<Brand> MyBrands => group.Brands.Where(b => Me.ActsFor(b.Code)).ToList();
+    public IReadOnlyList<Brand> MyBrands => BrandsOf(group);
 
-    public string BrandName(string code) => group.Brands.FirstOrDefault(b => b.Code == code)?.Name ?? code;
+    public string BrandName(string code) => group.NameOf(code);
 
-    public async Task<IActionResult> OnGetAsync(CancellationToken cancellation) => await ShowAsync(cancellation);
+    public async Task<IActionResult> OnGetAsync(CancellationToken cancellation) => InputUnderstood() ? await ShowAsync(cancellation) : Page();
 
     private async Task<IActionResult> ShowAsync(CancellationToken cancellation)
     {
@@ -63,12 +63,7 @@ public sealed class CustomerModel(ConsoleApi api, GroupCatalog group, TimeProvid
 
         var first = overview.Result;
         if (await SessionEndedAsync(first.Status) is { } ended) return ended;
-        if (first.Status == StatusCodes.Status404NotFound || first.Status == StatusCodes.Status410Gone)
-        {
-            Refusal = first.Problem;
-            Response.StatusCode = first.Status;
-            return Page();
-        }
+        // Unknown, out of reach, erased or refused for this purpose: said as the API said it, nothing else shown.
         if (first.Problem is not null)
         {
             Refusal = first.Problem;
@@ -77,7 +72,7 @@ public sealed class CustomerModel(ConsoleApi api, GroupCatalog group, TimeProvid
         }
         View = first.Value;
         // An absorbed customer's id answers with the survivor: the page is the survivor's.
-        if (View!.CustomerId != id) return Redirect($"{PathOf(View.CustomerId)}?purpose={ApiJson.Name(Purpose)}");
+        if (View!.CustomerId != id) return Redirect(CustomerUrl(View.CustomerId));
         Profile = profile.Result.Value;
         Consents = consents.Result.Value;
         Cases = cases.Result.Value;
@@ -97,7 +92,7 @@ public sealed class CustomerModel(ConsoleApi api, GroupCatalog group, TimeProvid
                 new HandledBy(HandlerKind.Agent, By), Contact.Outcome, Contact.WaitingSeconds, Contact.HandlingSeconds, Contact.Summary,
                 Contact.CaseId, null),
             null, null, cancellation);
-        return await AfterWriteAsync(answer, "contact", answer.Value?.Replayed == true ? T("The contact was already recorded.") : T("Contact recorded."),
+        return await AfterWriteAsync(answer, "contact", answer.Value?.Replayed == true ? Text["The contact was already recorded."] : Text["Contact recorded."],
             () => ShowAsync(cancellation));
     }
 
@@ -106,7 +101,7 @@ public sealed class CustomerModel(ConsoleApi api, GroupCatalog group, TimeProvid
         if (!InputUnderstood("rating")) return await ShowAsync(cancellation);
         var answer = await Api.SendAsync<object>(HttpMethod.Put, $"{Path}/interactions/{Rating.InteractionId}/rating",
             new RateInteractionRequest(Rating.Satisfaction, Rating.Comment, null), null, null, cancellation);
-        return await AfterWriteAsync(answer, "rating", T("Rating recorded."), () => ShowAsync(cancellation));
+        return await AfterWriteAsync(answer, "rating", Text["Rating recorded."], () => ShowAsync(cancellation));
     }
 
     public async Task<IActionResult> OnPostOpenCaseAsync(CancellationToken cancellation)
@@ -114,7 +109,7 @@ public sealed class CustomerModel(ConsoleApi api, GroupCatalog group, TimeProvid
         if (!InputUnderstood("open-case")) return await ShowAsync(cancellation);
         var answer = await Api.SendAsync<CaseReceipt>(HttpMethod.Post, $"{Path}/cases",
             new OpenCaseRequest(Case.CaseId, Case.Brand, Case.Reason, Case.Title, By, null), null, null, cancellation);
-        return await AfterWriteAsync(answer, "open-case", T("Case opened."), () => ShowAsync(cancellation));
+        return await AfterWriteAsync(answer, "open-case", Text["Case opened."], () => ShowAsync(cancellation));
     }
 
     public async Task<IActionResult> OnPostAttachAsync(CancellationToken cancellation)
@@ -122,7 +117,7 @@ public sealed class CustomerModel(ConsoleApi api, GroupCatalog group, TimeProvid
         if (!InputUnderstood("attach")) return await ShowAsync(cancellation);
         var answer = await Api.SendAsync<object>(HttpMethod.Post, $"{Path}/cases/{Case.CaseId}/interactions",
             new AttachInteractionRequest(Case.InteractionId, By, null), null, null, cancellation);
-        return await AfterWriteAsync(answer, "attach", T("Contact attached to the case."), () => ShowAsync(cancellation));
+        return await AfterWriteAsync(answer, "attach", Text["Contact attached to the case."], () => ShowAsync(cancellation));
     }
 
     public async Task<IActionResult> OnPostResolveAsync(CancellationToken cancellation)
@@ -130,7 +125,7 @@ public sealed class CustomerModel(ConsoleApi api, GroupCatalog group, TimeProvid
         if (!InputUnderstood($"case-{Case.CaseId}")) return await ShowAsync(cancellation);
         var answer = await Api.SendAsync<object>(HttpMethod.Post, $"{Path}/cases/{Case.CaseId}/resolve",
             new ResolveCaseRequest(By, Why, null), null, IfMatch, cancellation);
-        return await AfterWriteAsync(answer, $"case-{Case.CaseId}", T("Case resolved."), () => ShowAsync(cancellation));
+        return await AfterWriteAsync(answer, $"case-{Case.CaseId}", Text["Case resolved."], () => ShowAsync(cancellation));
     }
 
     public async Task<IActionResult> OnPostReopenAsync(CancellationToken cancellation)
@@ -138,7 +133,7 @@ public sealed class CustomerModel(ConsoleApi api, GroupCatalog group, TimeProvid
         if (!InputUnderstood($"case-{Case.CaseId}")) return await ShowAsync(cancellation);
         var answer = await Api.SendAsync<object>(HttpMethod.Post, $"{Path}/cases/{Case.CaseId}/reopen",
             new ReopenCaseRequest(By, Why, null), null, IfMatch, cancellation);
-        return await AfterWriteAsync(answer, $"case-{Case.CaseId}", T("Case reopened."), () => ShowAsync(cancellation));
+        return await AfterWriteAsync(answer, $"case-{Case.CaseId}", Text["Case reopened."], () => ShowAsync(cancellation));
     }
 
     public async Task<IActionResult> OnPostPreferredChannelAsync(CancellationToken cancellation)
@@ -146,12 +141,12 @@ public sealed class CustomerModel(ConsoleApi api, GroupCatalog group, TimeProvid
         if (!InputUnderstood("preferred-channel")) return await ShowAsync(cancellation);
         var answer = await Api.SendAsync<object>(HttpMethod.Put, $"{Path}/preferred-channel",
             new StatePreferredChannelRequest(Contact.Channel, By, null), null, IfMatch, cancellation);
-        return await AfterWriteAsync(answer, "preferred-channel", T("Preferred channel recorded."), () => ShowAsync(cancellation));
+        return await AfterWriteAsync(answer, "preferred-channel", Text["Preferred channel recorded."], () => ShowAsync(cancellation));
     }
 
     public async Task<IActionResult> OnPostConsentAsync(CancellationToken cancellation)
     {
-        if (Statement.Kind is not ("consent" or "withdrawal" or "objection")) ModelState.AddModelError("Statement.Kind", "consent, withdrawal or objection");
+        if (Statement.Kind is not ("consent" or "withdrawal" or "objection")) ModelState.AddModelError("Statement.Kind", NotUnderstood);
         if (!InputUnderstood("consent")) return await ShowAsync(cancellation);
         var brand = string.IsNullOrEmpty(Statement.Brand) ? null : Statement.Brand;
         ApiAnswer<object> answer = Statement.Kind switch
@@ -163,7 +158,7 @@ public sealed class CustomerModel(ConsoleApi api, GroupCatalog group, TimeProvid
             _ => await Api.SendAsync<object>(HttpMethod.Post, $"{Path}/consents",
                 new GiveConsentRequest(Statement.ConsentId, Statement.Purpose, brand, Statement.CollectedVia, Statement.Text, null), null, null, cancellation),
         };
-        return await AfterWriteAsync(answer, "consent", T("The customer's statement is recorded."), () => ShowAsync(cancellation));
+        return await AfterWriteAsync(answer, "consent", Text["The customer's statement is recorded."], () => ShowAsync(cancellation));
     }
 
     public async Task<IActionResult> OnPostUndoMergeAsync(Guid absorbedCustomerId, CancellationToken cancellation)
@@ -171,10 +166,8 @@ public sealed class CustomerModel(ConsoleApi api, GroupCatalog group, TimeProvid
         if (!InputUnderstood($"undo-{absorbedCustomerId}")) return await ShowAsync(cancellation);
         var answer = await Api.SendAsync<object>(HttpMethod.Post, $"{Path}/merges/{absorbedCustomerId}/undo",
             new UnmergeCustomersRequest(By, Why, null), null, IfMatch, cancellation);
-        return await AfterWriteAsync(answer, $"undo-{absorbedCustomerId}", T("Merge undone: both customers stand apart again."), () => ShowAsync(cancellation));
+        return await AfterWriteAsync(answer, $"undo-{absorbedCustomerId}", Text["Merge undone: both customers stand apart again."], () => ShowAsync(cancellation));
     }
-
-    private string T(string english) => HttpContext.RequestServices.GetRequiredService<ConsoleText>()[english];
 
     public sealed class ContactForm
     {

@@ -9,7 +9,7 @@ namespace InteractionLedger.WebConsole.Pages.Agent;
 /// The screen pop: a telephony desktop opens <c>/console/lookup?kind=phone&amp;value=…</c> when a call rings. One
 /// holder within reach opens their page; several are offered as a choice; nobody offers to register the customer.
 /// </summary>
-public sealed class LookupModel(ConsoleApi api, GroupCatalog group) : ConsolePage(api)
+public sealed class LookupModel(ConsoleApi api, ConsoleText text, GroupCatalog group) : ConsolePage(api, text)
 {
     public GroupCatalog Group => group;
     [BindProperty(SupportsGet = true)] public string? Kind { get; set; }
@@ -21,11 +21,11 @@ public sealed class LookupModel(ConsoleApi api, GroupCatalog group) : ConsolePag
 
     public async Task<IActionResult> OnGetAsync(CancellationToken cancellation)
     {
-        if (string.IsNullOrWhiteSpace(Value)) return Page();
+        if (!InputUnderstood() || string.IsNullOrWhiteSpace(Value)) return Page();
         var query = $"/identifiers?kind={Uri.EscapeDataString(Kind ?? "")}&value={Uri.EscapeDataString(Value)}" +
                     (string.IsNullOrEmpty(Brand) ? "" : $"&brand={Uri.EscapeDataString(Brand)}");
         var lookup = await Api.GetAsync<IdentifierLookup>(query, Purpose, cancellation);
-        if (await SessionEndedAsync(lookup.Status) is { } ended) return ended;
+        if (await SessionEndedAsync(lookup.Status) is { } sessionEnded) return sessionEnded;
         if (lookup.Problem is not null)
         {
             Problem = lookup.Problem;
@@ -33,14 +33,21 @@ public sealed class LookupModel(ConsoleApi api, GroupCatalog group) : ConsolePag
             return Page();
         }
         var found = lookup.Value!;
-        if (found.ResolvesTo is { } only) return Redirect($"{PathOf(only)}?purpose={Hosting.ApiJson.Name(Purpose)}");
+        if (found.ResolvesTo is { } only) return Redirect(CustomerUrl(only));
         var holders = found.Holders.Select(h => h.CustomerId).Distinct().ToList();
         if (holders.Count == 0) { NobodyFound = true; return Page(); }
         // Who each holder is, so the agent can tell them apart: each one a read of its own, on record.
         var profiles = await Task.WhenAll(holders.Select(id => Api.GetAsync<CustomerProfile>($"/customers/{id}", Purpose, cancellation)));
-        Candidates = profiles.Where(p => p.Succeeded).Select(p => p.Value!).ToList();
-        if (Candidates.Count == 1) return Redirect($"{PathOf(Candidates[0].CustomerId)}?purpose={Hosting.ApiJson.Name(Purpose)}");
-        NobodyFound = Candidates.Count == 0;
-        return Page();
+        // A holder the API would not show now (refused, limited, failing) is said, never read as "nobody": an agent
+        // offered to register would make a duplicate.
+        if (profiles.FirstOrDefault(p => !p.Succeeded) is { } failed)
+        {
+            if (await SessionEndedAsync(failed.Status) is { } ended) return ended;
+            Problem = failed.Problem;
+            Response.StatusCode = failed.Status;
+            return Page();
+        }
+        Candidates = profiles.Select(p => p.Value!).ToList();
+        return Candidates.Count == 1 ? Redirect(CustomerUrl(Candidates[0].CustomerId)) : Page();
     }
 }

@@ -11,7 +11,7 @@ namespace InteractionLedger.WebConsole.Pages.Agent;
 /// A possible duplicate, side by side with the customer, and what merging them would give, before anything is
 /// written. The merge keeps both streams: it can be undone from the customer's page.
 /// </summary>
-public sealed class MergeModel(ConsoleApi api, GroupCatalog group) : ConsolePage(api)
+public sealed class MergeModel(ConsoleApi api, ConsoleText text, GroupCatalog group) : ConsolePage(api, text)
 {
     [BindProperty(SupportsGet = true)] public Guid CustomerId { get; set; }
     [BindProperty(SupportsGet = true)] public Guid OtherCustomerId { get; set; }
@@ -23,7 +23,7 @@ public sealed class MergeModel(ConsoleApi api, GroupCatalog group) : ConsolePage
     public UnifiedCustomerView? Absorbed { get; private set; }
     public CustomerProfile? SurvivorProfile { get; private set; }
 
-    public async Task<IActionResult> OnGetAsync(CancellationToken cancellation) => await ShowAsync(cancellation);
+    public async Task<IActionResult> OnGetAsync(CancellationToken cancellation) => InputUnderstood() ? await ShowAsync(cancellation) : Page();
 
     private async Task<IActionResult> ShowAsync(CancellationToken cancellation)
     {
@@ -50,9 +50,8 @@ public sealed class MergeModel(ConsoleApi api, GroupCatalog group) : ConsolePage
         var answer = await Api.SendAsync<MergeReceipt>(HttpMethod.Post, $"/customers/{CustomerId}/merges",
             new MergeCustomersRequest(OtherCustomerId, Me.Id, Reason, null), null,
             Version is { } version ? Http.ExpectedVersion.ETagFor(version) : null, cancellation);
-        var text = HttpContext.RequestServices.GetRequiredService<ConsoleText>();
-        return await AfterWriteAsync(answer, "merge", text["Merged. The merge can be undone from this page."], () => ShowAsync(cancellation),
-            redirectTo: $"{PathOf(CustomerId)}?purpose={ApiJson.Name(Purpose)}");
+        return await AfterWriteAsync(answer, "merge", Text["Merged. The merge can be undone from this page."], () => ShowAsync(cancellation),
+            redirectTo: CustomerUrl(CustomerId));
     }
 
     /// <summary>What the merged customer would show: both identities, brands and histories together.</summary>

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Mvc;
 namespace InteractionLedger.WebConsole.Pages.Agent;
 
 /// <summary>The customer's whole timeline, newest first, filtered as the API filters it, a page at a time.</summary>
-public sealed class TimelineModel(ConsoleApi api, GroupCatalog group) : ConsolePage(api)
+public sealed class TimelineModel(ConsoleApi api, ConsoleText text, GroupCatalog group) : ConsolePage(api, text)
 {
     public const int PageSize = 25;
 
@@ -33,9 +33,7 @@ public sealed class TimelineModel(ConsoleApi api, GroupCatalog group) : ConsoleP
         query.AddRange(Brand.Where(b => !string.IsNullOrEmpty(b)).Select(b => $"brand={Uri.EscapeDataString(b)}"));
         query.AddRange(Reason.Select(r => $"reason={ApiJson.Name(r)}"));
         if (CaseId is { } caseId) query.Add($"caseId={caseId}");
-        var zone = HttpContext.RequestServices.GetRequiredService<ConsoleText>().Zone;
-        if (From is { } from) query.Add($"from={Uri.EscapeDataString(ConsoleText.StartOf(from, zone).ToString("o"))}");
-        if (To is { } to) query.Add($"to={Uri.EscapeDataString(ConsoleText.StartOf(to.AddDays(1), zone).ToString("o"))}");
+        query.AddRange(PeriodQuery(From, To));
         if (!string.IsNullOrEmpty(Cursor)) query.Add($"cursor={Uri.EscapeDataString(Cursor)}");
         var answer = await Api.GetAsync<TimelinePage>($"/customers/{CustomerId}/timeline?{string.Join('&', query)}", Purpose, cancellation);
         if (await SessionEndedAsync(answer.Status) is { } ended) return ended;
@@ -48,11 +46,4 @@ public sealed class TimelineModel(ConsoleApi api, GroupCatalog group) : ConsoleP
         return Fragment && Timeline is not null ? Partial("_TimelinePage", this) : Page();
     }
 
-    /// <summary>This page's address with another cursor (the filters kept).</summary>
-    public string WithCursor(string cursor)
-    {
-        var query = Request.Query.Where(q => q.Key is not ("cursor" or "fragment"))
-            .SelectMany(q => q.Value.Select(v => $"{Uri.EscapeDataString(q.Key)}={Uri.EscapeDataString(v ?? "")}"));
-        return $"{Request.Path}?{string.Join('&', query.Append($"cursor={Uri.EscapeDataString(cursor)}"))}";
-    }
 }

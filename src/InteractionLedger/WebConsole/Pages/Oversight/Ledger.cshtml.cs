@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Mvc;
 namespace InteractionLedger.WebConsole.Pages.Oversight;
 
 /// <summary>The access ledger's integrity (verification, signed checkpoints) and the retention runs, with the actions on them.</summary>
-public sealed class LedgerModel(ConsoleApi api) : ConsolePage(api)
+public sealed class LedgerModel(ConsoleApi api, ConsoleText text) : ConsolePage(api, text)
 {
     [BindProperty(SupportsGet = true)] public string? Mode { get; set; }
 
@@ -40,6 +40,4 @@ public sealed class LedgerModel(ConsoleApi api) : ConsolePage(api)
         var answer = await Api.SendAsync<RetentionRun>(HttpMethod.Post, "/privacy/retention/runs", null, null, null, cancellation);
         return await AfterWriteAsync(answer, "retention", Text["Retention run finished."], () => ShowAsync(cancellation));
     }
-
-    private ConsoleText Text => HttpContext.RequestServices.GetRequiredService<ConsoleText>();
 }

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Mvc;
 namespace InteractionLedger.WebConsole.Pages.Privacy;
 
 /// <summary>Who read which customer, for which purpose, with what decision: the access ledger, searched and paged.</summary>
-public sealed class AccessesModel(ConsoleApi api) : ConsolePage(api)
+public sealed class AccessesModel(ConsoleApi api, ConsoleText text) : ConsolePage(api, text)
 {
     public const int PageSize = 50;
 
@@ -25,15 +25,13 @@ public sealed class AccessesModel(ConsoleApi api) : ConsolePage(api)
     {
         CheckPeriod(From, To);
         if (!InputUnderstood()) return Page();
-        var zone = HttpContext.RequestServices.GetRequiredService<ConsoleText>().Zone;
         var query = new List<string> { $"limit={PageSize}" };
         if (!string.IsNullOrWhiteSpace(Person)) query.Add($"person={Uri.EscapeDataString(Person.Trim())}");
         if (!string.IsNullOrWhiteSpace(Principal)) query.Add($"principal={Uri.EscapeDataString(Principal.Trim())}");
         if (CustomerId is { } customer) query.Add($"customerId={customer}");
         if (ReadFor is { } purpose) query.Add($"purpose={ApiJson.Name(purpose)}");
         if (Decision is { } decision) query.Add($"decision={ApiJson.Name(decision)}");
-        if (From is { } from) query.Add($"from={Uri.EscapeDataString(ConsoleText.StartOf(from, zone).ToString("o"))}");
-        if (To is { } to) query.Add($"to={Uri.EscapeDataString(ConsoleText.StartOf(to.AddDays(1), zone).ToString("o"))}");
+        query.AddRange(PeriodQuery(From, To));
         if (!string.IsNullOrEmpty(Cursor)) query.Add($"cursor={Uri.EscapeDataString(Cursor)}");
         var answer = await Api.GetAsync<Page<StoredAccessRecord>>($"/privacy/accesses?{string.Join('&', query)}", null, cancellation);
         if (await SessionEndedAsync(answer.Status) is { } ended) return ended;
@@ -43,10 +41,4 @@ public sealed class AccessesModel(ConsoleApi api) : ConsolePage(api)
         return Page();
     }
 
-    public string WithCursor(string cursor)
-    {
-        var query = Request.Query.Where(q => q.Key != "cursor")
-            .SelectMany(q => q.Value.Select(v => $"{Uri.EscapeDataString(q.Key)}={Uri.EscapeDataString(v ?? "")}"));
-        return $"{Request.Path}?{string.Join('&', query.Append($"cursor={Uri.EscapeDataString(cursor)}"))}";
-    }
 }

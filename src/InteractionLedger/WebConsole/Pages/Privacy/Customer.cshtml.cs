@@ -10,10 +10,11 @@ namespace InteractionLedger.WebConsole.Pages.Privacy;
 /// One customer, as the privacy officer answers their requests: who read them and why, reads under a consent since
 /// withdrawn, every consent statement; the export to download, the way to erasure.
 /// </summary>
-public sealed class CustomerModel(ConsoleApi api) : ConsolePage(api)
+public sealed class CustomerModel(ConsoleApi api, ConsoleText text) : ConsolePage(api, text)
 {
     [BindProperty(SupportsGet = true)] public Guid CustomerId { get; set; }
     [BindProperty(SupportsGet = true)] public string? Cursor { get; set; }
+    [BindProperty(SupportsGet = true)] public string? WithdrawnCursor { get; set; }
 
     public CustomerProfile? Profile { get; private set; }
     public Page<StoredAccessRecord>? Accesses { get; private set; }
@@ -28,9 +29,10 @@ public sealed class CustomerModel(ConsoleApi api) : ConsolePage(api)
         var profile = Api.GetAsync<CustomerProfile>($"/customers/{id}", Purpose.DataSubjectRights, cancellation);
         var accesses = Api.GetAsync<Page<StoredAccessRecord>>(
             $"/privacy/customers/{id}/accesses?limit=25{(string.IsNullOrEmpty(Cursor) ? "" : $"&cursor={Uri.EscapeDataString(Cursor)}")}", null, cancellation);
-        var withdrawn = Api.GetAsync<Page<AccessUnderWithdrawnConsent>>($"/privacy/customers/{id}/accesses-under-withdrawn-consent?limit=25", null, cancellation);
+        var withdrawn = Api.GetAsync<Page<AccessUnderWithdrawnConsent>>($"/privacy/customers/{id}/accesses-under-withdrawn-consent?limit=25{(string.IsNullOrEmpty(WithdrawnCursor) ? "" : $"&cursor={Uri.EscapeDataString(WithdrawnCursor)}")}", null, cancellation);
         var history = Api.GetAsync<List<ConsentHistoryEntry>>($"/privacy/customers/{id}/consents", null, cancellation);
         await Task.WhenAll(profile, accesses, withdrawn, history);
+        if (!InputUnderstood()) return Page();
         if (await SessionEndedAsync(accesses.Result.Status) is { } ended) return ended;
         Profile = profile.Result.Value;
         if (profile.Result.Problem is { } problem)
@@ -41,6 +43,7 @@ public sealed class CustomerModel(ConsoleApi api) : ConsolePage(api)
         Accesses = accesses.Result.Value;
         Problem = accesses.Result.Problem;
         UnderWithdrawnConsent = withdrawn.Result.Value;
+        Problem ??= withdrawn.Result.Problem ?? history.Result.Problem;
         ConsentHistory = history.Result.Value;
         return Page();
     }
@@ -56,6 +59,4 @@ public sealed class CustomerModel(ConsoleApi api) : ConsolePage(api)
         if (export.Problem is not null) return StatusCode(export.Status, export.Problem.Detail ?? export.Problem.Title);
         return File(export.Value!, "application/json", $"customer-{CustomerId}.json");
     }
-
-    public string WithCursor(string cursor) => $"{Request.Path}?cursor={Uri.EscapeDataString(cursor)}";
 }

@@ -8,7 +8,7 @@ namespace InteractionLedger.WebConsole.Pages.Privacy;
 /// Erasure (GDPR art. 17) behind a confirmation: what will be deleted and what kept (from the declaration of every
 /// holding, <see cref="PersonalData"/>), the reason required, the customer's id typed back.
 /// </summary>
-public sealed class ErasureModel(ConsoleApi api) : ConsolePage(api)
+public sealed class ErasureModel(ConsoleApi api, ConsoleText text) : ConsolePage(api, text)
 {
     [BindProperty(SupportsGet = true)] public Guid CustomerId { get; set; }
     [BindProperty] public string? Reason { get; set; }
@@ -35,12 +35,11 @@ public sealed class ErasureModel(ConsoleApi api) : ConsolePage(api)
 
     public async Task<IActionResult> OnPostAsync(CancellationToken cancellation)
     {
-        var text = HttpContext.RequestServices.GetRequiredService<ConsoleText>();
         // Typing the id back is the console's own guard against erasing the wrong customer; the API needs the reason.
         if (!string.Equals(Confirmation?.Trim(), CustomerId.ToString(), StringComparison.OrdinalIgnoreCase))
         {
-            Problem = new ApiProblem(StatusCodes.Status400BadRequest, text["Nothing was erased."], null, null,
-                new Dictionary<string, string[]> { ["confirmation"] = [text["Type the customer's id exactly to confirm."]] });
+            Problem = new ApiProblem(StatusCodes.Status400BadRequest, Text["Nothing was erased."], null,
+                new Dictionary<string, string[]> { ["confirmation"] = [Text["Type the customer's id exactly to confirm."]] });
             ProblemForm = "erasure";
             Response.StatusCode = StatusCodes.Status400BadRequest;
             return await ShowAsync(cancellation);

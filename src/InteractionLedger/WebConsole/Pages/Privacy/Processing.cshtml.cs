@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Mvc;
 namespace InteractionLedger.WebConsole.Pages.Privacy;
 
 /// <summary>The record of processing activities (GDPR art. 30), with the reads the ledger saw for each purpose.</summary>
-public sealed class ProcessingModel(ConsoleApi api) : ConsolePage(api)
+public sealed class ProcessingModel(ConsoleApi api, ConsoleText text) : ConsolePage(api, text)
 {
     public RecordOfProcessing? Record { get; private set; }
 
