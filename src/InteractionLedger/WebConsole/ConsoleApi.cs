@@ -38,6 +38,9 @@ public sealed record ApiProblem(int Status, string Title, string? Detail, IReadO
         root.ValueKind == JsonValueKind.Object && root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 }
 
+/// <summary>A problem to show, or nothing (a partial's model is never null: a null one would be its page's).</summary>
+public sealed record ProblemShown(ApiProblem? Problem);
+
 /// <summary>What the API answered: the value, or its problem.</summary>
 public sealed record ApiAnswer<T>(int Status, T? Value, ApiProblem? Problem)
 {

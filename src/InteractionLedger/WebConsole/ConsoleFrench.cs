@@ -15,6 +15,7 @@ public static class ConsoleFrench
         ["Sign in"] = "Connexion",
         ["Sign in to the console"] = "Se connecter à la console",
         ["Sign in with"] = "Se connecter avec",
+        ["the group's sign-in"] = "la connexion du groupe",
         ["Sign out"] = "Se déconnecter",
         ["You are signed out."] = "Vous êtes déconnecté.",
         ["Your session has ended. Sign in again to go on."] = "Votre session a pris fin. Reconnectez-vous pour continuer.",

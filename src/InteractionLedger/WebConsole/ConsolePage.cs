@@ -110,6 +110,9 @@ public abstract class ConsolePage(ConsoleApi api, ConsoleText text) : PageModel
         return last.Length == 0 ? key : char.ToLowerInvariant(last[0]) + last[1..];
     }
 
+    /// <summary>The problem to show beside a form: the last one, if it came from one of these.</summary>
+    public ApiProblem? ProblemOf(params string[] forms) => ProblemForm is not null && forms.Contains(ProblemForm) ? Problem : null;
+
     /// <summary>The messages for a field of the form that failed, if it is this one.</summary>
     public IEnumerable<string> ErrorsFor(string form, params string[] fields) =>
         ProblemForm == form && Problem is not null ? fields.SelectMany(f => Problem.Errors.TryGetValue(f, out var messages) ? messages : []) : [];

@@ -44,6 +44,9 @@ public sealed class CustomerModel(ConsoleApi api, ConsoleText text, GroupCatalog
     [BindProperty] public string? Why { get; set; }
     [BindProperty] public long? Version { get; set; }
 
+    public IReadOnlyList<CaseView> OpenCases => Cases?.Cases.Where(c => c.Status == CaseStatus.Open).ToList() ?? [];
+    public IReadOnlyList<CaseView> ResolvedCases => Cases?.Cases.Where(c => c.Status == CaseStatus.Resolved).ToList() ?? [];
+
     /// <summary>The brands the person may record for: their own among the customer's group's.</summary>
     public IReadOnlyList<Brand> MyBrands => BrandsOf(group);
 
