@@ -94,6 +94,7 @@ public static class ConsoleAuthentication
                     var (caller, failure) = accessToken is null ? (null, "The identity provider gave no access token for the ledger.")
                         : await ValidateAsync(context.HttpContext, accessToken);
                     if (caller is null) { context.Fail(failure!); return; }
+                    await EndCurrentSessionAsync(context.HttpContext);
                     context.Principal = ConsoleSessions.Open(caller);
                 };
                 oidc.Events.OnRemoteFailure = context =>
@@ -133,25 +134,32 @@ public static class ConsoleAuthentication
             services.GetRequiredService<PeopleAuthenticationOptions>(), services.GetRequiredService<GroupCatalog>().Brands.Select(b => b.Code).ToList());
     }
 
-    /// <summary>Opens the session of a person whose access token was checked.</summary>
-    public static Task SignInAsync(HttpContext http, Caller caller, string accessToken, DateTimeOffset expiresAt)
+    /// <summary>Opens the session of a person whose access token was checked (ending the one this browser had).</summary>
+    public static async Task SignInAsync(HttpContext http, Caller caller, string accessToken, DateTimeOffset expiresAt)
     {
+        await EndCurrentSessionAsync(http);
         var properties = new AuthenticationProperties { IsPersistent = false, AllowRefresh = true };
         properties.StoreTokens([
             new AuthenticationToken { Name = "access_token", Value = accessToken },
             new AuthenticationToken { Name = ExpiresAt, Value = expiresAt.ToString("o", System.Globalization.CultureInfo.InvariantCulture) },
         ]);
-        return http.SignInAsync(Scheme, ConsoleSessions.Open(caller), properties);
+        await http.SignInAsync(Scheme, ConsoleSessions.Open(caller), properties);
     }
 
     /// <summary>Ends the session here and for every copy of its cookie.</summary>
     public static async Task SignOutAsync(HttpContext http)
     {
+        await EndCurrentSessionAsync(http);
+        await http.SignOutAsync(Scheme);
+    }
+
+    /// <summary>Records this browser's session, if any, as ended: a copy of its cookie is refused from now on.</summary>
+    private static async Task EndCurrentSessionAsync(HttpContext http)
+    {
         var result = await http.AuthenticateAsync(Scheme);
         if (ConsoleSessions.IdOf(result.Principal) is { } session)
             await http.RequestServices.GetRequiredService<ConsoleSessions>().EndAsync(session,
                 ExpiryOf(result.Properties) ?? http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow().AddDays(1), http.RequestAborted);
-        await http.SignOutAsync(Scheme);
     }
 
     public static CookieSecurePolicy SecurePolicy(ConsoleOptions options, bool isDevelopment) =>

@@ -272,6 +272,9 @@ public static class ConsoleFrench
         ["Some values were not understood; nothing was sent."] = "Certaines valeurs n'ont pas été comprises ; rien n'a été envoyé.",
         ["No such page"] = "Cette page n'existe pas",
         ["Search by identifier"] = "Rechercher par identifiant",
+        ["No customer this purpose lets you see holds this identifier"] = "Aucun client visible pour cette finalité ne détient cet identifiant",
+        ["Look it up for the customer's service before registering anyone: another customer may hold it."] =
+            "Recherchez-le pour le service au client avant d'enregistrer qui que ce soit : un autre client le détient peut-être.",
         ["Handling time (seconds)"] = "Durée de traitement (secondes)",
         ["Older reads"] = "Lectures plus anciennes",
         ["Back to the console"] = "Retour à la console",

@@ -62,6 +62,13 @@ public static class ConsoleModule
             localization.RequestCultureProviders = [new CookieRequestCultureProvider { CookieName = LanguageCookie }, new AcceptLanguageHeaderRequestCultureProvider()];
         });
         services.AddSingleton<ConsoleText>();
+        // "Done" messages after a write travel in a cookie: the console's, as its session's is.
+        services.Configure<Microsoft.AspNetCore.Mvc.CookieTempDataProviderOptions>(tempData =>
+        {
+            tempData.Cookie.Path = Root;
+            tempData.Cookie.SameSite = options.EmbeddedCrossSite ? SameSiteMode.None : SameSiteMode.Lax;
+            tempData.Cookie.SecurePolicy = ConsoleAuthentication.SecurePolicy(options, isDevelopment);
+        });
         // Names with accents written as they are (Razor still encodes what HTML would interpret).
         services.Configure<Microsoft.Extensions.WebEncoders.WebEncoderOptions>(encoding =>
             encoding.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
@@ -80,7 +87,9 @@ public static class ConsoleModule
 
     /// <summary>Whether a return address is a page of the console on this host: the only place sign-in or a language switch sends anyone.</summary>
     public static bool IsConsolePage(string? url, Microsoft.AspNetCore.Mvc.IUrlHelper helper) =>
-        url is not null && helper.IsLocalUrl(url) && (url == Root || url.StartsWith(Root + "/", StringComparison.Ordinal) || url.StartsWith(Root + "?", StringComparison.Ordinal));
+        url is not null && helper.IsLocalUrl(url) && (url == Root || url.StartsWith(Root + "/", StringComparison.Ordinal) || url.StartsWith(Root + "?", StringComparison.Ordinal))
+        // Dot segments climb out of /console once the browser resolves them, written plainly or encoded.
+        && !url.Contains("..", StringComparison.Ordinal) && !url.Contains("%2e", StringComparison.OrdinalIgnoreCase) && !url.Contains('\\');
 
     /// <summary>Security headers, language and no caching for every console answer; the pages and their assets.</summary>
     public static void UseLedgerConsole(this WebApplication app)

@@ -41,11 +41,16 @@ public abstract class ConsolePage(ConsoleApi api, ConsoleText text) : PageModel
 
     public Purpose Purpose => ApiJson.TryParse<Purpose>(PurposeName, out var stated) && StatablePurposes.Contains(stated) ? stated : StatablePurposes[0];
 
-    /// <summary>A purpose named but not one the person may state is refused, never read as the default (the broadest).</summary>
+    /// <summary>
+    /// A purpose named but not one the person may state is refused before the handler runs: nothing is read (not even
+    /// to show the page again) and nothing written, on every page, whether or not it reads for a purpose.
+    /// </summary>
     public override void OnPageHandlerExecuting(PageHandlerExecutingContext context)
     {
-        if (!string.IsNullOrEmpty(PurposeName) && !(ApiJson.TryParse<Purpose>(PurposeName, out var stated) && StatablePurposes.Contains(stated)))
-            ModelState.AddModelError("purpose", NotUnderstood);
+        if (string.IsNullOrEmpty(PurposeName) || (ApiJson.TryParse<Purpose>(PurposeName, out var stated) && StatablePurposes.Contains(stated))) return;
+        ModelState.AddModelError("purpose", NotUnderstood);
+        InputUnderstood();
+        context.Result = Page();
     }
 
     /// <summary>The page's way out when the API no longer accepts the session's token: the session ends, sign in again.</summary>

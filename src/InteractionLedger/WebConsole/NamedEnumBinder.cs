@@ -22,10 +22,15 @@ public sealed class NamedEnumBinderProvider : IModelBinderProvider
             if (value == ValueProviderResult.None) return Task.CompletedTask;
             context.ModelState.SetModelValue(context.ModelName, value);
             var text = value.FirstValue;
-            if (string.IsNullOrEmpty(text)) context.Result = ModelBindingResult.Success(null);
+            // Empty is "none" for an optional value; for a list's item (channel=) it is no value at all, not the first member.
+            if (string.IsNullOrEmpty(text))
+            {
+                if (Nullable.GetUnderlyingType(context.ModelType) is not null) context.Result = ModelBindingResult.Success(null);
+                else context.ModelState.TryAddModelError(context.ModelName, ConsolePage.NotUnderstood);
+            }
             else if (Enum.GetNames(type).FirstOrDefault(n => string.Equals(n, text, StringComparison.OrdinalIgnoreCase)) is { } name)
                 context.Result = ModelBindingResult.Success(Enum.Parse(type, name));
-            else context.ModelState.TryAddModelError(context.ModelName, "not one of the listed values");
+            else context.ModelState.TryAddModelError(context.ModelName, ConsolePage.NotUnderstood);
             return Task.CompletedTask;
         }
     }

@@ -84,7 +84,8 @@ public sealed class ConsoleSecurityTests(ConsoleHost host, LedgerApi api)
     {
         using var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false })
             { BaseAddress = new Uri(host.BaseUrl) };
-        foreach (var target in new[] { "https://evil.example/phish", "//evil.example", "/\\evil.example", "/swagger", "javascript:alert(1)" })
+        foreach (var target in new[] { "https://evil.example/phish", "//evil.example", "/\\evil.example", "/swagger", "javascript:alert(1)",
+                     "/console/../swagger", "/console/%2e%2e/dev/api-keys", "/consoleX", "/console@evil.example" })
         {
             var form = await client.GetStringAsync("/console/sign-in");
             var response = await client.PostAsync("/console/sign-in?handler=Persona", new FormUrlEncodedContent(new Dictionary<string, string>
@@ -211,6 +212,66 @@ public sealed class ConsoleSecurityTests(ConsoleHost host, LedgerApi api)
         var unknown = await agent.GetAsync("/console/customers/not-a-guid");
         unknown.StatusCode.ShouldBe(HttpStatusCode.NotFound);
         (await unknown.Content.ReadAsStringAsync()).ShouldContain("No such page");
+    }
+
+    [Fact]
+    public async Task a_purpose_not_statable_stops_every_page_before_it_reads_or_writes()
+    {
+        using var seed = host.Api();
+        var customer = await seed.CustomerAsync("Purpose Bound", contacts: 1);
+        using var officer = await host.SignedInClientAsync(ConsoleWorld.PrivacyOfficer);
+        var erasurePage = await officer.GetStringAsync($"/console/privacy/customers/{customer}/erasure");
+        var erased = await officer.PostAsync($"/console/privacy/customers/{customer}/erasure?purpose=marketingx", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["Reason"] = "request", ["Confirmation"] = customer.ToString(), ["__RequestVerificationToken"] = ConsoleHost.AntiforgeryToken(erasurePage),
+        }));
+        erased.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await seed.GetAsync($"/customers/{customer}")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        foreach (var path in new[] { $"/console/privacy/customers/{customer}?purpose=service", "/console/privacy/ledger?purpose=marketingx", "/console/privacy/ledger?mode=fullx" })
+            (await officer.GetAsync(path)).StatusCode.ShouldBe(HttpStatusCode.BadRequest, path);
+
+        using var agent = await host.SignedInClientAsync(ConsoleWorld.TelecomAgent);
+        (await agent.GetAsync($"/console/customers/{customer}/timeline?channel=")).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        var register = await agent.GetStringAsync("/console/customers/new");
+        var newId = Guid.NewGuid();
+        (await agent.PostAsync("/console/customers/new?kind=bogus&value=someone%40example.com", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["DisplayName"] = "Never Registered", ["Brand"] = "horizon-telecom", ["NewCustomerId"] = newId.ToString(),
+            ["__RequestVerificationToken"] = ConsoleHost.AntiforgeryToken(register),
+        }))).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await seed.GetAsync($"/customers/{newId}")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task nobody_found_for_another_purpose_than_service_is_no_invitation_to_register_a_duplicate()
+    {
+        using var seed = host.Api();
+        var phone = ConsoleWorld.Phone();
+        var customer = await seed.CustomerAsync("Marketing Hidden", contacts: 1);
+        await seed.LinkAsync(customer, "phone", phone);
+        using var agent = await host.SignedInClientAsync(ConsoleWorld.TelecomAgent);
+        var forMarketing = await agent.GetStringAsync($"/console/lookup?kind=phone&value={Uri.EscapeDataString(phone)}&purpose=marketing");
+        forMarketing.ShouldContain("No customer this purpose lets you see holds this identifier");
+        forMarketing.ShouldNotContain("Register a new customer with it");
+        var unknown = await agent.GetStringAsync($"/console/lookup?kind=phone&value={Uri.EscapeDataString(ConsoleWorld.Phone())}");
+        unknown.ShouldContain("Register a new customer with it");
+    }
+
+    [Fact]
+    public async Task signing_in_over_a_session_ends_it()
+    {
+        using var client = await host.SignedInClientAsync(ConsoleWorld.TelecomAgent);
+        var handler = new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false };
+        foreach (Cookie cookie in GetCookies(client)) handler.CookieContainer.Add(cookie);
+        using var copy = new HttpClient(handler) { BaseAddress = new Uri(host.BaseUrl) };
+        (await copy.GetAsync("/console")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var form = await client.GetStringAsync("/console/sign-in");
+        (await client.PostAsync("/console/sign-in?handler=Persona", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["persona"] = ConsoleWorld.PrivacyOfficer, ["__RequestVerificationToken"] = ConsoleHost.AntiforgeryToken(form),
+        }))).StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        (await copy.GetAsync("/console")).StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        (await client.GetAsync("/console/privacy")).StatusCode.ShouldBe(HttpStatusCode.OK);
     }
 
     [Fact]

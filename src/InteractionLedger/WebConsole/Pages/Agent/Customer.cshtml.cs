@@ -44,6 +44,13 @@ public sealed class CustomerModel(ConsoleApi api, ConsoleText text, GroupCatalog
     [BindProperty] public string? Why { get; set; }
     [BindProperty] public long? Version { get; set; }
 
+    /// <summary>A problem whose form is not on the page (a case or a merge that is not this customer's): said at the top.</summary>
+    public ApiProblem? ProblemWithoutItsForm =>
+        Problem is null || ProblemForm is "contact" or "rating" or "open-case" or "attach" or "preferred-channel" or "consent"
+        || Cases?.Cases.Any(c => ProblemForm == $"case-{c.CaseId}") == true
+        || Profile?.MergedCustomers.Any(m => ProblemForm == $"undo-{m}") == true
+            ? null : Problem;
+
     public IReadOnlyList<CaseView> OpenCases => Cases?.Cases.Where(c => c.Status == CaseStatus.Open).ToList() ?? [];
     public IReadOnlyList<CaseView> ResolvedCases => Cases?.Cases.Where(c => c.Status == CaseStatus.Resolved).ToList() ?? [];
 

@@ -1,6 +1,7 @@
 using InteractionLedger.Customers;
 using InteractionLedger.Group;
 using InteractionLedger.Identity;
+using InteractionLedger.Privacy;
 using Microsoft.AspNetCore.Mvc;
 
 namespace InteractionLedger.WebConsole.Pages.Agent;
@@ -17,6 +18,18 @@ public sealed class LookupModel(ConsoleApi api, ConsoleText text, GroupCatalog g
     [BindProperty(SupportsGet = true)] public string? Brand { get; set; }
 
     public IReadOnlyList<CustomerProfile> Candidates { get; private set; } = [];
+
+    /// <summary>
+    /// Registering is offered only after a lookup for the customer's service: for another purpose the API also leaves
+    /// out holders the purpose may not see, so "nobody" there may be somebody, and a new customer a duplicate.
+    /// </summary>
+    public bool MayRegister => NobodyFound && Purpose == Purpose.Service;
+
+    /// <summary>Registration with the identifier that found nobody, the purpose kept.</summary>
+    public string RegisterUrl => $"{ConsoleModule.Root}/customers/new" + QueryString.Create(new Dictionary<string, string?>
+    {
+        ["kind"] = Kind, ["value"] = Value, ["brand"] = Brand, ["purpose"] = Hosting.ApiJson.Name(Purpose),
+    });
     public bool NobodyFound { get; private set; }
 
     public async Task<IActionResult> OnGetAsync(CancellationToken cancellation)

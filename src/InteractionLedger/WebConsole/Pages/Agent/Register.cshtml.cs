@@ -22,6 +22,7 @@ public sealed class RegisterModel(ConsoleApi api, ConsoleText text, GroupCatalog
 
     public async Task<IActionResult> OnPostAsync(CancellationToken cancellation)
     {
+        if (!string.IsNullOrWhiteSpace(Value) && !ApiJson.TryParse<IdentifierKind>(Kind, out _)) ModelState.AddModelError("kind", NotUnderstood);
         if (!InputUnderstood("register")) return Page();
         var registered = await Api.SendAsync<CustomerReceipt>(HttpMethod.Post, "/customers",
             new RegisterCustomerRequest(NewCustomerId, DisplayName, string.IsNullOrEmpty(Brand) ? null : Brand), null, null, cancellation);

@@ -13,7 +13,11 @@ public sealed class LedgerModel(ConsoleApi api, ConsoleText text) : ConsolePage(
     public Page<LedgerCheckpoint>? Checkpoints { get; private set; }
     public Page<RetentionRun>? Runs { get; private set; }
 
-    public async Task<IActionResult> OnGetAsync(CancellationToken cancellation) => await ShowAsync(cancellation);
+    public async Task<IActionResult> OnGetAsync(CancellationToken cancellation)
+    {
+        if (Mode is not (null or "" or "incremental" or "full")) ModelState.AddModelError("mode", NotUnderstood);
+        return InputUnderstood() ? await ShowAsync(cancellation) : Page();
+    }
 
     private async Task<IActionResult> ShowAsync(CancellationToken cancellation)
     {

@@ -25,6 +25,7 @@ public sealed class CustomerModel(ConsoleApi api, ConsoleText text) : ConsolePag
 
     public async Task<IActionResult> OnGetAsync(CancellationToken cancellation)
     {
+        if (!InputUnderstood()) return Page();
         var id = CustomerId;
         var profile = Api.GetAsync<CustomerProfile>($"/customers/{id}", Purpose.DataSubjectRights, cancellation);
         var accesses = Api.GetAsync<Page<StoredAccessRecord>>(
@@ -32,7 +33,6 @@ public sealed class CustomerModel(ConsoleApi api, ConsoleText text) : ConsolePag
         var withdrawn = Api.GetAsync<Page<AccessUnderWithdrawnConsent>>($"/privacy/customers/{id}/accesses-under-withdrawn-consent?limit=25{(string.IsNullOrEmpty(WithdrawnCursor) ? "" : $"&cursor={Uri.EscapeDataString(WithdrawnCursor)}")}", null, cancellation);
         var history = Api.GetAsync<List<ConsentHistoryEntry>>($"/privacy/customers/{id}/consents", null, cancellation);
         await Task.WhenAll(profile, accesses, withdrawn, history);
-        if (!InputUnderstood()) return Page();
         if (await SessionEndedAsync(accesses.Result.Status) is { } ended) return ended;
         Profile = profile.Result.Value;
         if (profile.Result.Problem is { } problem)
