@@ -28,10 +28,7 @@ public sealed partial class ConsoleHost(LedgerApi api) : IAsyncLifetime
         if (!File.Exists(ChromiumPath))
             throw new InvalidOperationException($"No Chromium at {ChromiumPath}: install Debian's package (apt-get install chromium) or set LEDGER_CHROMIUM.");
         Factory = new LedgerFactory(await api.Server.CreateDatabaseAsync("console"), "Development");
-        Factory.UseKestrel(0);
-        Factory.StartServer();
-        var address = Factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        BaseUrl = address.Replace("://[::]", "://localhost").Replace("://0.0.0.0", "://localhost").Replace("://127.0.0.1", "://localhost");
+        BaseUrl = StartOnKestrel(Factory);
         Playwright = await Microsoft.Playwright.Playwright.CreateAsync();
         Browser = await Playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -47,6 +44,18 @@ public sealed partial class ConsoleHost(LedgerApi api) : IAsyncLifetime
         await Browser.DisposeAsync();
         Playwright.Dispose();
         await Factory.DisposeAsync();
+    }
+
+    /// <summary>
+    /// Starts the service on a real port (the console calls its own API over HTTP) and gives its address, on
+    /// <c>localhost</c>: a browser treats that as a secure context, as it would the real host over HTTPS.
+    /// </summary>
+    public static string StartOnKestrel(LedgerFactory factory)
+    {
+        factory.UseKestrel(0);
+        factory.StartServer();
+        var address = factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return address.Replace("://[::]", "://localhost").Replace("://0.0.0.0", "://localhost").Replace("://127.0.0.1", "://localhost");
     }
 
     /// <summary>An API client of the same service (a development key), to prepare what the browser will see.</summary>

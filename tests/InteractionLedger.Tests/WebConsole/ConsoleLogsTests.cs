@@ -1,6 +1,4 @@
 using InteractionLedger.Tests.Support;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -26,13 +24,8 @@ public sealed class ConsoleLogsTests(LedgerApi api)
                 ["Logging:LogLevel:Wolverine"] = "Debug", ["Logging:LogLevel:Marten"] = "Debug",
             },
             services: s => s.AddSingleton<ILoggerProvider>(log));
-        factory.UseKestrel(0);
-        factory.StartServer();
-        var address = factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        var host = new { BaseUrl = address.Replace("://127.0.0.1", "://localhost") };
-
         using var agent = new HttpClient(new HttpClientHandler { CookieContainer = new System.Net.CookieContainer(), AllowAutoRedirect = true })
-            { BaseAddress = new Uri(host.BaseUrl) };
+            { BaseAddress = new Uri(ConsoleHost.StartOnKestrel(factory)) };
         var signIn = await agent.GetStringAsync("/console/sign-in");
         (await agent.PostAsync("/console/sign-in?handler=Persona", Form(("persona", ConsoleWorld.TelecomAgent),
             ("__RequestVerificationToken", ConsoleHost.AntiforgeryToken(signIn))))).EnsureSuccessStatusCode();

@@ -36,10 +36,7 @@ public sealed class OpenIdConnectTests(ConsoleHost host, LedgerApi api)
             ["Ledger:Console:OpenIdConnect:Scopes:0"] = "interactionledger",
             ["Ledger:Console:OpenIdConnect:DisplayName"] = "Horizon ID",
         });
-        factory.UseKestrel(0);
-        factory.StartServer();
-        var baseUrl = factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()
-            .Replace("://127.0.0.1", "://localhost");
+        var baseUrl = ConsoleHost.StartOnKestrel(factory);
         using var seed = new HttpClient { BaseAddress = new Uri(baseUrl) };
         seed.DefaultRequestHeaders.Add("X-Api-Key", "dev-agent-horizon-telecom");
         var customer = await seed.CustomerAsync("Sandrine Provider-Read", contacts: 1);
