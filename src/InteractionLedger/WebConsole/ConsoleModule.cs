@@ -47,7 +47,9 @@ public static class ConsoleModule
             antiforgery.Cookie.Name = "ledger-console-antiforgery";
             antiforgery.Cookie.Path = Root;
             antiforgery.Cookie.SameSite = options.EmbeddedCrossSite ? SameSiteMode.None : SameSiteMode.Strict;
-            antiforgery.Cookie.SecurePolicy = ConsoleAuthentication.SecurePolicy(options, isDevelopment);
+            // Antiforgery refuses to work at all (500) on a request it sees as HTTP with a Secure-always cookie: it follows
+            // the request's scheme, which behind a TLS terminator is HTTPS once forwarded headers are on (README).
+            antiforgery.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
             antiforgery.FormFieldName = "__RequestVerificationToken";
         });
         // Sessions are encrypted with the data-protection keys: instances behind one address must share them.

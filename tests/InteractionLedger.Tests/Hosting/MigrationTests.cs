@@ -38,6 +38,8 @@ public sealed class when_the_schema_comes_from_migrations(LedgerApi api)
             // ... and the access ledger's MAC key, held outside the database.
             ["Ledger:AccessLedger:Keys:0:Id"] = "migrations-test",
             ["Ledger:AccessLedger:Keys:0:Secret"] = Convert.ToBase64String(new byte[32]),
+            // Behind a TLS terminator, as README's production setup has it: the scheme the browser used is forwarded.
+            ["FORWARDEDHEADERS_ENABLED"] = "true",
         });
         using var client = production.CreateClient();
 
@@ -57,6 +59,23 @@ public sealed class when_the_schema_comes_from_migrations(LedgerApi api)
         (await client.PostAsync("/dev/sign-in", new StringContent("{\"persona\":\"privacy-officer\"}", System.Text.Encoding.UTF8, "application/json")))
             .StatusCode.ShouldBe(HttpStatusCode.NotFound);
         (await client.GetAsync("/dev/personas")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+
+        // Nor does the console offer them: with no identity provider configured, it says so. Its cookies are Secure
+        // (the service sits behind a TLS terminator) and its answers ask for HTTPS.
+        using var behindTls = new HttpRequestMessage(HttpMethod.Get, "/console/sign-in");
+        behindTls.Headers.Add("X-Forwarded-Proto", "https");
+        var signIn = await client.SendAsync(behindTls);
+        var page = await signIn.Content.ReadAsStringAsync();
+        page.ShouldNotContain("data-persona");
+        page.ShouldContain("No sign-in is configured");
+        signIn.Headers.GetValues("Set-Cookie").ShouldAllBe(cookie => cookie.Contains("secure", StringComparison.OrdinalIgnoreCase));
+        signIn.Headers.GetValues("Strict-Transport-Security").Single().ShouldStartWith("max-age=");
+        var persona = await client.PostAsync("/console/sign-in?handler=Persona", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["persona"] = "privacy-officer",
+            ["__RequestVerificationToken"] = InteractionLedger.Tests.Support.ConsoleHost.AntiforgeryToken(page),
+        }));
+        ((int)persona.StatusCode).ShouldBeOneOf(400, 404);
     }
 
     [Fact]

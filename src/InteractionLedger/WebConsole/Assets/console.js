@@ -47,4 +47,20 @@ function observe() {
   }
 }
 
-document.addEventListener("DOMContentLoaded", observe);
+// A page shown again with a problem: the problem takes the focus, so a screen reader says it and the keyboard starts
+// there; the fields it names are marked invalid.
+function showProblem() {
+  const problem = document.querySelector(".problem[role=alert]");
+  if (!problem) return;
+  problem.setAttribute("tabindex", "-1");
+  problem.focus();
+  for (const message of document.querySelectorAll(".field-error")) {
+    const field = message.parentElement?.querySelector("input, select, textarea");
+    if (!field) continue;
+    if (!message.id) message.id = `${field.id}-error`;
+    field.setAttribute("aria-invalid", "true");
+    field.setAttribute("aria-describedby", [field.getAttribute("aria-describedby"), message.id].filter(Boolean).join(" "));
+  }
+}
+
+document.addEventListener("DOMContentLoaded", () => { observe(); showProblem(); });
