@@ -10,6 +10,8 @@ namespace InteractionLedger.Hosting;
 /// </summary>
 public sealed class DatabaseLocks(string connectionString)
 {
+    /// <summary>Taken per transaction (not on a connection of its own) by <see cref="SchemaScripts"/>.</summary>
+    public const long SchemaScripts = 7420001;
     public const long AccessLedgerMaintenance = 7420002;
     public const long Retention = 7420003;
     public const long SchemaChanges = 7420004;

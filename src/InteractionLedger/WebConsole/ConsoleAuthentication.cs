@@ -40,7 +40,7 @@ public static class ConsoleAuthentication
             cookie.Cookie.Path = ConsoleModule.Root;
             cookie.Cookie.HttpOnly = true;
             // Inside a desktop of another site the cookie is only sent with SameSite=None, which browsers accept over HTTPS only.
-            cookie.Cookie.SameSite = options.EmbeddedCrossSite ? SameSiteMode.None : SameSiteMode.Lax;
+            cookie.Cookie.SameSite = options.SameSite(SameSiteMode.Lax);
             // Outside Development the service sits behind a TLS terminator and sees plain HTTP: Secure, whatever the scheme seen.
             cookie.Cookie.SecurePolicy = SecurePolicy(options, isDevelopment);
             cookie.ExpireTimeSpan = options.Session;

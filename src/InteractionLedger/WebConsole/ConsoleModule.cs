@@ -46,7 +46,7 @@ public static class ConsoleModule
         {
             antiforgery.Cookie.Name = "ledger-console-antiforgery";
             antiforgery.Cookie.Path = Root;
-            antiforgery.Cookie.SameSite = options.EmbeddedCrossSite ? SameSiteMode.None : SameSiteMode.Strict;
+            antiforgery.Cookie.SameSite = options.SameSite(SameSiteMode.Strict);
             // Antiforgery refuses to work at all (500) on a request it sees as HTTP with a Secure-always cookie: it follows
             // the request's scheme, which behind a TLS terminator is HTTPS once forwarded headers are on (README).
             antiforgery.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
@@ -68,7 +68,7 @@ public static class ConsoleModule
         services.Configure<Microsoft.AspNetCore.Mvc.CookieTempDataProviderOptions>(tempData =>
         {
             tempData.Cookie.Path = Root;
-            tempData.Cookie.SameSite = options.EmbeddedCrossSite ? SameSiteMode.None : SameSiteMode.Lax;
+            tempData.Cookie.SameSite = options.SameSite(SameSiteMode.Lax);
             tempData.Cookie.SecurePolicy = ConsoleAuthentication.SecurePolicy(options, isDevelopment);
         });
         // Names with accents written as they are (Razor still encodes what HTML would interpret).

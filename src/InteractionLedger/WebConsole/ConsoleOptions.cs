@@ -46,6 +46,9 @@ public sealed class ConsoleOptions
 
     public TimeSpan Session => TimeSpan.FromMinutes(Math.Clamp(SessionMinutes, 1, 24 * 60));
 
+    /// <summary>A console cookie's SameSite: <c>None</c> inside another site's frame (sent there only so), else <paramref name="alone"/>.</summary>
+    public SameSiteMode SameSite(SameSiteMode alone) => EmbeddedCrossSite ? SameSiteMode.None : alone;
+
     /// <summary>Whether the console must be reachable from a frame of another site.</summary>
     public bool EmbeddedCrossSite => FrameAncestors.Any(a => !string.IsNullOrWhiteSpace(a) && a != "'self'");
 }

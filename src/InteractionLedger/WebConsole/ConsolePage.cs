@@ -131,8 +131,8 @@ public abstract class ConsolePage(ConsoleApi api, ConsoleText text) : PageModel
     /// <summary>A customer's page (or one of its sub-pages), read for this page's purpose.</summary>
     public string CustomerUrl(Guid customerId, string? below = null) => $"{PathOf(customerId)}{below}?purpose={ApiJson.Name(Purpose)}";
 
-    /// <summary>The brands the person acts for, among the group's: those they may record for.</summary>
-    public IReadOnlyList<Brand> BrandsOf(GroupCatalog group) => group.Brands.Where(b => Me.ActsFor(b.Code)).ToList();
+    /// <summary>The brands a person acts for, among the group's: those they may record for and look up in.</summary>
+    public static IReadOnlyList<Brand> BrandsOf(Caller person, GroupCatalog group) => group.Brands.Where(b => person.ActsFor(b.Code)).ToList();
 
     public static string PathOf(Guid customerId) => $"{ConsoleModule.Root}/customers/{customerId}";
 }

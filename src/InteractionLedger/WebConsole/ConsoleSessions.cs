@@ -42,24 +42,12 @@ public sealed class ConsoleSessions(NpgsqlDataSource dataSource, TimeProvider cl
         command.Parameters.Add(new NpgsqlParameter { Value = session });
         return (bool)(await command.ExecuteScalarAsync(cancellation))!;
     }
-
-    public static async Task CreateSchemaAsync(NpgsqlDataSource dataSource, CancellationToken cancellation)
-    {
-        await using var stream = typeof(ConsoleSessions).Assembly.GetManifestResourceStream("console_sessions.sql")!;
-        var sql = await new StreamReader(stream).ReadToEndAsync(cancellation);
-        await using var connection = await dataSource.OpenConnectionAsync(cancellation);
-        await using var transaction = await connection.BeginTransactionAsync(cancellation);
-        // Two instances starting at once: one creates, the other waits, then finds it done.
-        await using (var create = new NpgsqlCommand("select pg_advisory_xact_lock(7420002);\n" + sql, connection, transaction))
-            await create.ExecuteNonQueryAsync(cancellation);
-        await transaction.CommitAsync(cancellation);
-    }
 }
 
 /// <summary>Creates the ended-sessions table at start where the service owns the schema (embedded database, Development).</summary>
 public sealed class ConsoleSessionsSetup(NpgsqlDataSource dataSource) : IHostedService
 {
-    public Task StartAsync(CancellationToken cancellation) => ConsoleSessions.CreateSchemaAsync(dataSource, cancellation);
+    public Task StartAsync(CancellationToken cancellation) => Hosting.SchemaScripts.ApplyAsync(dataSource, Hosting.SchemaScripts.ConsoleSessions, cancellation);
 
     public Task StopAsync(CancellationToken cancellation) => Task.CompletedTask;
 }

@@ -13,5 +13,5 @@ public sealed record LookupFormModel(string? Kind, string? Value, string? Brand,
         [IdentifierKind.Phone, IdentifierKind.Email, IdentifierKind.BrandCustomerNumber, IdentifierKind.SocialHandle, IdentifierKind.LoyaltyCard, IdentifierKind.ChatSession];
 
     public static LookupFormModel For(Caller me, GroupCatalog group, string? kind = null, string? value = null, string? brand = null,
-        string? purpose = null) => new(kind, value, brand, group.Brands.Where(b => me.ActsFor(b.Code)).ToList(), purpose);
+        string? purpose = null) => new(kind, value, brand, ConsolePage.BrandsOf(me, group), purpose);
 }

@@ -130,19 +130,31 @@ public sealed partial class ConsoleHost(LedgerApi api) : IAsyncLifetime
         return directory?.FullName ?? Directory.GetCurrentDirectory();
     }
 
-    /// <summary>A cookie-keeping HTTP client signed in as a persona, for what a browser would not show (headers, refusals).</summary>
-    public async Task<HttpClient> SignedInClientAsync(string persona)
+    /// <summary>
+    /// A cookie-keeping HTTP client signed in as a persona, for what a browser would not show (headers, refusals).
+    /// <paramref name="cookies"/>, when given, is its jar: a test can copy the session as an attacker would.
+    /// </summary>
+    public async Task<HttpClient> SignedInClientAsync(string persona, CookieContainer? cookies = null)
     {
-        var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false })
-            { BaseAddress = new Uri(BaseUrl) };
-        var form = await client.GetStringAsync("/console/sign-in");
-        var response = await client.PostAsync("/console/sign-in?handler=Persona", new FormUrlEncodedContent(new Dictionary<string, string>
+        var client = ClientWith(cookies ?? new CookieContainer());
+        (await SignInAsPersonaAsync(client, persona)).StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        return client;
+    }
+
+    /// <summary>A client of the console keeping its cookies in <paramref name="cookies"/>, following no redirect.</summary>
+    public HttpClient ClientWith(CookieContainer cookies) =>
+        new(new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false }) { BaseAddress = new Uri(BaseUrl) };
+
+    /// <summary>Clicks a persona on the sign-in page, as the form sends it.</summary>
+    public static async Task<HttpResponseMessage> SignInAsPersonaAsync(HttpClient client, string persona, string? returnUrl = null)
+    {
+        var form = new Dictionary<string, string>
         {
             ["persona"] = persona,
-            ["__RequestVerificationToken"] = AntiforgeryToken(form),
-        }));
-        response.StatusCode.ShouldBe(HttpStatusCode.Redirect);
-        return client;
+            ["__RequestVerificationToken"] = AntiforgeryToken(await client.GetStringAsync("/console/sign-in")),
+        };
+        if (returnUrl is not null) form["returnUrl"] = returnUrl;
+        return await client.PostAsync("/console/sign-in?handler=Persona", new FormUrlEncodedContent(form));
     }
 
     public static string AntiforgeryToken(string html) => Token().Match(html).Groups[1].Value;

@@ -9,12 +9,6 @@ namespace InteractionLedger.Tests.WebConsole;
 [Collection("console")]
 public sealed class ConsoleFormTests(ConsoleHost host)
 {
-    private static Dictionary<string, string> Contact(Guid interactionId, string token, string? reason = "Billing") => new()
-    {
-        ["Contact.InteractionId"] = interactionId.ToString(), ["Contact.Brand"] = "horizon-telecom", ["Contact.Channel"] = "Phone",
-        ["Contact.Direction"] = "Inbound", ["Contact.Reason"] = reason ?? "", ["Contact.Outcome"] = "Resolved", ["__RequestVerificationToken"] = token,
-    };
-
     [Fact]
     public async Task a_contact_form_sent_twice_records_one_contact()
     {
@@ -22,7 +16,7 @@ public sealed class ConsoleFormTests(ConsoleHost host)
         var customer = await seed.CustomerAsync("Twice Sent", contacts: 0);
         using var agent = await host.SignedInClientAsync(ConsoleWorld.TelecomAgent);
         var page = await agent.GetStringAsync($"/console/customers/{customer}");
-        var form = Contact(Guid.NewGuid(), ConsoleHost.AntiforgeryToken(page));
+        var form = ConsoleWorld.ContactForm(ConsoleHost.AntiforgeryToken(page));
         // As the page's form sends it: the time the page opened, the same on every send.
         form["Contact.OccurredAt"] = WebUtility.HtmlDecode(
             System.Text.RegularExpressions.Regex.Match(page, "name=\"Contact.OccurredAt\" value=\"([^\"]+)\"").Groups[1].Value);
@@ -42,7 +36,7 @@ public sealed class ConsoleFormTests(ConsoleHost host)
         var customer = await seed.CustomerAsync("Incomplete Form", contacts: 0);
         using var agent = await host.SignedInClientAsync(ConsoleWorld.TelecomAgent);
         var token = ConsoleHost.AntiforgeryToken(await agent.GetStringAsync($"/console/customers/{customer}"));
-        var form = Contact(Guid.NewGuid(), token, reason: null);
+        var form = ConsoleWorld.ContactForm(token, reason: null);
         form["Contact.Summary"] = "Typed before the mistake";
         form["Contact.WaitingSeconds"] = "-5";
         var refused = await agent.PostAsync($"/console/customers/{customer}?handler=RecordContact", new FormUrlEncodedContent(form));

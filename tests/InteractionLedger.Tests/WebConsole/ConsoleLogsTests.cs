@@ -26,9 +26,7 @@ public sealed class ConsoleLogsTests(LedgerApi api)
             services: s => s.AddSingleton<ILoggerProvider>(log));
         using var agent = new HttpClient(new HttpClientHandler { CookieContainer = new System.Net.CookieContainer(), AllowAutoRedirect = true })
             { BaseAddress = new Uri(ConsoleHost.StartOnKestrel(factory)) };
-        var signIn = await agent.GetStringAsync("/console/sign-in");
-        (await agent.PostAsync("/console/sign-in?handler=Persona", Form(("persona", ConsoleWorld.TelecomAgent),
-            ("__RequestVerificationToken", ConsoleHost.AntiforgeryToken(signIn))))).EnsureSuccessStatusCode();
+        (await ConsoleHost.SignInAsPersonaAsync(agent, ConsoleWorld.TelecomAgent)).EnsureSuccessStatusCode();
 
         // Screen pop on a number nobody holds, then registration with it and a name.
         (await agent.GetStringAsync($"/console/lookup?kind=phone&value={Uri.EscapeDataString(Phone)}")).ShouldContain("No customer within your reach");

@@ -50,11 +50,9 @@ public sealed class ConsoleSecurityTests(ConsoleHost host, LedgerApi api)
         using var seed = host.Api();
         var customer = await seed.CustomerAsync("Forged Form", contacts: 1);
         using var agent = await host.SignedInClientAsync(ConsoleWorld.TelecomAgent);
-        var forged = await agent.PostAsync($"/console/customers/{customer}?handler=RecordContact", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["Contact.InteractionId"] = Guid.NewGuid().ToString(), ["Contact.Brand"] = "horizon-telecom", ["Contact.Channel"] = "Phone",
-            ["Contact.Reason"] = "Billing", ["Contact.Outcome"] = "Resolved",
-        }));
+        var withoutToken = ConsoleWorld.ContactForm(token: "");
+        withoutToken.Remove("__RequestVerificationToken");
+        var forged = await agent.PostAsync($"/console/customers/{customer}?handler=RecordContact", new FormUrlEncodedContent(withoutToken));
         forged.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         (await seed.GetJsonAsync($"/customers/{customer}"))["interactionCount"]!.GetValue<int>().ShouldBe(1);
     }
@@ -82,23 +80,11 @@ public sealed class ConsoleSecurityTests(ConsoleHost host, LedgerApi api)
     [Fact]
     public async Task sign_in_sends_the_person_only_to_a_page_of_the_console()
     {
-        using var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false })
-            { BaseAddress = new Uri(host.BaseUrl) };
+        using var client = host.ClientWith(new CookieContainer());
         foreach (var target in new[] { "https://evil.example/phish", "//evil.example", "/\\evil.example", "/swagger", "javascript:alert(1)",
                      "/console/../swagger", "/console/%2e%2e/dev/api-keys", "/consoleX", "/console@evil.example" })
-        {
-            var form = await client.GetStringAsync("/console/sign-in");
-            var response = await client.PostAsync("/console/sign-in?handler=Persona", new FormUrlEncodedContent(new Dictionary<string, string>
-            {
-                ["persona"] = ConsoleWorld.TelecomAgent, ["returnUrl"] = target, ["__RequestVerificationToken"] = ConsoleHost.AntiforgeryToken(form),
-            }));
-            response.Headers.Location!.ToString().ShouldBe("/console/", target);
-        }
-        var unknown = await client.PostAsync("/console/sign-in?handler=Persona", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["persona"] = "administrator-of-everything", ["__RequestVerificationToken"] = ConsoleHost.AntiforgeryToken(await client.GetStringAsync("/console/sign-in")),
-        }));
-        unknown.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+            (await ConsoleHost.SignInAsPersonaAsync(client, ConsoleWorld.TelecomAgent, target)).Headers.Location!.ToString().ShouldBe("/console/", target);
+        (await ConsoleHost.SignInAsPersonaAsync(client, "administrator-of-everything")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
     }
 
     [Fact]
@@ -117,11 +103,8 @@ public sealed class ConsoleSecurityTests(ConsoleHost host, LedgerApi api)
             (await energie.GetAsync($"/console/customers/{telecom}/{view}")).StatusCode.ShouldBe(HttpStatusCode.NotFound, view);
 
         var form = await (await energie.GetAsync("/console")).Content.ReadAsStringAsync();
-        var write = await energie.PostAsync($"/console/customers/{telecom}?handler=RecordContact", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["Contact.InteractionId"] = Guid.NewGuid().ToString(), ["Contact.Brand"] = "horizon-energie", ["Contact.Channel"] = "Phone",
-            ["Contact.Reason"] = "Billing", ["Contact.Outcome"] = "Resolved", ["__RequestVerificationToken"] = ConsoleHost.AntiforgeryToken(form),
-        }));
+        var write = await energie.PostAsync($"/console/customers/{telecom}?handler=RecordContact",
+            new FormUrlEncodedContent(ConsoleWorld.ContactForm(ConsoleHost.AntiforgeryToken(form), brand: "horizon-energie")));
         write.StatusCode.ShouldBe(HttpStatusCode.NotFound);
         (await seed.GetJsonAsync($"/customers/{telecom}"))["interactionCount"]!.GetValue<int>().ShouldBe(1);
     }
@@ -151,12 +134,11 @@ public sealed class ConsoleSecurityTests(ConsoleHost host, LedgerApi api)
     [Fact]
     public async Task signing_out_ends_the_session_for_every_copy_of_its_cookie()
     {
-        using var agent = await host.SignedInClientAsync(ConsoleWorld.TelecomAgent);
+        var cookies = new CookieContainer();
+        using var agent = await host.SignedInClientAsync(ConsoleWorld.TelecomAgent, cookies);
         var page = await agent.GetAsync("/console");
         page.StatusCode.ShouldBe(HttpStatusCode.OK);
-        var handler = new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false };
-        foreach (Cookie cookie in GetCookies(agent)) handler.CookieContainer.Add(cookie);
-        using var copy = new HttpClient(handler) { BaseAddress = new Uri(host.BaseUrl) };
+        using var copy = host.ClientWith(CopyOf(cookies));
         (await copy.GetAsync("/console")).StatusCode.ShouldBe(HttpStatusCode.OK);
 
         (await agent.PostAsync("/console/sign-out", new FormUrlEncodedContent(new Dictionary<string, string>
@@ -168,10 +150,12 @@ public sealed class ConsoleSecurityTests(ConsoleHost host, LedgerApi api)
         replayed.Headers.Location!.PathAndQueryOf().ShouldStartWith("/console/sign-in");
     }
 
-    private static CookieCollection GetCookies(HttpClient client)
+    /// <summary>Every cookie of a session, copied into a jar of its own: what someone who copied them would send.</summary>
+    private static CookieContainer CopyOf(CookieContainer cookies)
     {
-        var handlerField = typeof(HttpMessageInvoker).GetField("_handler", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!;
-        return ((HttpClientHandler)handlerField.GetValue(client)!).CookieContainer.GetAllCookies();
+        var copy = new CookieContainer();
+        copy.Add(cookies.GetAllCookies());
+        return copy;
     }
 
     [Fact]
@@ -195,12 +179,11 @@ public sealed class ConsoleSecurityTests(ConsoleHost host, LedgerApi api)
                      ("Consent", "Statement.Kind", "<script>"), ("UndoMerge", "absorbedCustomerId", "zz"),
                  })
         {
-            var form = new Dictionary<string, string>
-            {
-                ["Contact.InteractionId"] = Guid.NewGuid().ToString(), ["Contact.Brand"] = "horizon-telecom", ["Contact.Channel"] = "Phone",
-                ["Contact.Reason"] = "Billing", ["Contact.Outcome"] = "Resolved", ["Statement.Purpose"] = "Marketing", ["Statement.CollectedVia"] = "Phone",
-                ["Statement.Text"] = "notice v1", ["Why"] = "because", ["__RequestVerificationToken"] = token,
-            };
+            var form = ConsoleWorld.ContactForm(token);
+            form["Statement.Purpose"] = "Marketing";
+            form["Statement.CollectedVia"] = "Phone";
+            form["Statement.Text"] = "notice v1";
+            form["Why"] = "because";
             form[field] = value;
             var url = $"/console/customers/{customer}?handler={handler}" + (field == "absorbedCustomerId" ? $"&absorbedCustomerId={value}" : "");
             (await agent.PostAsync(url, new FormUrlEncodedContent(form))).StatusCode.ShouldBe(HttpStatusCode.BadRequest, $"{handler} {field}={value}");
@@ -260,16 +243,11 @@ public sealed class ConsoleSecurityTests(ConsoleHost host, LedgerApi api)
     [Fact]
     public async Task signing_in_over_a_session_ends_it()
     {
-        using var client = await host.SignedInClientAsync(ConsoleWorld.TelecomAgent);
-        var handler = new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false };
-        foreach (Cookie cookie in GetCookies(client)) handler.CookieContainer.Add(cookie);
-        using var copy = new HttpClient(handler) { BaseAddress = new Uri(host.BaseUrl) };
+        var cookies = new CookieContainer();
+        using var client = await host.SignedInClientAsync(ConsoleWorld.TelecomAgent, cookies);
+        using var copy = host.ClientWith(CopyOf(cookies));
         (await copy.GetAsync("/console")).StatusCode.ShouldBe(HttpStatusCode.OK);
-        var form = await client.GetStringAsync("/console/sign-in");
-        (await client.PostAsync("/console/sign-in?handler=Persona", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["persona"] = ConsoleWorld.PrivacyOfficer, ["__RequestVerificationToken"] = ConsoleHost.AntiforgeryToken(form),
-        }))).StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        (await ConsoleHost.SignInAsPersonaAsync(client, ConsoleWorld.PrivacyOfficer)).StatusCode.ShouldBe(HttpStatusCode.Redirect);
         (await copy.GetAsync("/console")).StatusCode.ShouldBe(HttpStatusCode.Redirect);
         (await client.GetAsync("/console/privacy")).StatusCode.ShouldBe(HttpStatusCode.OK);
     }

@@ -34,6 +34,13 @@ public static class ConsoleWorld
             ["kind"] = kind, ["value"] = value, ["brand"] = brand, ["linkedBy"] = "test-setup", ["reason"] = "given by the customer",
         }).EnsureAsync();
 
+    /// <summary>The contact form of the customer page as the page sends it (a browser adds the page's own time).</summary>
+    public static Dictionary<string, string> ContactForm(string token, string brand = "horizon-telecom", string? reason = "Billing") => new()
+    {
+        ["Contact.InteractionId"] = Guid.NewGuid().ToString(), ["Contact.Brand"] = brand, ["Contact.Channel"] = "Phone",
+        ["Contact.Direction"] = "Inbound", ["Contact.Reason"] = reason ?? "", ["Contact.Outcome"] = "Resolved", ["__RequestVerificationToken"] = token,
+    };
+
     /// <summary>A unique e-mail address of the reserved example domain.</summary>
     public static string Email(string who) => $"{who}.{Guid.NewGuid():N}@example.com";
 

@@ -53,18 +53,9 @@ public sealed class AccessLedger(NpgsqlDataSource dataSource, AccessLedgerKeys k
     public const string Records = $"{LedgerStore.Schema}.access_records";
     public const string Heads = $"{LedgerStore.Schema}.access_chain_heads";
 
-    /// <summary>Creates the ledger's tables (the embedded resource is migrations/004_access_ledger.sql); partitions are created apart.</summary>
-    public static async Task CreateSchemaAsync(NpgsqlDataSource dataSource, CancellationToken cancellation)
-    {
-        await using var stream = typeof(AccessLedger).Assembly.GetManifestResourceStream("access_ledger.sql")!;
-        var sql = await new StreamReader(stream).ReadToEndAsync(cancellation);
-        // Two instances starting at once would race on the same DDL: one creates, the other waits, then finds it done.
-        await using var connection = await dataSource.OpenConnectionAsync(cancellation);
-        await using var transaction = await connection.BeginTransactionAsync(cancellation);
-        await using (var create = new NpgsqlCommand("select pg_advisory_xact_lock(7420001);\n" + sql, connection, transaction))
-            await create.ExecuteNonQueryAsync(cancellation);
-        await transaction.CommitAsync(cancellation);
-    }
+    /// <summary>Creates the ledger's tables (migrations/004_access_ledger.sql); partitions are created apart.</summary>
+    public static Task CreateSchemaAsync(NpgsqlDataSource dataSource, CancellationToken cancellation) =>
+        SchemaScripts.ApplyAsync(dataSource, SchemaScripts.AccessLedger, cancellation);
 
     /// <summary>
     /// A customer's chain: from the id's last byte, which is random in version 4 and version 7 ids alike (the first

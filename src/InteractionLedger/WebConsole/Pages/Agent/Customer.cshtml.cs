@@ -55,7 +55,7 @@ public sealed class CustomerModel(ConsoleApi api, ConsoleText text, GroupCatalog
     public IReadOnlyList<CaseView> ResolvedCases => Cases?.Cases.Where(c => c.Status == CaseStatus.Resolved).ToList() ?? [];
 
     /// <summary>The brands the person may record for: their own among the customer's group's.</summary>
-    public IReadOnlyList<Brand> MyBrands => BrandsOf(group);
+    public IReadOnlyList<Brand> MyBrands => BrandsOf(Me, group);
 
     public string BrandName(string code) => group.NameOf(code);
 

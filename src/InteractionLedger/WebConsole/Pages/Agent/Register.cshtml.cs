@@ -16,7 +16,7 @@ public sealed class RegisterModel(ConsoleApi api, ConsoleText text, GroupCatalog
     /// <summary>Made when the form is shown: sent twice, it registers one customer.</summary>
     [BindProperty] public Guid NewCustomerId { get; set; } = Guid.NewGuid();
 
-    public IReadOnlyList<Brand> MyBrands => BrandsOf(group);
+    public IReadOnlyList<Brand> MyBrands => BrandsOf(Me, group);
 
     public void OnGet() { }
 
