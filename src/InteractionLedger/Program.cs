@@ -3,6 +3,7 @@ using InteractionLedger.Customers;
 using InteractionLedger.Group;
 using InteractionLedger.Hosting;
 using InteractionLedger.Identity;
+using InteractionLedger.Insights;
 using InteractionLedger.Merging;
 using InteractionLedger.Overview;
 using InteractionLedger.Interactions;
@@ -90,7 +91,13 @@ var marten = builder.Services.AddMarten(opts => LedgerStore.Configure(opts, data
     // projections instead of being read again (CustomerStream.LockWithAsync). Handlers decide on the write model and
     // return events, never change it: a projection applies those events to the very instance the handler read.
     .UseIdentitySessions()
-    .IntegrateWithWolverine(integration => integration.MessageStorageSchemaName = "wolverine");
+    .IntegrateWithWolverine(integration =>
+    {
+        integration.MessageStorageSchemaName = "wolverine";
+        // Each asynchronous view (Insights) runs on exactly one node of however many run, and moves when that node
+        // stops: Wolverine assigns them (no AddAsyncDaemon, which would run them on every node).
+        integration.UseWolverineManagedEventSubscriptionDistribution = true;
+    });
 // In Development the model's tables are created at start, one process at a time (SchemaOnStartup): a service and a
 // demo-data run starting together on a new database would otherwise both create them and one would fail.
 if (autoCreate != AutoCreate.None) builder.Services.Insert(0, ServiceDescriptor.Singleton<IHostedService, SchemaOnStartup>());
@@ -118,6 +125,8 @@ builder.Host.UseWolverine(opts =>
     opts.Policies.AutoApplyTransactions();
     opts.Policies.UseDurableLocalQueues();
     opts.AutoBuildMessageStorageOnStartup = autoCreate;
+    // How fast the nodes notice one another leaving: a view on a node that died moves once its node is stale.
+    builder.Configuration.GetSection("Ledger:Cluster").Get<ClusterTimings>()?.ApplyTo(opts.Durability);
 });
 
 builder.Services.AddPersonalDataFreeLogging();
@@ -134,6 +143,7 @@ builder.Services.AddExceptionHandler<DatabaseUnavailableExceptionHandler>();
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = RequestLimits.MaxBodyBytes);
 builder.Services.AddLedgerOpenApi();
 builder.Services.AddLedgerTelemetry(builder.Configuration);
+builder.Services.AddLedgerInsights(builder.Configuration);
 builder.Services.AddLedgerConsole(builder.Configuration, builder.Environment.IsDevelopment(), ownsSchema: autoCreate != AutoCreate.None);
 builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
 
@@ -164,6 +174,7 @@ app.MapCasesModule();
 app.MapConsentModule();
 app.MapPrivacyModule();
 app.MapGroupModule();
+app.MapInsightsModule();
 app.MapDevelopmentSignInModule(app.Environment);
 app.MapLedgerConsole();
 

@@ -61,6 +61,7 @@ public static class LedgerPolicies
     public const string PrivacyOfficer = nameof(PrivacyOfficer);
     public const string Oversight = nameof(Oversight);
     public const string Monitoring = nameof(Monitoring);
+    public const string ReadInsights = nameof(ReadInsights);
 
     private static readonly Dictionary<string, Role[]> Roles = new()
     {
@@ -75,6 +76,8 @@ public static class LedgerPolicies
         [Oversight] = [Role.PrivacyOfficer, Role.Administrator],
         // Operational figures (/metrics): they name no customer, and no caller that reads customers needs them.
         [Monitoring] = [Role.Monitoring, Role.Administrator],
+        // Figures across the base and the worklists built from them; the purpose policy decides each read.
+        [ReadInsights] = [Role.Analyst, Role.Agent, Role.Integration, Role.Administrator],
     };
 
     private static readonly HashSet<string> GroupWideOnly = [PrivacyOfficer, Oversight, Monitoring];

@@ -208,6 +208,9 @@ public sealed record ReachRule(string Name, string How)
         "Creates data for the caller's own brands only; naming another brand is a 403 naming the field.");
     public static readonly ReachRule GroupWide = new("group-wide",
         "Only roles that act for the whole group (privacy officer, administrator) call it; a brand-scoped principal is refused.");
+    public static readonly ReachRule BrandsOfTheCaller = new("brands-of-the-caller",
+        "Figures and lists of the brands the request names, which must be the caller's (another brand is a 403 naming the field); " +
+        "totals across the group only for a caller acting for the whole group. Lists name customers through the purpose gate, one access record each.");
     public static readonly ReachRule NoCustomerData = new("no-customer-data", "Names no customer and returns none.");
     public static readonly ReachRule ThroughTheApi = new("through-the-api",
         "A console page: it reads and writes nothing itself, only through the API's routes as the signed-in person, whose own rules apply.");

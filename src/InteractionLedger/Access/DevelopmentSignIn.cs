@@ -45,8 +45,11 @@ public sealed class DevelopmentSignIn
     public DevelopmentSignIn(IEnumerable<string> brandCodes)
     {
         SigningKey = new RsaSecurityKey(RSA.Create(2048)) { KeyId = "development-" + Guid.NewGuid().ToString("N")[..8] };
-        var personas = brandCodes.Select((brand, i) => new Persona($"agent-{brand}", AgentNames[i % AgentNames.Length], Role.Agent, [brand])).ToList();
+        var brands = brandCodes.ToList();
+        var personas = brands.Select((brand, i) => new Persona($"agent-{brand}", AgentNames[i % AgentNames.Length], Role.Agent, [brand])).ToList();
         personas.Add(new Persona("agent-group", "Inès Garcia", Role.Agent, []));
+        personas.Add(new Persona($"analyst-{brands[0]}", "Manon Lefèvre", Role.Analyst, [brands[0]]));
+        personas.Add(new Persona("analyst-group", "Julien Fontaine", Role.Analyst, []));
         personas.Add(new Persona("privacy-officer", "Sophie Durand", Role.PrivacyOfficer, []));
         personas.Add(new Persona("administrator", "Thomas Roux", Role.Administrator, []));
         Personas = personas;

@@ -39,7 +39,7 @@ public sealed class PeopleAuthenticationOptions
     public Dictionary<string, Role> RoleValues { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>The roles a person can hold: chatbots and integrations are systems and sign in with keys.</summary>
-    public static readonly IReadOnlySet<Role> PersonRoles = new HashSet<Role> { Role.Agent, Role.PrivacyOfficer, Role.Administrator };
+    public static readonly IReadOnlySet<Role> PersonRoles = new HashSet<Role> { Role.Agent, Role.PrivacyOfficer, Role.Administrator, Role.Analyst };
 
     public IEnumerable<SecurityKey> ResolveSigningKeys()
     {

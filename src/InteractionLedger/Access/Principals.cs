@@ -6,7 +6,7 @@ namespace InteractionLedger.Access;
 
 /// <summary>What a caller is to the ledger; decides which endpoints and which purposes are open to it.</summary>
 /// <remarks>Monitoring reads the service's operational metrics and nothing personal (every purpose refuses it).</remarks>
-public enum Role { Agent, Chatbot, PrivacyOfficer, Integration, Administrator, Monitoring }
+public enum Role { Agent, Chatbot, PrivacyOfficer, Integration, Administrator, Monitoring, Analyst }
 
 /// <summary>A caller configured under <c>Ledger:Principals</c>.</summary>
 public sealed class PrincipalConfiguration
@@ -110,7 +110,9 @@ public static class DevelopmentPrincipals
             principals.Add(Dev($"bot-{brand}", Role.Chatbot, [brand]));
             principals.Add(Dev($"integration-{brand}", Role.Integration, [brand]));
         }
+        foreach (var brand in brandCodes) principals.Add(Dev($"analyst-{brand}", Role.Analyst, [brand]));
         principals.Add(Dev("agent-group", Role.Agent, []));
+        principals.Add(Dev("analyst-group", Role.Analyst, []));
         principals.Add(Dev("integration-group", Role.Integration, []));
         principals.Add(Dev("privacy-officer", Role.PrivacyOfficer, []));
         principals.Add(Dev("administrator", Role.Administrator, []));

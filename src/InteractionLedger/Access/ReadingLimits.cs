@@ -33,6 +33,8 @@ public static class ReadingLimits
         [Role.PrivacyOfficer] = new() { RequestsPerSecond = 100, Burst = 1000, DistinctCustomersPerHour = 500 },
         [Role.Administrator] = new() { RequestsPerSecond = 100, Burst = 1000, DistinctCustomersPerHour = 100 },
         [Role.Monitoring] = new() { RequestsPerSecond = 10, Burst = 100, DistinctCustomersPerHour = 0 },
+        // Re-contact lists name a page of customers per request: a campaign's list is a few thousand of them.
+        [Role.Analyst] = new() { RequestsPerSecond = 100, Burst = 1000, DistinctCustomersPerHour = 20000 },
     };
 
     public static IReadOnlyDictionary<Role, ReadingLimit> From(IConfiguration configuration) =>

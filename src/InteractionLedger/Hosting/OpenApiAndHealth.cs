@@ -138,6 +138,8 @@ public static class HealthEndpoints
         {
             status = report.Status.ToString(),
             checks = report.Entries.ToDictionary(e => e.Key, e => e.Value.Status.ToString()),
+            // The asynchronous views' lag, in seconds (Insights.ProjectionLagHealthCheck).
+            lagSeconds = report.Entries.Where(e => e.Value.Data.Count > 0).SelectMany(e => e.Value.Data).ToDictionary(d => d.Key, d => d.Value),
         }));
     }
 }

@@ -5,7 +5,7 @@ using InteractionLedger.Customers;
 namespace InteractionLedger.Privacy;
 
 /// <summary>The reads of personal data, and the parts of the customer's data each one can show.</summary>
-public enum DataView { Profile, Overview, Timeline, Interaction, Cases, BotContext, IdentifierLookup, Consents, Export }
+public enum DataView { Profile, Overview, Timeline, Interaction, Cases, BotContext, IdentifierLookup, Consents, Export, ReContactList, SignalWorklist }
 
 /// <summary>
 /// How a read of personal data was decided: <c>allowed</c> (everything the view holds was returned), <c>reduced</c>
@@ -70,6 +70,9 @@ public static class AccessPolicy
         [DataView.BotContext] = [DataPart.Identity, DataPart.ContactHistory, DataPart.FreeText, DataPart.Profiling, DataPart.OtherBrands],
         [DataView.IdentifierLookup] = [DataPart.Identity],
         [DataView.Consents] = [DataPart.Identity],
+        // A line of a worklist: who, how to reach them, since when, and why (never what was said).
+        [DataView.ReContactList] = [DataPart.Identity, DataPart.ContactHistory, DataPart.Profiling, DataPart.OtherBrands],
+        [DataView.SignalWorklist] = [DataPart.Identity, DataPart.ContactHistory, DataPart.Profiling, DataPart.OtherBrands],
         [DataView.Export] = [DataPart.Identity, DataPart.ContactHistory, DataPart.FreeText, DataPart.Ratings, DataPart.Profiling,
             DataPart.OtherBrands, DataPart.AccessRecords],
     };

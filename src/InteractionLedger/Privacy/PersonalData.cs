@@ -104,6 +104,29 @@ public static class PersonalData
             Retention: "Contact details past their period are unlinked, which releases their claims.",
             Erase: ReleaseClaimsAsync,
             All: All<IdentifierClaim>),
+        new("contact-facts", "Each contact as the figures across the base read it: customer id, brand, channel, reason, outcome, waiting time, rating (no text, no identifier).",
+            Document: typeof(Insights.ContactFact),
+            Erasure: "Deleted in the erasure's transaction: the customer leaves worklists and figures at once. A fact the asynchronous view " +
+                     "writes afterwards from events read before the erasure is never counted (figures and lists skip erased ids) and goes at the next rebuild.",
+            Exported: "Not exported: the same contacts are in 'interactions' and 'events'.",
+            Retention: "Holds no free text or contact details: kept as long as the events it comes from.",
+            Erase: (session, scope) =>
+            {
+                session.DeleteWhere<Insights.ContactFact>(f => scope.Members.Contains(f.CustomerId));
+                return Task.CompletedTask;
+            },
+            All: All<Insights.ContactFact>),
+        new("case-facts", "Each case as the figures read it: customer id, brand, reason, when it opened, its contacts' times, when it was resolved.",
+            Document: typeof(Insights.CaseFact),
+            Erasure: "Deleted in the erasure's transaction, like 'contact-facts'.",
+            Exported: "Not exported: the same cases are in 'cases' and 'events'.",
+            Retention: "Holds no free text: kept as long as the events it comes from.",
+            Erase: (session, scope) =>
+            {
+                session.DeleteWhere<Insights.CaseFact>(c => scope.Members.Contains(c.CustomerId));
+                return Task.CompletedTask;
+            },
+            All: All<Insights.CaseFact>),
         new("accesses", "The access ledger: who read the customer's data, when, why, with what decision (ids, never values).",
             Erasure: "Kept: it holds ids and decisions, no personal value, and proves the controller's accountability (GDPR art. 5(2)).",
             Exported: "Every record of the customer's ids.",
@@ -123,7 +146,7 @@ public static class PersonalData
         [typeof(CustomerErasure)] = "That an id was erased, by whom and why, and counts per channel and brand that identify nobody.",
         [typeof(RetentionRun)] = "When the retention job ran and how much it erased.",
         [typeof(JasperFx.Events.Daemon.DeadLetterEvent)] =
-            "Marten's dead letters of asynchronous projections: none runs here (every view is updated in the write's transaction).",
+            "Marten's dead letters of asynchronous projections: they hold an event's id and the failure, never the event's data (Insights' views skip no event).",
         [typeof(Wolverine.Envelope)] =
             "Wolverine's stored messages: commands are invoked within their request and never stored; nothing else is queued.",
     };

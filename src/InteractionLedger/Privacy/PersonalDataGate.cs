@@ -106,6 +106,43 @@ public sealed class PersonalDataGate(AccessLedger ledger, TimeProvider clock, Gr
             cancellation);
     }
 
+    /// <summary>
+    /// Records a read of figures across customers (no customer named): what was read, for which purpose and brands.
+    /// The customers behind the figures are not listed; those who objected to the purpose were left out of them.
+    /// </summary>
+    public async Task<Guid> RecordAggregateReadAsync(HttpContext http, Purpose purpose, string view, IReadOnlyList<string> brands,
+        CancellationToken cancellation)
+    {
+        var caller = Caller.From(http.User);
+        var rule = PurposePolicy.RuleFor(purpose);
+        var reference = Guid.NewGuid();
+        await ledger.AppendAsync(new AccessRecord(TimelineEntry.AtStoredPrecision(clock.GetUtcNow()), caller.Id, ApiJson.Name(caller.Role),
+            caller.Brands?.Order().ToList(), null, view, ApiJson.Name(purpose), ApiJson.Name(rule.LegalBasis),
+            ApiJson.Name(AccessOutcome.Allowed), rule.Readers.GetValueOrDefault(caller.Role, []).Select(ApiJson.Name).ToList(), [],
+            brands.Order().ToList(), [], null, RequestId(http), reference, caller.Person, caller.ApplicationId), cancellation);
+        LedgerTelemetry.AccessDecisions.Add(1, new("decision", ApiJson.Name(AccessOutcome.Allowed)), new("purpose", ApiJson.Name(purpose)),
+            new("role", ApiJson.Name(caller.Role)));
+        return reference;
+    }
+
+    /// <summary>
+    /// Records one line of a worklist (a customer named in a list), decided beforehand with <see cref="AccessPolicy"/>
+    /// on the customer's consents at that moment; only listed customers are recorded, as only they were read.
+    /// </summary>
+    public async Task<Guid> RecordListedAsync(HttpContext http, CustomerGroup customer, AccessDecision decision, CancellationToken cancellation)
+    {
+        var caller = Caller.From(http.User);
+        var reference = Guid.NewGuid();
+        await ledger.AppendAsync(new AccessRecord(TimelineEntry.AtStoredPrecision(clock.GetUtcNow()), caller.Id, ApiJson.Name(caller.Role),
+            caller.Brands?.Order().ToList(), customer.Root, ApiJson.Name(decision.View), ApiJson.Name(decision.Purpose),
+            ApiJson.Name(decision.LegalBasis), ApiJson.Name(decision.Outcome), decision.Returned.Select(ApiJson.Name).ToList(), decision.Withheld,
+            decision.VisibleBrands?.Order().ToList(), decision.ConsentsReliedOn, decision.RefusalReason, RequestId(http), reference,
+            caller.Person, caller.ApplicationId), cancellation);
+        LedgerTelemetry.AccessDecisions.Add(1, new("decision", ApiJson.Name(decision.Outcome)), new("purpose", ApiJson.Name(decision.Purpose)),
+            new("role", ApiJson.Name(caller.Role)));
+        return reference;
+    }
+
     private static string RequestId(HttpContext http) => Activity.Current?.TraceId.ToString() ?? http.TraceIdentifier;
 
     public static IResult Refusal(GatePass pass, Guid customerId)

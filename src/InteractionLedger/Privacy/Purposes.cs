@@ -81,6 +81,8 @@ public static class PurposePolicy
                 // Complaints and what agents wrote are not marketing material.
                 [Role.Agent] = [DataPart.Identity, DataPart.ContactHistory, DataPart.Profiling],
                 [Role.Integration] = [DataPart.Identity, DataPart.ContactHistory, DataPart.Profiling],
+                // The campaign planner's re-contact list: who, since when quiet, and the channel to use.
+                [Role.Analyst] = [DataPart.Identity, DataPart.ContactHistory, DataPart.Profiling],
             },
             "identity, contact channels and frequency", "Offers sent or made to the customer."),
         new(Purpose.Analytics, LegalBasis.LegitimateInterest, ConsentRequired: false, Objectable: true, StatableForReads: true,
@@ -88,6 +90,8 @@ public static class PurposePolicy
             {
                 [Role.Integration] = [DataPart.ContactHistory, DataPart.Ratings],
                 [Role.Administrator] = [DataPart.ContactHistory, DataPart.Ratings],
+                // Customer-experience leads and service managers: figures across the base, never a person.
+                [Role.Analyst] = [DataPart.ContactHistory, DataPart.Ratings],
             },
             "contact history and ratings, without identity or free text", "Statistics on channels, effort and satisfaction."),
         new(Purpose.CrossBrandSharing, LegalBasis.Consent, ConsentRequired: true, Objectable: false, StatableForReads: false,

@@ -82,11 +82,22 @@ public sealed class LedgerFactory(string connectionString, string environment, T
         builder.UseSetting("Ledger:AccessLedger:Scheduled", "false");
         // Two hosts on one database (two instances) share its key and checkpoint folder, as two servers would.
         builder.UseSetting("Ledger:AccessLedger:Directory", AccessLedgerDirectoryOf(connectionString));
+        // Test-speed cluster timings: a host runs its asynchronous views within a second of starting, and a host that
+        // died hands them over within seconds (defaults: 10 s health checks, 60 s before a node is stale).
+        foreach (var (key, value) in ClusterTimings) builder.UseSetting(key, value);
         foreach (var (key, value) in settings ?? new Dictionary<string, string>()) builder.UseSetting(key, value);
         if (clock is not null)
             builder.ConfigureServices(registrations => registrations.AddSingleton(clock));
         if (services is not null) builder.ConfigureServices(services);
     }
+
+    public static readonly IReadOnlyDictionary<string, string> ClusterTimings = new Dictionary<string, string>
+    {
+        ["Ledger:Cluster:HealthCheckSeconds"] = "1",
+        ["Ledger:Cluster:StaleNodeSeconds"] = "5",
+        ["Ledger:Cluster:CheckAssignmentsSeconds"] = "1",
+        ["Ledger:Cluster:FirstHealthCheckSeconds"] = "0",
+    };
 
     /// <summary>The test run's folder for one database's access ledger key and checkpoints (deleted with the run).</summary>
     public static string AccessLedgerDirectoryOf(string connectionString) =>

@@ -1,0 +1,263 @@
+using System.Globalization;
+using InteractionLedger.Access;
+using InteractionLedger.Group;
+using InteractionLedger.Hosting;
+using InteractionLedger.Http;
+using InteractionLedger.Overview;
+using InteractionLedger.Privacy;
+using JasperFx.Events.Projections;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Npgsql;
+
+namespace InteractionLedger.Insights;
+
+/// <summary>
+/// Insights across the customer base: service quality, relational intensity, re-contact lists and proactive signals.
+/// Their views are asynchronous projections (contact and case facts) that Wolverine runs on one node of the cluster
+/// each; figures are read for analytics (objectors left out, small cells suppressed), lists for the purpose stated
+/// (one access record per customer named).
+/// </summary>
+public static class InsightsModule
+{
+    public static IServiceCollection AddLedgerInsights(this IServiceCollection services, IConfiguration configuration)
+    {
+        var policy = configuration.GetSection("Ledger:Insights").Get<InsightsPolicy>() ?? new InsightsPolicy();
+        policy.Validate();
+        services.AddSingleton(policy);
+        services.ConfigureMarten(opts => Register(opts));
+        services.AddHealthChecks().AddCheck<ProjectionLagHealthCheck>("views", tags: ["ready"]);
+        return services;
+    }
+
+    /// <summary>The views and their columns: what the figures filter and group on is a column, not a JSON path.</summary>
+    public static void Register(StoreOptions opts)
+    {
+        opts.Projections.Add<ContactFactProjection>(ProjectionLifecycle.Async);
+        opts.Projections.Add<CaseFactProjection>(ProjectionLifecycle.Async);
+        // Progress rows say which node runs each view and when it last moved (readiness, the two-node drill).
+        opts.Events.EnableExtendedProgressionTracking = true;
+        // The daemon looks for new events every 100 ms when busy and 250 ms when idle (defaults 250 ms and 1 s): the
+        // figures are read right after the contacts are recorded, and a poll is one cheap query.
+        opts.Projections.FastPollingTime = TimeSpan.FromMilliseconds(100);
+        opts.Projections.SlowPollingTime = TimeSpan.FromMilliseconds(250);
+
+        // Columns for what the figures filter, join and group on, and only the indexes they use: Marten's Duplicate()
+        // would index every column on its own, one more write per fact (and per event, in a rebuild).
+        opts.Policies.ForAllDocuments(mapping =>
+        {
+            if (mapping.DocumentType == typeof(ContactFact))
+            {
+                Columns(mapping, notNull: true, nameof(ContactFact.CustomerId), nameof(ContactFact.Brand), nameof(ContactFact.OccurredAt));
+                Columns(mapping, notNull: false, nameof(ContactFact.Channel), nameof(ContactFact.Direction), nameof(ContactFact.Reason),
+                    nameof(ContactFact.Outcome), nameof(ContactFact.WaitingSeconds), nameof(ContactFact.Satisfaction), nameof(ContactFact.RatedAt),
+                    nameof(ContactFact.CaseId));
+                // Figures by brand and period; re-contact lists walk a brand's customers in id order with their last contact;
+                // erasure and worklists find a customer's facts; the figures join a contact to its case.
+                mapping.AddIndex("brand", "occurred_at");
+                mapping.AddIndex("brand", "customer_id", "occurred_at");
+                mapping.AddIndex("customer_id");
+            }
+            else if (mapping.DocumentType == typeof(CaseFact))
+            {
+                Columns(mapping, notNull: true, nameof(CaseFact.CustomerId), nameof(CaseFact.Brand));
+                Columns(mapping, notNull: false, nameof(CaseFact.Status), nameof(CaseFact.OpenedAt), nameof(CaseFact.ResolvedAt),
+                    nameof(CaseFact.ContactCount), nameof(CaseFact.FirstContactId));
+                mapping.AddIndex("brand", "status");
+                mapping.AddIndex("brand", "resolved_at");
+                mapping.AddIndex("customer_id");
+            }
+        });
+    }
+
+    private static void Columns(Marten.Schema.DocumentMapping mapping, bool notNull, params string[] members)
+    {
+        foreach (var member in members) mapping.DuplicateField(member, notNull: notNull);
+    }
+
+    public static IEndpointRouteBuilder MapInsightsModule(this IEndpointRouteBuilder app)
+    {
+        var insights = app.MapGroup("/insights").WithTags("Insights")
+            .RequireAuthorization(LedgerPolicies.ReadInsights).WithReachRule(ReachRule.BrandsOfTheCaller);
+
+        insights.MapGet("/service-quality", async ([FromQuery(Name = "brand")] string[]? brands, string? from, string? to, string? granularity,
+                string? format, HttpContext http, IQuerySession session, NpgsqlDataSource database, GroupCatalog group, InsightsPolicy policy,
+                RelationshipPolicy relationship, PersonalDataGate gate, TimeProvider clock, CancellationToken cancellation) =>
+            {
+                var errors = new InputErrors();
+                var unit = ReadEnum<Granularity>("granularity", granularity, errors);
+                var periods = ReadPeriods(from, to, unit, clock.GetUtcNow(), policy, errors);
+                FormatKnown(format, errors);
+                if (errors.Any) return errors.ToResult();
+                var (scope, problem) = await InsightsScope.ForFiguresAsync(http, brands, group, policy, session, clock, cancellation);
+                if (scope is null) return problem!;
+                var reference = await gate.RecordAggregateReadAsync(http, scope.Purpose, "service-quality", scope.Brands, cancellation);
+                var report = await ServiceQualityQuery.ReadAsync(database, scope, periods!, relationship, reference, cancellation);
+                return InsightsCsv.Asked(http.Request, format)
+                    ? InsightsCsv.File("service-quality.csv",
+                        ["brand", "channel", "period", "suppressed", "contacts", "customers", "customerShare", "averageSatisfaction", "satisfiedShare",
+                            "referenceSatisfiedShare", "negativeShare", "firstContactResolution", "waitingP50Seconds", "waitingP90Seconds", "unansweredShare"],
+                        report.Cells.Select(c => (IReadOnlyList<object?>)[c.Brand ?? "group", (object?)c.Channel ?? "all",
+                            c.Period, c.Suppressed, c.Contacts, c.Customers, c.CustomerShare, c.AverageSatisfaction, c.SatisfiedShare,
+                            c.ReferenceSatisfiedShare, c.NegativeShare, c.FirstContactResolution, c.WaitingP50Seconds, c.WaitingP90Seconds, c.UnansweredShare]))
+                    : Results.Ok(report);
+            })
+            .WithName("GetServiceQuality")
+            .WithSummary("Service quality per brand, channel and week or month, beside the published figures.")
+            .WithDescription("Read for analytics: customers who objected to analytics are left out (excludedCustomers says how many), and a " +
+                             "figure describing fewer customers than minimumCustomers is suppressed (null), not rounded. Brand rows for the " +
+                             "caller's brands (or those named in brand); group rows for callers acting for the whole group. " +
+                             "'from' and 'to' are dates (UTC, 'to' exclusive; default the last six months or twelve weeks). format=csv for CSV.")
+            .WithFigures<ServiceQualityReport>();
+
+        insights.MapGet("/intensity", async ([FromQuery(Name = "brand")] string[]? brands, string? from, string? to, string? format,
+                HttpContext http, IQuerySession session, NpgsqlDataSource database, GroupCatalog group, InsightsPolicy policy,
+                RelationshipPolicy relationship, PersonalDataGate gate, TimeProvider clock, CancellationToken cancellation) =>
+            {
+                var errors = new InputErrors();
+                var now = clock.GetUtcNow();
+                var months = ReadPeriods(from, to, Granularity.Month, now, policy, errors);
+                if (months is not null && months.Next(months.From.AddMonths(11)) < months.To)
+                    errors.Add("from", "At most twelve months of intensity per request.");
+                FormatKnown(format, errors);
+                if (errors.Any) return errors.ToResult();
+                var (scope, problem) = await InsightsScope.ForFiguresAsync(http, brands, group, policy, session, clock, cancellation);
+                if (scope is null) return problem!;
+                var reference = await gate.RecordAggregateReadAsync(http, scope.Purpose, "intensity", scope.Brands, cancellation);
+                var report = await IntensityQuery.ReadAsync(database, scope, months!, relationship, now, reference, cancellation);
+                return InsightsCsv.Asked(http.Request, format)
+                    ? InsightsCsv.File("intensity.csv", ["brand", "month", "suppressed", "measure", "from", "to", "customers", "share"],
+                        report.Months.SelectMany(m => IntensityRows(m)))
+                    : Results.Ok(report);
+            })
+            .WithName("GetRelationalIntensity")
+            .WithSummary("Customers by relational intensity and by recency at each month's end, and how they moved between levels over the month.")
+            .WithDescription("Read for analytics, with the same exclusions and suppression as service quality. Levels follow the relationship " +
+                             "policy (contacts in the last 365 days). At most twelve months per request. format=csv for CSV.")
+            .WithFigures<IntensityReport>();
+
+        insights.MapGet("/signals", async ([FromQuery(Name = "brand")] string[]? brands, string? format, HttpContext http, IQuerySession session,
+                NpgsqlDataSource database, GroupCatalog group, InsightsPolicy policy, RelationshipPolicy relationship, PersonalDataGate gate,
+                TimeProvider clock, CancellationToken cancellation) =>
+            {
+                var errors = new InputErrors();
+                FormatKnown(format, errors);
+                if (errors.Any) return errors.ToResult();
+                var (scope, problem) = await InsightsScope.ForFiguresAsync(http, brands, group, policy, session, clock, cancellation);
+                if (scope is null) return problem!;
+                var reference = await gate.RecordAggregateReadAsync(http, scope.Purpose, "signal-counts", scope.Brands, cancellation);
+                var counts = await SignalQuery.CountAsync(database, scope, policy, relationship, clock.GetUtcNow(), reference, cancellation);
+                return InsightsCsv.Asked(http.Request, format)
+                    ? InsightsCsv.File("signals.csv", ["brand", "signal", "customers"],
+                        counts.Counts.Select(c => (IReadOnlyList<object?>)[c.Brand ?? "group", c.Signal, c.Customers]))
+                    : Results.Ok(counts);
+            })
+            .WithName("CountProactiveSignals")
+            .WithSummary("How many customers to contact before they call, by brand and signal, now.")
+            .WithDescription("Read for analytics, with the same exclusions and suppression as service quality. The thresholds are the " +
+                             "insights policy's (README, 'Insights').")
+            .WithFigures<SignalCounts>();
+
+        insights.MapGet("/signals/worklist", async (string? brand, string? signal, int? limit, string? cursor, string? format, HttpContext http,
+                IQuerySession session, NpgsqlDataSource database, GroupCatalog group, PersonalDataGate gate, InsightsPolicy policy,
+                RelationshipPolicy relationship, TimeProvider clock, CancellationToken cancellation) =>
+            {
+                var errors = new InputErrors();
+                var kind = ReadEnum<SignalKind>("signal", signal, errors);
+                FormatKnown(format, errors);
+                if (errors.Any) return errors.ToResult();
+                var answer = await Worklists.SignalsAsync(http, brand, kind, limit, cursor, session, database, group, gate, policy, relationship,
+                    clock, cancellation);
+                return InsightsCsv.Asked(http.Request, format) && answer is IValueHttpResult { Value: SignalWorklist list }
+                    ? InsightsCsv.File($"signals-{list.Brand}.csv",
+                        ["customerId", "displayName", "signal", "since", "about", "suggestedChannel", "suggestedBecause", "accessRecord"],
+                        list.Items.Select(l => (IReadOnlyList<object?>)[l.CustomerId, l.DisplayName, l.Signal, l.Since, l.About,
+                            l.Suggested.Channel, l.Suggested.Basis, l.AccessRecord]), list.Next, http.Response)
+                    : answer;
+            })
+            .WithName("GetSignalWorklist")
+            .WithSummary("A brand's customers to contact before they call: the signal, since when, and the channel to use.")
+            .WithDescription("Names customers: read for service (X-Purpose: service), one access record per customer listed. Oldest signal " +
+                             "first; a signal clears once the brand reaches out (an outbound contact after it arose). Filter with signal. " +
+                             "format=csv for CSV (the next page in the Link header).")
+            .WithList<SignalWorklist>();
+
+        insights.MapGet("/re-contact", async (string? brand, int? quietForDays, bool? activeElsewhere, int? limit, string? cursor, string? format,
+                HttpContext http, IQuerySession session, NpgsqlDataSource database, GroupCatalog group, PersonalDataGate gate, TimeProvider clock,
+                CancellationToken cancellation) =>
+            {
+                var errors = new InputErrors();
+                FormatKnown(format, errors);
+                if (errors.Any) return errors.ToResult();
+                var answer = await Worklists.ReContactAsync(http, brand, quietForDays, activeElsewhere, limit, cursor, session, database, group, gate,
+                    clock, cancellation);
+                return InsightsCsv.Asked(http.Request, format) && answer is IValueHttpResult { Value: ReContactPage page }
+                    ? InsightsCsv.File($"re-contact-{page.Brand}.csv",
+                        ["customerId", "displayName", "lastContactAt", "quietForDays", "activeElsewhere", "suggestedChannel", "suggestedBecause", "accessRecord"],
+                        page.Items.Select(l => (IReadOnlyList<object?>)[l.CustomerId, l.DisplayName, l.LastContactAt, l.QuietForDays, l.ActiveElsewhere,
+                            l.Suggested.Channel, l.Suggested.Basis, l.AccessRecord]), page.Next, http.Response)
+                    : answer;
+            })
+            .WithName("GetReContactList")
+            .WithSummary("A brand's customers with no contact with it for more than quietForDays days, with the channel to win them back on.")
+            .WithDescription("Names customers: read for marketing (needs the customer's marketing consent; an objection leaves them out), " +
+                             "personalisation or service, one access record per customer listed. activeElsewhere=true keeps those in contact " +
+                             "with another brand of the group since, among customers who consented to sharing across brands. " +
+                             "format=csv for CSV (the next page in the Link header).")
+            .WithList<ReContactPage>();
+        return app;
+    }
+
+    private static RouteHandlerBuilder WithFigures<T>(this RouteHandlerBuilder builder) => builder
+        .WithMetadata(new PersonalDataReadMarker())
+        .Produces<T>()
+        .Produces(StatusCodes.Status200OK, contentType: "text/csv")
+        .ProducesValidationProblem()
+        .ProducesProblem(StatusCodes.Status403Forbidden);
+
+    private static RouteHandlerBuilder WithList<T>(this RouteHandlerBuilder builder) => builder
+        .WithMetadata(new PersonalDataReadMarker())
+        .Produces<T>()
+        .Produces(StatusCodes.Status200OK, contentType: "text/csv")
+        .ProducesValidationProblem()
+        .ProducesProblem(StatusCodes.Status403Forbidden);
+
+    private static IEnumerable<IReadOnlyList<object?>> IntensityRows(IntensityMonth m)
+    {
+        var brand = m.Brand ?? "group";
+        if (m.Suppressed) { yield return [brand, m.Month, true, null, null, null, null, null]; yield break; }
+        yield return [brand, m.Month, false, "customers", null, null, m.Customers, null];
+        foreach (var level in m.Levels) yield return [brand, m.Month, false, "level", null, level.Level, level.Customers, level.Share];
+        foreach (var recency in m.Recency) yield return [brand, m.Month, false, "recency", null, recency.Recency, recency.Customers, recency.Share];
+        foreach (var move in m.Movements) yield return [brand, m.Month, false, "movement", (object?)move.From ?? "new", move.To, move.Customers, null];
+        yield return [brand, m.Month, false, "multi-channel", null, null, null, m.MultiChannelShare];
+        if (m.MultiBrandShare is { } multiBrand) yield return [brand, m.Month, false, "multi-brand", null, null, null, multiBrand];
+    }
+
+    private static T? ReadEnum<T>(string field, string? value, InputErrors errors) where T : struct, Enum
+    {
+        if (value is null) return null;
+        if (ApiJson.TryParse<T>(value, out var parsed)) return parsed;
+        errors.Add(field, $"'{field}' must be one of: {ApiJson.AllowedValues<T>()}.");
+        return null;
+    }
+
+    private static void FormatKnown(string? format, InputErrors errors)
+    {
+        if (InsightsCsv.Unknown(format)) errors.Add("format", "'format' must be json or csv.");
+    }
+
+    private static Periods? ReadPeriods(string? from, string? to, Granularity? unit, DateTimeOffset now, InsightsPolicy policy, InputErrors errors)
+    {
+        DateOnly? Date(string field, string? value)
+        {
+            if (value is null) return null;
+            if (DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date)
+                && date.Year is >= 2000 and <= 9000) return date;
+            errors.Add(field, $"'{field}' must be a date (yyyy-MM-dd) between 2000 and 9000.");
+            return null;
+        }
+        var (start, end) = (Date("from", from), Date("to", to));
+        return errors.Any ? null : Periods.Read(start, end, unit, now, policy, errors);
+    }
+}

@@ -1,0 +1,249 @@
+using System.Globalization;
+using InteractionLedger.Access;
+using InteractionLedger.Group;
+using InteractionLedger.Hosting;
+using InteractionLedger.Http;
+using InteractionLedger.Interactions;
+using InteractionLedger.Merging;
+using InteractionLedger.Overview;
+using InteractionLedger.Privacy;
+using Marten;
+using Npgsql;
+
+namespace InteractionLedger.Insights;
+
+/// <summary>A customer on a re-contact list.</summary>
+/// <param name="CustomerId">The customer (the survivor, for customers merged together).</param>
+/// <param name="DisplayName">Their name, as the caller's brands may see it; null when withheld.</param>
+/// <param name="LastContactAt">Their last contact with the brand.</param>
+/// <param name="QuietForDays">Whole days since then.</param>
+/// <param name="ActiveElsewhere">Whether they were in contact with another brand of the group since the list's cutoff;
+/// null when the caller may not know (the customer has not consented to sharing across the group's brands).</param>
+/// <param name="Suggested">The channel to use, restricted to those the brand can start a contact on with contact details it may use.</param>
+/// <param name="AccessRecord">The reference of the access record this line left.</param>
+public sealed record ReContactLine(Guid CustomerId, string? DisplayName, DateTimeOffset LastContactAt, int QuietForDays, bool? ActiveElsewhere,
+    SuggestedChannel Suggested, Guid AccessRecord);
+
+/// <summary>A page of a re-contact list.</summary>
+/// <param name="Next">The cursor of the next page; null at the end. A page can hold fewer lines than asked when customers
+/// were left out (see <paramref name="LeftOut"/>): keep following next.</param>
+/// <param name="LeftOut">Customers quiet for that long whom this page leaves out: their consents refuse the purpose, or
+/// the list asks for activity elsewhere that they have not agreed to share.</param>
+public sealed record ReContactPage(string Brand, Purpose Purpose, int QuietForDays, bool ActiveElsewhereOnly, IReadOnlyList<ReContactLine> Items,
+    string? Next, int LeftOut);
+
+/// <summary>A customer to contact before they call, on a brand's worklist.</summary>
+/// <param name="Signal">Why.</param>
+/// <param name="Since">When the signal arose (the second negative rating, the case's n-th contact or threshold, the call-back's deadline, the day the customer went dormant).</param>
+/// <param name="About">The case or contact it is about, when it is about one.</param>
+public sealed record SignalLine(Guid CustomerId, string? DisplayName, SignalKind Signal, DateTimeOffset Since, Guid? About, SuggestedChannel Suggested,
+    Guid AccessRecord);
+
+public sealed record SignalWorklist(string Brand, IReadOnlyList<SignalLine> Items, string? Next);
+
+/// <summary>
+/// Lists that name customers: each line is a read of personal data for the purpose stated, decided by the purpose
+/// policy on the customer's consents at that moment (a customer it refuses is left out, not shown as refused) and
+/// recorded in the access ledger before the page is answered.
+/// </summary>
+public static class Worklists
+{
+    private sealed record Listed(Guid Candidate, CustomerGroup Customer, AccessDecision Decision);
+
+    /// <summary>Reads the purpose, checks that it may name customers in this list and that the caller reads for it, and the brand.</summary>
+    public static (Caller Caller, Purpose Purpose, string Brand)? Open(HttpContext http, string? brand, GroupCatalog group, Purpose[] purposes,
+        out IResult? problem)
+    {
+        problem = null;
+        if (!PersonalDataGate.TryReadPurpose(http.Request, out var purpose, out problem)) return null;
+        if (!purposes.Contains(purpose))
+        {
+            problem = InputErrors.For("purpose", $"This list is read for {string.Join(" or ", purposes.Select(ApiJson.Name))}, not {ApiJson.Name(purpose)}.").ToResult();
+            return null;
+        }
+        var caller = Caller.From(http.User);
+        if (string.IsNullOrWhiteSpace(brand))
+        {
+            problem = InputErrors.For("brand", "'brand' is required: a list is one brand's.").ToResult();
+            return null;
+        }
+        var (_, brandProblem) = InsightsScope.Brands(caller, [brand], group);
+        if (brandProblem is not null) { problem = brandProblem; return null; }
+        if (!PurposePolicy.RuleFor(purpose).Readers.ContainsKey(caller.Role)) { problem = InsightsScope.RoleRefused(caller, purpose); return null; }
+        return (caller, purpose, brand);
+    }
+
+    public static async Task<IResult> ReContactAsync(HttpContext http, string? brand, int? quietForDays, bool? activeElsewhere, int? limit, string? cursor,
+        IQuerySession session, NpgsqlDataSource database, GroupCatalog group, PersonalDataGate gate, TimeProvider clock, CancellationToken cancellation)
+    {
+        var errors = new InputErrors();
+        errors.Required("quietForDays", quietForDays);
+        errors.Range("quietForDays", quietForDays, 1, 3650);
+        var size = Paging.Limit(limit, errors);
+        var after = Paging.Position(cursor, $"re-contact/{brand}/{quietForDays}/{activeElsewhere == true}", errors);
+        Guid? afterCustomer = null;
+        if (after is not null)
+        {
+            if (Guid.TryParse(after, out var id)) afterCustomer = id;
+            else errors.Add("cursor", "'cursor' is not a cursor this API returned for this list.");
+        }
+        if (errors.Any) return errors.ToResult();
+        if (Open(http, brand, group, [Purpose.Marketing, Purpose.Personalisation, Purpose.Service], out var problem) is not var (caller, purpose, code))
+            return problem!;
+
+        var now = clock.GetUtcNow();
+        var cutoff = now.AddDays(-quietForDays!.Value);
+        // Customers are read in id order a batch at a time and those the purpose refuses are skipped, so a page costs
+        // at most a few batches however rare consent is; a short page says so through LeftOut and goes on through next.
+        var scanned = new List<(Guid Customer, DateTimeOffset LastAt, bool ActiveElsewhere)>();
+        var batch = Math.Min(size * 4 + 1, 1000);
+        await using (var command = database.CreateCommand($"""
+            select f.customer_id, max(f.occurred_at),
+                   exists (select 1 from {InsightsTables.Contacts} o where o.customer_id = f.customer_id and o.brand <> @brand and o.occurred_at >= @cutoff)
+            from {InsightsTables.Contacts} f
+            where f.brand = @brand and f.customer_id > @after
+              and not exists (select 1 from {InsightsTables.Erasures} e where e.id = f.customer_id)
+            group by f.customer_id having max(f.occurred_at) < @cutoff
+            order by f.customer_id limit @batch
+            """))
+        {
+            command.Parameters.AddWithValue("brand", code);
+            command.Parameters.AddWithValue("cutoff", cutoff.UtcDateTime);
+            command.Parameters.AddWithValue("after", afterCustomer ?? Guid.Empty);
+            command.Parameters.AddWithValue("batch", batch);
+            await using var reader = await command.ExecuteReaderAsync(cancellation);
+            while (await reader.ReadAsync(cancellation))
+                scanned.Add((reader.GetGuid(0), reader.GetFieldValue<DateTimeOffset>(1), reader.GetBoolean(2)));
+        }
+
+        var listed = new List<(Listed Line, DateTimeOffset LastAt, bool ActiveElsewhere)>();
+        var leftOut = 0;
+        Guid? last = null;
+        foreach (var candidate in scanned)
+        {
+            if (listed.Count == size) break;
+            last = candidate.Customer;
+            var decided = await DecideAsync(session, caller, purpose, DataView.ReContactList, candidate.Customer, group, now, cancellation);
+            // An absorbed id is listed (if at all) under its survivor, whose own contacts decide whether they are quiet.
+            if (decided is null) continue;
+            var sharesAcross = decided.Decision.VisibleBrands is null;
+            if (decided.Decision.Outcome == AccessOutcome.Refused || (activeElsewhere == true && !(sharesAcross && candidate.ActiveElsewhere)))
+            {
+                leftOut++;
+                continue;
+            }
+            listed.Add((decided, candidate.LastAt, candidate.ActiveElsewhere));
+        }
+        var more = scanned.Count == batch || (last is { } l && scanned[^1].Customer != l);
+
+        var usage = await UsageAsync(database, code, listed.Select(l => l.Line.Candidate).ToArray(), now, cancellation);
+        var references = await RecordAsync(http, gate, listed.Select(l => l.Line).ToList(), cancellation);
+        var items = listed.Select((l, i) => new ReContactLine(l.Line.Customer.Root, NameOf(l.Line), l.LastAt, (int)(now - l.LastAt).TotalDays,
+            l.Line.Decision.VisibleBrands is null ? l.ActiveElsewhere : null,
+            ChannelSuggestion.For(l.Line.Customer.People, l.Line.Decision, usage.GetValueOrDefault(l.Line.Candidate) ?? []), references[i])).ToList();
+        var next = more && last is { } position ? Paging.Cursor($"re-contact/{code}/{quietForDays}/{activeElsewhere == true}", position.ToString()) : null;
+        return Results.Ok(new ReContactPage(code, purpose, quietForDays.Value, activeElsewhere == true, items, next, leftOut));
+    }
+
+    public static async Task<IResult> SignalsAsync(HttpContext http, string? brand, SignalKind? kind, int? limit, string? cursor,
+        IQuerySession session, NpgsqlDataSource database, GroupCatalog group, PersonalDataGate gate, InsightsPolicy policy,
+        RelationshipPolicy relationship, TimeProvider clock, CancellationToken cancellation)
+    {
+        var errors = new InputErrors();
+        var size = Paging.Limit(limit, errors);
+        var list = $"signals/{brand}/{kind}";
+        (DateTimeOffset Since, Guid Customer, string Kind)? after = null;
+        if (Paging.Position(cursor, list, errors) is { } position)
+        {
+            if (position.Split('/') is [var micros, var customer, var afterKind]
+                && long.TryParse(micros, NumberStyles.None, CultureInfo.InvariantCulture, out var at) && at <= DateTimeOffset.MaxValue.UtcTicks / 10
+                && Guid.TryParse(customer, out var customerId))
+                after = (new DateTimeOffset(at * 10, TimeSpan.Zero), customerId, afterKind);
+            else errors.Add("cursor", "'cursor' is not a cursor this API returned for this list.");
+        }
+        if (errors.Any) return errors.ToResult();
+        // Calling a customer back before they call is serving them: the worklist is read for service only.
+        if (Open(http, brand, group, [Purpose.Service], out var problem) is not var (caller, purpose, code)) return problem!;
+
+        var now = clock.GetUtcNow();
+        var rows = new List<StandingSignal>();
+        await using (var command = database.CreateCommand($"""
+            with signals as ({SignalQuery.Sql(leaveOutObjectors: false)})
+            select customer_id, brand, kind, since, about from signals
+            where (@kind::text is null or kind = @kind) and (since, customer_id, kind) > (@after_since, @after_customer, @after_kind)
+            order by since, customer_id, kind limit @rows
+            """))
+        {
+            command.Parameters.AddWithValue("brands", new[] { code });
+            command.Parameters.Add(new NpgsqlParameter("kind", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)kind?.ToString() ?? DBNull.Value });
+            command.Parameters.AddWithValue("after_since", (after?.Since ?? DateTimeOffset.MinValue.AddYears(1)).UtcDateTime);
+            command.Parameters.AddWithValue("after_customer", after?.Customer ?? Guid.Empty);
+            command.Parameters.AddWithValue("after_kind", after?.Kind ?? "");
+            command.Parameters.AddWithValue("rows", size + 1);
+            SignalQuery.AddThresholds(command, policy, relationship, now);
+            await using var reader = await command.ExecuteReaderAsync(cancellation);
+            while (await reader.ReadAsync(cancellation))
+                rows.Add(new StandingSignal(reader.GetGuid(0), reader.GetString(1), Enum.Parse<SignalKind>(reader.GetString(2)),
+                    reader.GetFieldValue<DateTimeOffset>(3), reader.IsDBNull(4) ? null : reader.GetGuid(4)));
+        }
+
+        var page = rows.Take(size).ToList();
+        var decided = new Dictionary<Guid, Listed?>();
+        foreach (var customer in page.Select(r => r.CustomerId).Distinct())
+            decided[customer] = await DecideAsync(session, caller, purpose, DataView.SignalWorklist, customer, group, now, cancellation);
+        var shown = decided.Values.OfType<Listed>().Where(l => l.Decision.Outcome != AccessOutcome.Refused).ToList();
+        var usage = await UsageAsync(database, code, shown.Select(l => l.Candidate).ToArray(), now, cancellation);
+        var references = await RecordAsync(http, gate, shown, cancellation);
+        var referenceOf = shown.Select((l, i) => (l.Candidate, Reference: references[i])).ToDictionary(x => x.Candidate, x => x.Reference);
+        var items = page.Where(r => referenceOf.ContainsKey(r.CustomerId)).Select(r =>
+        {
+            var line = decided[r.CustomerId]!;
+            return new SignalLine(line.Customer.Root, NameOf(line), r.Kind, r.Since, r.About,
+                ChannelSuggestion.For(line.Customer.People, line.Decision, usage.GetValueOrDefault(r.CustomerId) ?? []), referenceOf[r.CustomerId]);
+        }).ToList();
+        var next = rows.Count > size && page[^1] is var lastRow
+            ? Paging.Cursor(list, $"{lastRow.Since.UtcTicks / 10}/{lastRow.CustomerId}/{lastRow.Kind}") : null;
+        return Results.Ok(new SignalWorklist(code, items, next));
+    }
+
+    private static async Task<Listed?> DecideAsync(IQuerySession session, Caller caller, Purpose purpose, DataView view, Guid candidate,
+        GroupCatalog group, DateTimeOffset now, CancellationToken cancellation)
+    {
+        if (await CustomerGroup.LoadAsync(session, candidate, cancellation) is not { } customer || customer.Root != candidate) return null;
+        return new Listed(candidate, customer, AccessPolicy.Decide(new AccessRequest(caller, purpose, view, customer.People, group.BrandCodes,
+            TimelineEntry.AtStoredPrecision(now))));
+    }
+
+    private static async Task<IReadOnlyList<Guid>> RecordAsync(HttpContext http, PersonalDataGate gate, IReadOnlyList<Listed> listed,
+        CancellationToken cancellation) =>
+        // Recorded together: the access ledger commits concurrent records in one batch.
+        await Task.WhenAll(listed.Select(l => gate.RecordListedAsync(http, l.Customer, l.Decision, cancellation)));
+
+    private static string? NameOf(Listed line) =>
+        line.Decision.Shows(DataPart.Identity)
+            ? line.Customer.People.Where(p => p.DisplayName is not null && (p.RegisteredFor is null || line.Decision.ShowsBrand(p.RegisteredFor)))
+                .Select(p => p.DisplayName).FirstOrDefault()
+            : null;
+
+    /// <summary>How often each customer used each channel with the brand: the behaviour a suggestion reads (never other brands').</summary>
+    private static async Task<Dictionary<Guid, Dictionary<Channel, int>>> UsageAsync(NpgsqlDataSource database, string brand, Guid[] customers,
+        DateTimeOffset now, CancellationToken cancellation)
+    {
+        var usage = new Dictionary<Guid, Dictionary<Channel, int>>();
+        if (customers.Length == 0) return usage;
+        await using var command = database.CreateCommand($"""
+            select customer_id, channel, count(*) from {InsightsTables.Contacts}
+            where brand = @brand and customer_id = any(@customers) and occurred_at >= @now - interval '365 days' group by 1, 2
+            """);
+        command.Parameters.AddWithValue("brand", brand);
+        command.Parameters.AddWithValue("customers", customers);
+        command.Parameters.AddWithValue("now", now.UtcDateTime);
+        await using var reader = await command.ExecuteReaderAsync(cancellation);
+        while (await reader.ReadAsync(cancellation))
+        {
+            if (!usage.TryGetValue(reader.GetGuid(0), out var channels)) usage[reader.GetGuid(0)] = channels = [];
+            channels[Enum.Parse<Channel>(reader.GetString(1))] = (int)reader.GetInt64(2);
+        }
+        return usage;
+    }
+}

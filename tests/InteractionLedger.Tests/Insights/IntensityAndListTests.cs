@@ -1,0 +1,131 @@
+using System.Text.Json.Nodes;
+using InteractionLedger.Tests.Support;
+
+namespace InteractionLedger.Tests.Insights;
+
+[Collection("insights")]
+public sealed class when_the_relationship_is_read_across_the_base(InsightsWorld world)
+{
+    [Fact]
+    public async Task each_customer_of_the_month_is_counted_by_level_recency_and_movement()
+    {
+        using var client = world.As("dev-analyst-horizon-telecom", "analytics");
+        var report = await InsightsWorld.JsonAsync(await client.GetAsync(
+            $"/insights/intensity?from={world.Month:yyyy-MM-dd}&to={world.Month.AddMonths(1):yyyy-MM-dd}"));
+
+        // Eight customers (objectors left out), one contact each, 10 to 13 days into the month: all low, all within 30 days
+        // at its end, all new that month, none on two channels.
+        var month = report["months"]!.AsArray().Single()!;
+        month["brand"]!.GetValue<string>().ShouldBe("horizon-telecom");
+        month["customers"]!.GetValue<int>().ShouldBe(8);
+        Count(month, "levels", "level", "low").ShouldBe(8);
+        Count(month, "levels", "level", "high").ShouldBe(0);
+        Count(month, "recency", "recency", "within30-days").ShouldBe(8);
+        var movement = month["movements"]!.AsArray().Single()!;
+        movement["from"].ShouldBeNull();
+        movement["to"]!.GetValue<string>().ShouldBe("low");
+        movement["customers"]!.GetValue<int>().ShouldBe(8);
+        month["multiChannelShare"]!.GetValue<double>().ShouldBe(0);
+        month["multiBrandShare"].ShouldBeNull();
+        report["excludedCustomers"]!.GetValue<int>().ShouldBe(3);
+    }
+
+    private static int? Count(JsonNode month, string list, string key, string value) =>
+        month[list]!.AsArray().Single(l => l![key]!.GetValue<string>() == value)!["customers"]?.GetValue<int>();
+}
+
+[Collection("insights")]
+public sealed class when_customers_are_listed_to_win_back(InsightsWorld world)
+{
+    private async Task GiveAsync(Guid customer, string purpose, string? brand) =>
+        await world.Agent.PostJsonAsync($"/customers/{customer}/consents",
+            new { consentId = Guid.NewGuid(), purpose, brand, collectedVia = "phone", notice = "Notice v1" }).EnsureAsync();
+
+    [Fact]
+    public async Task a_marketing_list_names_only_those_who_consented_with_an_access_record_each()
+    {
+        var (first, second, objecting) = (world.TelecomCustomers[0], world.TelecomCustomers[1], world.TelecomCustomers[2]);
+        await GiveAsync(first, "marketing", "horizon-telecom");
+        await GiveAsync(second, "marketing", null);
+        await GiveAsync(objecting, "marketing", "horizon-telecom");
+        await world.Agent.PostJsonAsync($"/customers/{objecting}/objections",
+            new { purpose = "marketing", reason = "No offers", collectedVia = "email" }).EnsureAsync();
+
+        using var planner = world.As("dev-analyst-horizon-telecom", "marketing");
+        var page = await InsightsWorld.JsonAsync(await planner.GetAsync("/insights/re-contact?brand=horizon-telecom&quietForDays=30&limit=200"));
+
+        var listed = page["items"]!.AsArray().Select(i => i!["customerId"]!.GetValue<Guid>()).ToList();
+        listed.ShouldBe(new[] { first, second }.Order().ToList(), ignoreOrder: true);
+        page["leftOut"]!.GetValue<int>().ShouldBe(world.TelecomCustomers.Count + world.Objectors.Count - 2);
+        page["next"].ShouldBeNull();
+        var line = page["items"]!.AsArray().Single(i => i!["customerId"]!.GetValue<Guid>() == first)!;
+        line["displayName"]!.GetValue<string>().ShouldBe("Phone Customer 1");
+        line["quietForDays"]!.GetValue<int>().ShouldBeGreaterThanOrEqualTo(30);
+        // Nobody gave the brand contact details it may use: no channel to suggest.
+        line["suggested"]!["basis"]!.GetValue<string>().ShouldBe("none");
+
+        using var officer = world.As(Callers.PrivacyOfficer, null);
+        var accesses = await InsightsWorld.JsonAsync(await officer.GetAsync($"/privacy/customers/{first}/accesses"));
+        var record = accesses["items"]!.AsArray().Select(r => r!["record"]!)
+            .Single(r => r["reference"]!.GetValue<Guid>() == line["accessRecord"]!.GetValue<Guid>());
+        record["purpose"]!.GetValue<string>().ShouldBe("marketing");
+        record["view"]!.GetValue<string>().ShouldBe("re-contact-list");
+        var unlisted = await InsightsWorld.JsonAsync(await officer.GetAsync($"/privacy/customers/{objecting}/accesses"));
+        unlisted["items"]!.AsArray().ShouldNotContain(r => r!["record"]!["view"]!.GetValue<string>() == "re-contact-list"
+                                                           && r["record"]!["purpose"]!.GetValue<string>() == "marketing");
+    }
+
+    [Fact]
+    public async Task pages_follow_one_another_without_repeating_anyone()
+    {
+        using var agent = world.As("dev-agent-horizon-telecom", "service");
+        var seen = new List<Guid>();
+        string? cursor = null;
+        do
+        {
+            var page = await InsightsWorld.JsonAsync(await agent.GetAsync(
+                $"/insights/re-contact?brand=horizon-telecom&quietForDays=30&limit=3{(cursor is null ? "" : $"&cursor={cursor}")}"));
+            seen.AddRange(page["items"]!.AsArray().Select(i => i!["customerId"]!.GetValue<Guid>()));
+            cursor = page["next"]?.GetValue<string>();
+        } while (cursor is not null);
+
+        seen.ShouldBeUnique();
+        seen.ShouldBe(world.TelecomCustomers.Concat(world.Objectors), ignoreOrder: true);
+    }
+
+    [Fact]
+    public async Task activity_with_another_brand_is_told_only_of_customers_who_share_across_brands()
+    {
+        var sharing = world.TelecomCustomers[3];
+        var notSharing = world.TelecomCustomers[4];
+        foreach (var customer in new[] { sharing, notSharing })
+            await world.RecordAsync(customer, InsightsWorld.Contact("horizon-banque", InteractionLedger.Interactions.Channel.Phone, world.Clock.GetUtcNow().AddDays(-1), "resolved", 10));
+        await GiveAsync(sharing, "cross-brand-sharing", null);
+        await world.ViewsCaughtUpAsync();
+
+        using var agent = world.As("dev-agent-horizon-telecom", "service");
+        var page = await InsightsWorld.JsonAsync(await agent.GetAsync("/insights/re-contact?brand=horizon-telecom&quietForDays=30&activeElsewhere=true&limit=200"));
+
+        page["items"]!.AsArray().Select(i => i!["customerId"]!.GetValue<Guid>()).ShouldBe([sharing]);
+        page["items"]![0]!["activeElsewhere"]!.GetValue<bool>().ShouldBeTrue();
+        var all = await InsightsWorld.JsonAsync(await agent.GetAsync("/insights/re-contact?brand=horizon-telecom&quietForDays=30&limit=200"));
+        all["items"]!.AsArray().Single(i => i!["customerId"]!.GetValue<Guid>() == notSharing)!["activeElsewhere"].ShouldBeNull();
+    }
+
+    [Theory]
+    [InlineData("dev-analyst-horizon-telecom", "analytics", "brand=horizon-telecom&quietForDays=30", 400, "purpose")]
+    [InlineData("dev-analyst-horizon-telecom", "marketing", "brand=horizon-energie&quietForDays=30", 403, "brand")]
+    [InlineData("dev-analyst-horizon-telecom", "marketing", "quietForDays=30", 400, "brand")]
+    [InlineData("dev-analyst-horizon-telecom", "marketing", "brand=horizon-telecom", 400, "quietForDays")]
+    [InlineData("dev-analyst-horizon-telecom", "marketing", "brand=horizon-telecom&quietForDays=0", 400, "quietForDays")]
+    [InlineData("dev-analyst-horizon-telecom", "marketing", "brand=horizon-telecom&quietForDays=30&cursor=bm90LWEtY3Vyc29y", 400, "cursor")]
+    [InlineData("dev-analyst-horizon-telecom", "service", "brand=horizon-telecom&quietForDays=30", 403, null)]
+    [InlineData("dev-bot-horizon-telecom", "marketing", "brand=horizon-telecom&quietForDays=30", 403, null)]
+    public async Task a_list_outside_its_rules_names_nobody(string key, string purpose, string query, int status, string? field)
+    {
+        using var client = world.As(key, purpose);
+        var response = await client.GetAsync($"/insights/re-contact?{query}");
+        ((int)response.StatusCode).ShouldBe(status);
+        if (field is not null) (await response.ProblemAsync()).ErrorFields().ShouldContain(field);
+    }
+}

@@ -1,0 +1,183 @@
+using System.Text.Json.Nodes;
+using InteractionLedger.Tests.Support;
+
+namespace InteractionLedger.Tests.Insights;
+
+[Collection("insights")]
+public sealed class when_a_brand_reads_its_service_quality(InsightsWorld world)
+{
+    private const string AnalystKey = "dev-analyst-horizon-telecom";
+
+    private async Task<JsonObject> ReportAsync(string key = AnalystKey, string query = "")
+    {
+        var month = world.Month;
+        using var client = world.As(key, "analytics");
+        return await InsightsWorld.JsonAsync(await client.GetAsync(
+            $"/insights/service-quality?from={month:yyyy-MM-dd}&to={month.AddMonths(1):yyyy-MM-dd}{query}"));
+    }
+
+    private static JsonObject Cell(JsonObject report, string? brand, string? channel) =>
+        report["cells"]!.AsArray().Select(c => c!.AsObject())
+            .Single(c => c["brand"]?.GetValue<string>() == brand && c["channel"]?.GetValue<string>() == channel);
+
+    [Fact]
+    public async Task the_phone_cell_has_the_figures_computed_by_hand_beside_the_published_ones()
+    {
+        var phone = Cell(await ReportAsync(), "horizon-telecom", "phone");
+
+        phone["period"]!.GetValue<DateTimeOffset>().ShouldBe(world.Month);
+        phone["suppressed"]!.GetValue<bool>().ShouldBeFalse();
+        phone["contacts"]!.GetValue<int>().ShouldBe(6);
+        phone["customers"]!.GetValue<int>().ShouldBe(6);
+        phone["customerShare"]!.GetValue<double>().ShouldBe(0.75);
+        phone["averageSatisfaction"]!.GetValue<double>().ShouldBe(3.2);
+        phone["satisfiedShare"]!.GetValue<double>().ShouldBe(0.6);
+        phone["referenceSatisfiedShare"]!.GetValue<double>().ShouldBe(0.79);
+        phone["negativeShare"]!.GetValue<double>().ShouldBe(0.4);
+        phone["firstContactResolution"]!.GetValue<double>().ShouldBe(0.6667);
+        phone["waitingP50Seconds"]!.GetValue<int>().ShouldBe(30);
+        phone["waitingP90Seconds"]!.GetValue<int>().ShouldBe(60);
+        phone["unansweredShare"]!.GetValue<double>().ShouldBe(0.1667);
+    }
+
+    [Fact]
+    public async Task a_cell_of_fewer_customers_than_the_minimum_is_suppressed_not_rounded()
+    {
+        var report = await ReportAsync();
+        var email = Cell(report, "horizon-telecom", "email");
+
+        email["suppressed"]!.GetValue<bool>().ShouldBeTrue();
+        email["contacts"].ShouldBeNull();
+        email["customers"].ShouldBeNull();
+        email["satisfiedShare"].ShouldBeNull();
+        email["referenceSatisfiedShare"]!.GetValue<double>().ShouldBe(0.78);
+        var brand = Cell(report, "horizon-telecom", null);
+        brand["contacts"]!.GetValue<int>().ShouldBe(8);
+        brand["customers"]!.GetValue<int>().ShouldBe(8);
+        report["minimumCustomers"]!.GetValue<int>().ShouldBe(InsightsWorld.MinimumCustomers);
+    }
+
+    [Fact]
+    public async Task customers_who_objected_to_analytics_are_left_out_and_counted()
+    {
+        var report = await ReportAsync();
+
+        report["excludedCustomers"]!.GetValue<int>().ShouldBe(3);
+        // Their contacts (rated 1, waited 600 s) would have changed every figure of the phone cell.
+        Cell(report, "horizon-telecom", "phone")["contacts"]!.GetValue<int>().ShouldBe(6);
+    }
+
+    [Fact]
+    public async Task cases_and_reasons_are_read_beside_the_published_figures()
+    {
+        using var client = world.As("dev-analyst-group", "analytics");
+        var now = world.Clock.GetUtcNow();
+        var report = await InsightsWorld.JsonAsync(await client.GetAsync(
+            $"/insights/service-quality?brand=horizon-energie&from={now.AddDays(-1):yyyy-MM-dd}&to={now.AddDays(1):yyyy-MM-dd}&granularity=week"));
+
+        var effort = report["cases"]!.AsArray().Single(c => c!["brand"]?.GetValue<string>() == "horizon-energie")!;
+        effort["resolvedCases"]!.GetValue<int>().ShouldBe(3);
+        effort["contactsPerResolvedCase"]!.GetValue<double>().ShouldBe(2.33);
+        report["references"]!["contactsPerSatisfyingAnswer"]!.GetValue<double>().ShouldBe(2.8);
+        // The first contact of each case opened a request the case then needed more contacts for.
+        var phone = report["cells"]!.AsArray().Where(c => c!["brand"]?.GetValue<string>() == "horizon-energie" && c["channel"]?.GetValue<string>() == "phone")
+            .Select(c => c!).ToList();
+        phone.Sum(c => c["contacts"]!.GetValue<int>()).ShouldBe(3);
+        phone.ShouldAllBe(c => c["firstContactResolution"]!.GetValue<double>() == 0);
+        var billing = (await ReportAsync())["reasons"]!.AsArray().Single(r => r!["brand"]!.GetValue<string>() == "horizon-telecom" && r["reason"]!.GetValue<string>() == "billing")!;
+        billing["contacts"]!.GetValue<int>().ShouldBe(8);
+        billing["share"]!.GetValue<double>().ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task a_brand_sees_its_own_rows_and_the_group_is_seen_only_group_wide()
+    {
+        var brand = await ReportAsync();
+        brand["brands"]!.AsArray().Select(b => b!.GetValue<string>()).ShouldBe(["horizon-telecom"]);
+        brand["cells"]!.AsArray().ShouldAllBe(c => c!["brand"]!.GetValue<string>() == "horizon-telecom");
+
+        var group = await ReportAsync("dev-analyst-group");
+        var total = Cell(group, null, "phone");
+        total["contacts"]!.GetValue<int>().ShouldBe(6);
+        Cell(group, null, null)["contacts"]!.GetValue<int>().ShouldBe(8);
+    }
+
+    [Fact]
+    public async Task the_same_figures_come_as_csv()
+    {
+        using var client = world.As(AnalystKey, "analytics");
+        var response = await client.GetAsync($"/insights/service-quality?from={world.Month:yyyy-MM-dd}&to={world.Month.AddMonths(1):yyyy-MM-dd}&format=csv");
+        response.EnsureSuccessStatusCode();
+        response.Content.Headers.ContentType!.MediaType.ShouldBe("text/csv");
+        var lines = (await response.Content.ReadAsStringAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        lines[0].ShouldStartWith("brand,channel,period,suppressed,contacts,customers");
+        lines.ShouldContain($"horizon-telecom,phone,{world.Month:yyyy-MM-dd}T00:00:00Z,false,6,6,0.75,3.2,0.6,0.79,0.4,0.6667,30,60,0.1667");
+        lines.ShouldContain($"horizon-telecom,email,{world.Month:yyyy-MM-dd}T00:00:00Z,true,,,,,,0.78,,,,,");
+    }
+}
+
+[Collection("insights")]
+public sealed class when_figures_are_asked_outside_their_rules(InsightsWorld world)
+{
+    [Theory]
+    [InlineData("dev-analyst-horizon-telecom", "service", 400, "purpose")]
+    [InlineData("dev-analyst-horizon-telecom", null, 400, "purpose")]
+    [InlineData("dev-agent-horizon-telecom", "analytics", 403, null)]
+    [InlineData("dev-bot-horizon-telecom", "analytics", 403, null)]
+    [InlineData("dev-privacy-officer", "analytics", 403, null)]
+    [InlineData("dev-monitoring", "analytics", 403, null)]
+    public async Task the_wrong_purpose_or_role_is_refused_before_any_figure(string key, string? purpose, int status, string? field)
+    {
+        using var client = world.As(key, purpose);
+        foreach (var route in new[] { "/insights/service-quality", "/insights/intensity", "/insights/signals" })
+        {
+            var response = await client.GetAsync(route);
+            ((int)response.StatusCode).ShouldBe(status, route);
+            if (field is not null) (await response.ProblemAsync()).ErrorFields().ShouldContain(field);
+        }
+    }
+
+    [Fact]
+    public async Task another_brand_or_an_unknown_one_is_refused_naming_the_field()
+    {
+        using var client = world.As("dev-analyst-horizon-telecom", "analytics");
+        var other = await client.GetAsync("/insights/service-quality?brand=horizon-energie");
+        other.StatusCode.ShouldBe(System.Net.HttpStatusCode.Forbidden);
+        (await other.ProblemAsync()).ErrorFields().ShouldBe(["brand"]);
+        var unknown = await client.GetAsync("/insights/intensity?brand=%3Cscript%3E");
+        unknown.StatusCode.ShouldBe(System.Net.HttpStatusCode.BadRequest);
+        (await unknown.ProblemAsync()).ErrorFields().ShouldBe(["brand"]);
+        (await client.GetAsync("/insights/service-quality")).StatusCode.ShouldBe(System.Net.HttpStatusCode.OK);
+    }
+
+    [Theory]
+    [InlineData("from=2026-13-01", "from")]
+    [InlineData("from=yesterday", "from")]
+    [InlineData("from=2026-10-01&to=2026-09-01", "from")]
+    [InlineData("from=2001-01-01&to=2026-01-01", "to")]
+    [InlineData("granularity=day", "granularity")]
+    [InlineData("granularity=1", "granularity")]
+    [InlineData("format=xml", "format")]
+    public async Task bad_input_is_a_problem_naming_the_field(string query, string field)
+    {
+        using var client = world.As("dev-analyst-horizon-telecom", "analytics");
+        var response = await client.GetAsync($"/insights/service-quality?{query}");
+        response.StatusCode.ShouldBe(System.Net.HttpStatusCode.BadRequest);
+        (await response.ProblemAsync()).ErrorFields().ShouldContain(field);
+    }
+
+    [Fact]
+    public async Task every_read_of_figures_leaves_an_access_record_naming_no_customer()
+    {
+        using var client = world.As("dev-analyst-horizon-telecom", "analytics");
+        var report = await InsightsWorld.JsonAsync(await client.GetAsync("/insights/signals"));
+        using var officer = world.As(Callers.PrivacyOfficer, null);
+        var records = await InsightsWorld.JsonAsync(await officer.GetAsync("/privacy/accesses?principal=analyst-horizon-telecom&limit=200"));
+
+        var record = records["items"]!.AsArray().Select(r => r!["record"]!)
+            .Single(r => r["reference"]?.GetValue<Guid>() == report["accessRecord"]!.GetValue<Guid>());
+        record["customerId"].ShouldBeNull();
+        record["view"]!.GetValue<string>().ShouldBe("signal-counts");
+        record["purpose"]!.GetValue<string>().ShouldBe("analytics");
+    }
+}
