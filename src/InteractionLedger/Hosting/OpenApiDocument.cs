@@ -131,18 +131,37 @@ public sealed class ParameterDescriptionsFilter(GroupCatalog group) : IOperation
         ["windowMinutes"] = "The length, in minutes, of the windows in which reading is counted (default 60).",
         ["name"] = "The problem type's name: the last segment of a problem's `type`.",
         ["mode"] = "`incremental` (from the latest signed checkpoint, the default) or `full` (every record kept).",
+        ["granularity"] = "`week` (ISO weeks, from Monday) or `month` (the default); periods are cut in UTC.",
+        ["format"] = "`json` (the default) or `csv` (RFC 4180, UTF-8; `Accept: text/csv` asks for it too).",
+        ["quietForDays"] = "Customers with no contact with the brand for more than this many days (1 to 3650).",
+        ["activeElsewhere"] = "`true`: only customers in contact with another brand of the group since, among those who consented to sharing across brands.",
+        ["signal"] = "Only this signal.",
+    };
+
+    /// <summary>Figures are asked by day: their periods are whole weeks or months.</summary>
+    private static readonly Dictionary<string, string> DatesOfFigures = new()
+    {
+        ["from"] = "The first day (yyyy-MM-dd, UTC) whose period is included; default six months (or twelve weeks) back.",
+        ["to"] = "The day (yyyy-MM-dd, UTC) figures stop before (exclusive); default today.",
     };
 
     private static readonly Dictionary<string, Type> Enums = new()
     {
         ["channel"] = typeof(Channel), ["reason"] = typeof(ContactReason), ["kind"] = typeof(IdentifierKind),
         ["status"] = typeof(CaseStatus), ["purpose"] = typeof(Purpose), ["decision"] = typeof(AccessOutcome),
+        ["granularity"] = typeof(Insights.Granularity), ["signal"] = typeof(Insights.SignalKind),
     };
 
     public void Apply(OpenApiOperation operation, OperationFilterContext context)
     {
+        var figures = context.ApiDescription.RelativePath?.StartsWith("insights/", StringComparison.Ordinal) == true;
         foreach (var parameter in operation.Parameters?.OfType<OpenApiParameter>() ?? [])
         {
+            if (figures && DatesOfFigures.TryGetValue(parameter.Name ?? "", out var date))
+            {
+                parameter.Description = date;
+                if (parameter.Schema is OpenApiSchema text) text.Format = "date";
+            }
             if (string.IsNullOrEmpty(parameter.Description) && Descriptions.TryGetValue(parameter.Name ?? "", out var description))
                 parameter.Description = description;
             if (parameter.In != ParameterLocation.Query || parameter.Schema is not OpenApiSchema schema) continue;
@@ -151,6 +170,7 @@ public sealed class ParameterDescriptionsFilter(GroupCatalog group) : IOperation
             {
                 "brand" => Named(context, "BrandCode", "A brand of the group, by code (as configured; GET /group lists them).", group.Brands.Select(b => b.Code)),
                 "mode" => Named(context, "VerificationMode", "How much of the access ledger to verify.", ["incremental", "full"]),
+                "format" => Named(context, "AnswerFormat", "The answer's format.", ["json", "csv"]),
                 var name when name is not null && Enums.TryGetValue(name, out var type) => context.SchemaGenerator.GenerateSchema(type, context.SchemaRepository),
                 _ => null,
             };
@@ -304,6 +324,8 @@ public sealed class DocumentFilter : IDocumentFilter
         ["Chatbots"] = "The compact context a bot needs to answer, purpose-bound like every read.",
         ["Group"] = "The group's brands, as configured.",
         ["Privacy officer"] = "Who read what, for which purpose: the access ledger, its verification, access, export, erasure and retention.",
+        ["Insights"] = "Across the customer base: service quality and relational intensity (read for analytics, objectors left out, small " +
+                       "figures suppressed), re-contact lists and the proactive worklist (customers named, one access record each).",
         ["Development sign-in"] = "Development only: personas and keys to try the API without an identity provider.",
         ["Health"] = "Liveness and readiness, for orchestrators.",
         ["Problems"] = "The pages that explain each problem type.",

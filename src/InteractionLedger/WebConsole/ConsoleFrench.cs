@@ -305,7 +305,7 @@ public static class ConsoleFrench
         ["given"] = "donné", ["withdrawn"] = "retiré", ["expired"] = "expiré", ["objected"] = "opposition",
         ["Allowed"] = "Autorisé", ["Reduced"] = "Restreint", ["Refused"] = "Refusé",
         ["allowed"] = "autorisé", ["reduced"] = "restreint", ["refused"] = "refusé",
-        ["Agent"] = "Conseiller", ["Privacy officer"] = "Délégué à la protection des données", ["Administrator"] = "Administrateur",
+        ["Agent"] = "Conseiller", ["Privacy officer"] = "Délégué à la protection des données", ["Administrator"] = "Administrateur", ["Analyst"] = "Analyste",
         ["Integration"] = "Intégration", ["Monitoring"] = "Supervision",
         ["agent"] = "conseiller", ["chatbot"] = "chatbot", ["privacy-officer"] = "délégué à la protection des données", ["administrator"] = "administrateur",
         ["integration"] = "intégration", ["monitoring"] = "supervision",

@@ -185,7 +185,7 @@ public sealed class when_people_sign_in(LedgerApi api) : IAsyncLifetime
         var personas = (await anonymous.GetFromJsonAsync<JsonArray>("/dev/personas"))!;
         personas.Select(p => p!["id"]!.GetValue<string>()).ShouldBe(
             ["agent-horizon-telecom", "agent-horizon-energie", "agent-horizon-banque", "agent-horizon-voyages", "agent-horizon-maison",
-             "agent-group", "privacy-officer", "administrator"]);
+             "agent-group", "analyst-horizon-telecom", "analyst-group", "privacy-officer", "administrator"]);
         var signIn = await anonymous.PostAsJsonAsync("/dev/sign-in", new { persona = "agent-horizon-telecom" });
         signIn.StatusCode.ShouldBe(HttpStatusCode.OK);
         var token = (await signIn.JsonAsync())["accessToken"]!.GetValue<string>();

@@ -57,6 +57,14 @@ public static class ExpectedAccess
         [(Role.Monitoring, Purpose.Analytics)] =                            [X, X, X, X, X],
         [(Role.Monitoring, Purpose.BotProfiling)] =                         [X, X, X, X, X],
         [(Role.Monitoring, Purpose.DataSubjectRights)] =                    [X, X, X, X, X],
+        // The analyst reads figures (analytics) and the lists of campaigns it plans (marketing): never a customer's
+        // history for service, nor what agents wrote.
+        [(Role.Analyst, Purpose.Service)] =                                 [X, X, X, X, X],
+        [(Role.Analyst, Purpose.Personalisation)] =                         [X, X, X, X, X],
+        [(Role.Analyst, Purpose.Marketing)] =                               [X, R, X, X, X],
+        [(Role.Analyst, Purpose.Analytics)] =                               [R, R, R, R, X],
+        [(Role.Analyst, Purpose.BotProfiling)] =                            [X, X, X, X, X],
+        [(Role.Analyst, Purpose.DataSubjectRights)] =                       [X, X, X, X, X],
     };
 
     public static readonly Purpose[] ReadPurposes = Table.Keys.Select(k => k.Item2).Distinct().ToArray();

@@ -15,6 +15,7 @@ public static class Callers
     public const string PrivacyOfficer = "dev-privacy-officer";
     public const string Administrator = "dev-administrator";
     public const string Monitoring = "dev-monitoring";
+    public const string TelecomAnalyst = "dev-analyst-horizon-telecom";
 
     /// <summary>The key of a caller of the role acting for Horizon Télécom (officer and administrator act for the group).</summary>
     public static string KeyOf(Role role) => role switch
@@ -24,6 +25,7 @@ public static class Callers
         Role.Integration => TelecomIntegration,
         Role.PrivacyOfficer => PrivacyOfficer,
         Role.Monitoring => Monitoring,
+        Role.Analyst => TelecomAnalyst,
         _ => Administrator,
     };
 
