@@ -23,6 +23,8 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public HttpClient Client { get; }
 
+    private bool _disposed;
+
     /// <summary>What the service printed so far, standard output and error interleaved.</summary>
     public string Output => string.Join('\n', _output);
 
@@ -79,6 +81,8 @@ public sealed class ServiceProcess : IAsyncDisposable
     /// <summary>Stops the service as an orchestrator would: SIGTERM, then a graceful shutdown.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (_disposed) return;
+        _disposed = true;
         Client.Dispose();
         if (!_process.HasExited)
         {
