@@ -445,27 +445,47 @@ END;
 $function$;
 
 
-CREATE TABLE IF NOT EXISTS ledger.mt_doc_casefact (
-    id                  uuid                        NOT NULL,
-    data                jsonb                       NOT NULL,
-    mt_last_modified    timestamp with time zone    NULL DEFAULT (transaction_timestamp()),
-    mt_dotnet_type      varchar                     NULL,
-    mt_version          bigint                      NOT NULL DEFAULT 0,
-    customer_id         uuid                        NOT NULL,
-    brand               varchar                     NOT NULL,
-    status              varchar                     NULL,
-    opened_at           timestamp with time zone    NULL,
-    resolved_at         timestamp with time zone    NULL,
-    contact_count       integer                     NULL,
-    first_contact_id    uuid                        NULL,
-CONSTRAINT pkey_mt_doc_casefact_id PRIMARY KEY (id)
+CREATE TABLE IF NOT EXISTS ledger.insights_contacts (
+    id                 uuid                        NOT NULL,
+    customer_id        uuid                        NOT NULL,
+    brand              varchar                     NOT NULL,
+    channel            varchar                     NOT NULL,
+    direction          varchar                     NOT NULL,
+    reason             varchar                     NOT NULL,
+    outcome            varchar                     NOT NULL,
+    occurred_at        timestamp with time zone    NOT NULL,
+    waiting_seconds    integer                     NULL,
+    satisfaction       integer                     NULL,
+    rated_at           timestamp with time zone    NULL,
+    case_id            uuid                        NULL,
+CONSTRAINT pkey_insights_contacts_id PRIMARY KEY (id)
 );
 
-CREATE INDEX mt_doc_casefact_idx_brand_status ON ledger.mt_doc_casefact USING btree (brand, status);
+CREATE INDEX insights_contacts_brand_occurred_at ON ledger.insights_contacts USING btree (brand, occurred_at);
 
-CREATE INDEX mt_doc_casefact_idx_brand_resolved_at ON ledger.mt_doc_casefact USING btree (brand, resolved_at);
+CREATE INDEX insights_contacts_brand_customer ON ledger.insights_contacts USING btree (brand, customer_id, occurred_at);
 
-CREATE INDEX mt_doc_casefact_idx_customer_id ON ledger.mt_doc_casefact USING btree (customer_id);
+CREATE INDEX insights_contacts_customer ON ledger.insights_contacts USING btree (customer_id);
+CREATE TABLE IF NOT EXISTS ledger.insights_cases (
+    id                  uuid                          NOT NULL,
+    customer_id         uuid                          NOT NULL,
+    brand               varchar                       NOT NULL,
+    reason              varchar                       NOT NULL,
+    opened_at           timestamp with time zone      NOT NULL,
+    status              varchar                       NOT NULL,
+    resolved_at         timestamp with time zone      NULL,
+    contact_ids         uuid[]                        NOT NULL,
+    contact_times       timestamp with time zone[]    NOT NULL,
+    contact_count       integer                       NOT NULL,
+    first_contact_id    uuid                          NULL,
+CONSTRAINT pkey_insights_cases_id PRIMARY KEY (id)
+);
+
+CREATE INDEX insights_cases_brand_status ON ledger.insights_cases USING btree (brand, status);
+
+CREATE INDEX insights_cases_brand_resolved_at ON ledger.insights_cases USING btree (brand, resolved_at);
+
+CREATE INDEX insights_cases_customer ON ledger.insights_cases USING btree (customer_id);
 CREATE TABLE IF NOT EXISTS ledger.mt_doc_casesummary (
     id                  uuid                        NOT NULL,
     data                jsonb                       NOT NULL,
@@ -485,31 +505,6 @@ CREATE TABLE IF NOT EXISTS ledger.mt_doc_consenthistory (
     mt_version          bigint                      NOT NULL DEFAULT 0,
 CONSTRAINT pkey_mt_doc_consenthistory_id PRIMARY KEY (id)
 );
-CREATE TABLE IF NOT EXISTS ledger.mt_doc_contactfact (
-    id                  uuid                        NOT NULL,
-    data                jsonb                       NOT NULL,
-    mt_last_modified    timestamp with time zone    NULL DEFAULT (transaction_timestamp()),
-    mt_dotnet_type      varchar                     NULL,
-    mt_version          bigint                      NOT NULL DEFAULT 0,
-    customer_id         uuid                        NOT NULL,
-    brand               varchar                     NOT NULL,
-    occurred_at         timestamp with time zone    NOT NULL,
-    channel             varchar                     NULL,
-    direction           varchar                     NULL,
-    reason              varchar                     NULL,
-    outcome             varchar                     NULL,
-    waiting_seconds     integer                     NULL,
-    satisfaction        integer                     NULL,
-    rated_at            timestamp with time zone    NULL,
-    case_id             uuid                        NULL,
-CONSTRAINT pkey_mt_doc_contactfact_id PRIMARY KEY (id)
-);
-
-CREATE INDEX mt_doc_contactfact_idx_brand_occurred_at ON ledger.mt_doc_contactfact USING btree (brand, occurred_at);
-
-CREATE INDEX mt_doc_contactfact_idx_brand_customer_id_occurred_at ON ledger.mt_doc_contactfact USING btree (brand, customer_id, occurred_at);
-
-CREATE INDEX mt_doc_contactfact_idx_customer_id ON ledger.mt_doc_contactfact USING btree (customer_id);
 CREATE TABLE IF NOT EXISTS ledger.mt_doc_customer (
     id                  uuid                        NOT NULL,
     data                jsonb                       NOT NULL,

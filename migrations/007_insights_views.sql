@@ -1,49 +1,45 @@
--- Insights (issue 14): the asynchronous views of contacts and cases the figures across the base read, and the function
--- Marten's daemon marks which node runs each view with. 001 creates them on a new store; this brings an existing one
--- up to date, and does nothing on a store that has them. Copied from 001 (migrations/regenerate.sh): keep them equal.
-CREATE TABLE IF NOT EXISTS ledger.mt_doc_casefact (
-    id                  uuid                        NOT NULL,
-    data                jsonb                       NOT NULL,
-    mt_last_modified    timestamp with time zone    NULL DEFAULT (transaction_timestamp()),
-    mt_dotnet_type      varchar                     NULL,
-    mt_version          bigint                      NOT NULL DEFAULT 0,
-    customer_id         uuid                        NOT NULL,
-    brand               varchar                     NOT NULL,
-    status              varchar                     NULL,
-    opened_at           timestamp with time zone    NULL,
-    resolved_at         timestamp with time zone    NULL,
-    contact_count       integer                     NULL,
-    first_contact_id    uuid                        NULL,
-CONSTRAINT pkey_mt_doc_casefact_id PRIMARY KEY (id)
+-- Insights (issue 14): the tables of the asynchronous views the figures across the base read (contacts and cases), and
+-- the function Marten's daemon marks which node runs each view with. 001 creates them on a new store; this brings an
+-- existing one up to date and does nothing on a store that has them. Copied from 001 (migrations/regenerate.sh): keep
+-- them equal. The views fill themselves from the events once the service runs (or at once: rebuild-insights).
+CREATE TABLE IF NOT EXISTS ledger.insights_contacts (
+    id                 uuid                        NOT NULL,
+    customer_id        uuid                        NOT NULL,
+    brand              varchar                     NOT NULL,
+    channel            varchar                     NOT NULL,
+    direction          varchar                     NOT NULL,
+    reason             varchar                     NOT NULL,
+    outcome            varchar                     NOT NULL,
+    occurred_at        timestamp with time zone    NOT NULL,
+    waiting_seconds    integer                     NULL,
+    satisfaction       integer                     NULL,
+    rated_at           timestamp with time zone    NULL,
+    case_id            uuid                        NULL,
+CONSTRAINT pkey_insights_contacts_id PRIMARY KEY (id)
 );
 
-CREATE INDEX IF NOT EXISTS mt_doc_casefact_idx_brand_status ON ledger.mt_doc_casefact USING btree (brand, status);
-CREATE INDEX IF NOT EXISTS mt_doc_casefact_idx_brand_resolved_at ON ledger.mt_doc_casefact USING btree (brand, resolved_at);
-CREATE INDEX IF NOT EXISTS mt_doc_casefact_idx_customer_id ON ledger.mt_doc_casefact USING btree (customer_id);
+CREATE INDEX IF NOT EXISTS insights_contacts_brand_occurred_at ON ledger.insights_contacts USING btree (brand, occurred_at);
+CREATE INDEX IF NOT EXISTS insights_contacts_brand_customer ON ledger.insights_contacts USING btree (brand, customer_id, occurred_at);
+CREATE INDEX IF NOT EXISTS insights_contacts_customer ON ledger.insights_contacts USING btree (customer_id);
 
-CREATE TABLE IF NOT EXISTS ledger.mt_doc_contactfact (
-    id                  uuid                        NOT NULL,
-    data                jsonb                       NOT NULL,
-    mt_last_modified    timestamp with time zone    NULL DEFAULT (transaction_timestamp()),
-    mt_dotnet_type      varchar                     NULL,
-    mt_version          bigint                      NOT NULL DEFAULT 0,
-    customer_id         uuid                        NOT NULL,
-    brand               varchar                     NOT NULL,
-    occurred_at         timestamp with time zone    NOT NULL,
-    channel             varchar                     NULL,
-    direction           varchar                     NULL,
-    reason              varchar                     NULL,
-    outcome             varchar                     NULL,
-    waiting_seconds     integer                     NULL,
-    satisfaction        integer                     NULL,
-    rated_at            timestamp with time zone    NULL,
-    case_id             uuid                        NULL,
-CONSTRAINT pkey_mt_doc_contactfact_id PRIMARY KEY (id)
+CREATE TABLE IF NOT EXISTS ledger.insights_cases (
+    id                  uuid                          NOT NULL,
+    customer_id         uuid                          NOT NULL,
+    brand               varchar                       NOT NULL,
+    reason              varchar                       NOT NULL,
+    opened_at           timestamp with time zone      NOT NULL,
+    status              varchar                       NOT NULL,
+    resolved_at         timestamp with time zone      NULL,
+    contact_ids         uuid[]                        NOT NULL,
+    contact_times       timestamp with time zone[]    NOT NULL,
+    contact_count       integer                       NOT NULL,
+    first_contact_id    uuid                          NULL,
+CONSTRAINT pkey_insights_cases_id PRIMARY KEY (id)
 );
 
-CREATE INDEX IF NOT EXISTS mt_doc_contactfact_idx_brand_occurred_at ON ledger.mt_doc_contactfact USING btree (brand, occurred_at);
-CREATE INDEX IF NOT EXISTS mt_doc_contactfact_idx_brand_customer_id_occurred_at ON ledger.mt_doc_contactfact USING btree (brand, customer_id, occurred_at);
-CREATE INDEX IF NOT EXISTS mt_doc_contactfact_idx_customer_id ON ledger.mt_doc_contactfact USING btree (customer_id);
+CREATE INDEX IF NOT EXISTS insights_cases_brand_status ON ledger.insights_cases USING btree (brand, status);
+CREATE INDEX IF NOT EXISTS insights_cases_brand_resolved_at ON ledger.insights_cases USING btree (brand, resolved_at);
+CREATE INDEX IF NOT EXISTS insights_cases_customer ON ledger.insights_cases USING btree (customer_id);
 
 CREATE
 OR REPLACE FUNCTION ledger.mt_mark_event_progression_extended(name varchar, last_encountered bigint, p_heartbeat timestamp with time zone, p_agent_status varchar, p_pause_reason text, p_running_on_node integer) RETURNS VOID LANGUAGE plpgsql AS

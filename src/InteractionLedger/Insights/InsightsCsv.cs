@@ -16,13 +16,19 @@ public static class InsightsCsv
     public static bool Unknown(string? format) => format is not null && format is not ("csv" or "json");
 
     public static IResult File(string name, IReadOnlyList<string> header, IEnumerable<IReadOnlyList<object?>> rows, string? next = null,
-        HttpResponse? response = null)
+        HttpRequest? request = null)
     {
         var text = new StringBuilder();
         text.AppendJoin(',', header.Select(Field)).Append("\r\n");
         foreach (var row in rows) text.AppendJoin(',', row.Select(Field)).Append("\r\n");
-        // The next page of a list, as a link relation: a CSV body has no place for it.
-        if (next is not null && response is not null) response.Headers.Append("Link", $"<?cursor={Uri.EscapeDataString(next)}>; rel=\"next\"");
+        // The next page of a list, as a link relation with the same filters: a CSV body has no place for it.
+        if (next is not null && request is not null)
+        {
+            var query = QueryString.Create(request.Query.Where(q => q.Key != "cursor")
+                .SelectMany(q => q.Value.Select(v => new KeyValuePair<string, string?>(q.Key, v)))
+                .Append(new KeyValuePair<string, string?>("cursor", next)));
+            request.HttpContext.Response.Headers.Append("Link", $"<{request.PathBase}{request.Path}{query}>; rel=\"next\"");
+        }
         return Results.File(Encoding.UTF8.GetBytes(text.ToString()), "text/csv; charset=utf-8", name);
     }
 

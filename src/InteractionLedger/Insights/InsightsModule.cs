@@ -25,54 +25,26 @@ public static class InsightsModule
         var policy = configuration.GetSection("Ledger:Insights").Get<InsightsPolicy>() ?? new InsightsPolicy();
         policy.Validate();
         services.AddSingleton(policy);
+        services.AddSingleton<ListCursor>();
         services.ConfigureMarten(opts => Register(opts));
         services.AddHealthChecks().AddCheck<ProjectionLagHealthCheck>("views", tags: ["ready"]);
         return services;
     }
 
-    /// <summary>The views and their columns: what the figures filter and group on is a column, not a JSON path.</summary>
+    /// <summary>The asynchronous views and their tables (created with the ledger's schema, and by migrations/ elsewhere).</summary>
     public static void Register(StoreOptions opts)
     {
-        opts.Projections.Add<ContactFactProjection>(ProjectionLifecycle.Async);
-        opts.Projections.Add<CaseFactProjection>(ProjectionLifecycle.Async);
+        opts.Storage.ExtendedSchemaObjects.Add(ContactFactProjection.Schema());
+        opts.Storage.ExtendedSchemaObjects.Add(CaseFactProjection.Schema());
+        // Large pages: a page of events is a few statements, whatever its size.
+        opts.Projections.Add(new ContactFactProjection(), ProjectionLifecycle.Async, ContactFactProjection.Name, o => o.BatchSize = 10_000);
+        opts.Projections.Add(new CaseFactProjection(), ProjectionLifecycle.Async, CaseFactProjection.Name, o => o.BatchSize = 10_000);
         // Progress rows say which node runs each view and when it last moved (readiness, the two-node drill).
         opts.Events.EnableExtendedProgressionTracking = true;
         // The daemon looks for new events every 100 ms when busy and 250 ms when idle (defaults 250 ms and 1 s): the
         // figures are read right after the contacts are recorded, and a poll is one cheap query.
         opts.Projections.FastPollingTime = TimeSpan.FromMilliseconds(100);
         opts.Projections.SlowPollingTime = TimeSpan.FromMilliseconds(250);
-
-        // Columns for what the figures filter, join and group on, and only the indexes they use: Marten's Duplicate()
-        // would index every column on its own, one more write per fact (and per event, in a rebuild).
-        opts.Policies.ForAllDocuments(mapping =>
-        {
-            if (mapping.DocumentType == typeof(ContactFact))
-            {
-                Columns(mapping, notNull: true, nameof(ContactFact.CustomerId), nameof(ContactFact.Brand), nameof(ContactFact.OccurredAt));
-                Columns(mapping, notNull: false, nameof(ContactFact.Channel), nameof(ContactFact.Direction), nameof(ContactFact.Reason),
-                    nameof(ContactFact.Outcome), nameof(ContactFact.WaitingSeconds), nameof(ContactFact.Satisfaction), nameof(ContactFact.RatedAt),
-                    nameof(ContactFact.CaseId));
-                // Figures by brand and period; re-contact lists walk a brand's customers in id order with their last contact;
-                // erasure and worklists find a customer's facts; the figures join a contact to its case.
-                mapping.AddIndex("brand", "occurred_at");
-                mapping.AddIndex("brand", "customer_id", "occurred_at");
-                mapping.AddIndex("customer_id");
-            }
-            else if (mapping.DocumentType == typeof(CaseFact))
-            {
-                Columns(mapping, notNull: true, nameof(CaseFact.CustomerId), nameof(CaseFact.Brand));
-                Columns(mapping, notNull: false, nameof(CaseFact.Status), nameof(CaseFact.OpenedAt), nameof(CaseFact.ResolvedAt),
-                    nameof(CaseFact.ContactCount), nameof(CaseFact.FirstContactId));
-                mapping.AddIndex("brand", "status");
-                mapping.AddIndex("brand", "resolved_at");
-                mapping.AddIndex("customer_id");
-            }
-        });
-    }
-
-    private static void Columns(Marten.Schema.DocumentMapping mapping, bool notNull, params string[] members)
-    {
-        foreach (var member in members) mapping.DuplicateField(member, notNull: notNull);
     }
 
     public static IEndpointRouteBuilder MapInsightsModule(this IEndpointRouteBuilder app)
@@ -89,7 +61,7 @@ public static class InsightsModule
                 var periods = ReadPeriods(from, to, unit, clock.GetUtcNow(), policy, errors);
                 FormatKnown(format, errors);
                 if (errors.Any) return errors.ToResult();
-                var (scope, problem) = await InsightsScope.ForFiguresAsync(http, brands, group, policy, session, clock, cancellation);
+                var (scope, problem) = await InsightsScope.ForFiguresAsync(http, "service-quality", brands, group, policy, session, gate, clock, cancellation);
                 if (scope is null) return problem!;
                 var reference = await gate.RecordAggregateReadAsync(http, scope.Purpose, "service-quality", scope.Brands, cancellation);
                 var report = await ServiceQualityQuery.ReadAsync(database, scope, periods!, relationship, reference, cancellation);
@@ -121,7 +93,7 @@ public static class InsightsModule
                     errors.Add("from", "At most twelve months of intensity per request.");
                 FormatKnown(format, errors);
                 if (errors.Any) return errors.ToResult();
-                var (scope, problem) = await InsightsScope.ForFiguresAsync(http, brands, group, policy, session, clock, cancellation);
+                var (scope, problem) = await InsightsScope.ForFiguresAsync(http, "intensity", brands, group, policy, session, gate, clock, cancellation);
                 if (scope is null) return problem!;
                 var reference = await gate.RecordAggregateReadAsync(http, scope.Purpose, "intensity", scope.Brands, cancellation);
                 var report = await IntensityQuery.ReadAsync(database, scope, months!, relationship, now, reference, cancellation);
@@ -143,10 +115,10 @@ public static class InsightsModule
                 var errors = new InputErrors();
                 FormatKnown(format, errors);
                 if (errors.Any) return errors.ToResult();
-                var (scope, problem) = await InsightsScope.ForFiguresAsync(http, brands, group, policy, session, clock, cancellation);
+                var (scope, problem) = await InsightsScope.ForFiguresAsync(http, "signal-counts", brands, group, policy, session, gate, clock, cancellation);
                 if (scope is null) return problem!;
                 var reference = await gate.RecordAggregateReadAsync(http, scope.Purpose, "signal-counts", scope.Brands, cancellation);
-                var counts = await SignalQuery.CountAsync(database, scope, policy, relationship, clock.GetUtcNow(), reference, cancellation);
+                var counts = await SignalQuery.CountAsync(database, scope, policy, relationship, StartOfDay(clock.GetUtcNow()), reference, cancellation);
                 return InsightsCsv.Asked(http.Request, format)
                     ? InsightsCsv.File("signals.csv", ["brand", "signal", "customers"],
                         counts.Counts.Select(c => (IReadOnlyList<object?>)[c.Brand ?? "group", c.Signal, c.Customers]))
@@ -159,20 +131,20 @@ public static class InsightsModule
             .WithFigures<SignalCounts>();
 
         insights.MapGet("/signals/worklist", async (string? brand, string? signal, int? limit, string? cursor, string? format, HttpContext http,
-                IQuerySession session, NpgsqlDataSource database, GroupCatalog group, PersonalDataGate gate, InsightsPolicy policy,
+                IQuerySession session, NpgsqlDataSource database, GroupCatalog group, PersonalDataGate gate, ListCursor cursors, InsightsPolicy policy,
                 RelationshipPolicy relationship, TimeProvider clock, CancellationToken cancellation) =>
             {
                 var errors = new InputErrors();
                 var kind = ReadEnum<SignalKind>("signal", signal, errors);
                 FormatKnown(format, errors);
                 if (errors.Any) return errors.ToResult();
-                var answer = await Worklists.SignalsAsync(http, brand, kind, limit, cursor, session, database, group, gate, policy, relationship,
-                    clock, cancellation);
+                var answer = await Worklists.SignalsAsync(http, brand, kind, limit, cursor, session, database, group, gate, cursors, policy,
+                    relationship, clock, cancellation);
                 return InsightsCsv.Asked(http.Request, format) && answer is IValueHttpResult { Value: SignalWorklist list }
                     ? InsightsCsv.File($"signals-{list.Brand}.csv",
                         ["customerId", "displayName", "signal", "since", "about", "suggestedChannel", "suggestedBecause", "accessRecord"],
                         list.Items.Select(l => (IReadOnlyList<object?>)[l.CustomerId, l.DisplayName, l.Signal, l.Since, l.About,
-                            l.Suggested.Channel, l.Suggested.Basis, l.AccessRecord]), list.Next, http.Response)
+                            l.Suggested.Channel, l.Suggested.Basis, l.AccessRecord]), list.Next, http.Request)
                     : answer;
             })
             .WithName("GetSignalWorklist")
@@ -183,30 +155,32 @@ public static class InsightsModule
             .WithList<SignalWorklist>();
 
         insights.MapGet("/re-contact", async (string? brand, int? quietForDays, bool? activeElsewhere, int? limit, string? cursor, string? format,
-                HttpContext http, IQuerySession session, NpgsqlDataSource database, GroupCatalog group, PersonalDataGate gate, TimeProvider clock,
-                CancellationToken cancellation) =>
+                HttpContext http, IQuerySession session, NpgsqlDataSource database, GroupCatalog group, PersonalDataGate gate, ListCursor cursors,
+                TimeProvider clock, CancellationToken cancellation) =>
             {
                 var errors = new InputErrors();
                 FormatKnown(format, errors);
                 if (errors.Any) return errors.ToResult();
                 var answer = await Worklists.ReContactAsync(http, brand, quietForDays, activeElsewhere, limit, cursor, session, database, group, gate,
-                    clock, cancellation);
+                    cursors, clock, cancellation);
                 return InsightsCsv.Asked(http.Request, format) && answer is IValueHttpResult { Value: ReContactPage page }
                     ? InsightsCsv.File($"re-contact-{page.Brand}.csv",
                         ["customerId", "displayName", "lastContactAt", "quietForDays", "activeElsewhere", "suggestedChannel", "suggestedBecause", "accessRecord"],
                         page.Items.Select(l => (IReadOnlyList<object?>)[l.CustomerId, l.DisplayName, l.LastContactAt, l.QuietForDays, l.ActiveElsewhere,
-                            l.Suggested.Channel, l.Suggested.Basis, l.AccessRecord]), page.Next, http.Response)
+                            l.Suggested.Channel, l.Suggested.Basis, l.AccessRecord]), page.Next, http.Request)
                     : answer;
             })
             .WithName("GetReContactList")
             .WithSummary("A brand's customers with no contact with it for more than quietForDays days, with the channel to win them back on.")
-            .WithDescription("Names customers: read for marketing (needs the customer's marketing consent; an objection leaves them out), " +
-                             "personalisation or service, one access record per customer listed. activeElsewhere=true keeps those in contact " +
+            .WithDescription("Names customers: read for marketing (needs the customer's marketing consent for the brand or the group; an " +
+                             "objection leaves them out), one access record per customer listed. activeElsewhere=true keeps those in contact " +
                              "with another brand of the group since, among customers who consented to sharing across brands. " +
                              "format=csv for CSV (the next page in the Link header).")
             .WithList<ReContactPage>();
         return app;
     }
+
+    private static DateTimeOffset StartOfDay(DateTimeOffset now) => new(now.UtcDateTime.Date, TimeSpan.Zero);
 
     private static RouteHandlerBuilder WithFigures<T>(this RouteHandlerBuilder builder) => builder
         .WithMetadata(new PersonalDataReadMarker())

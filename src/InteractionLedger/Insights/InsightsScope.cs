@@ -14,15 +14,22 @@ namespace InteractionLedger.Insights;
 public sealed record Objectors(Guid[] Customers, string[] Brands, int DistinctCustomers);
 
 /// <summary>
-/// What a request for figures across the base may read: the brands (the caller's own, those it names), whether
+/// What a request for figures across the base may read: the brands shown (the caller's own, those it names), whether
 /// totals across the group are shown, and who is left out. Decided before any figure is computed.
 /// </summary>
+/// <param name="Brands">The brands whose rows are shown.</param>
+/// <param name="Computed">The brands the figures are computed over: every brand of the group for a caller acting for the
+/// whole group, whatever it names, so the group's totals are always the same and no two requests naming different brands
+/// give a brand's figures by difference.</param>
 /// <param name="GroupTotals">Totals across the group's brands: for a caller acting for the whole group only.</param>
-public sealed record FigureScope(Caller Caller, Purpose Purpose, IReadOnlyList<string> Brands, bool GroupTotals, Objectors Excluded,
-    int MinimumCustomers)
+public sealed record FigureScope(Caller Caller, Purpose Purpose, IReadOnlyList<string> Brands, IReadOnlyList<string> Computed, bool GroupTotals,
+    Objectors Excluded, int MinimumCustomers)
 {
     /// <summary>Left-out customers as a figure: suppressed like any other below the minimum (but zero is zero).</summary>
     public int? ExcludedCustomers => Excluded.DistinctCustomers == 0 || Excluded.DistinctCustomers >= MinimumCustomers ? Excluded.DistinctCustomers : null;
+
+    /// <summary>Whether a row of this brand (null: the group's) is shown.</summary>
+    public bool Shows(string? brand) => brand is null ? GroupTotals : Brands.Contains(brand);
 }
 
 public static class InsightsScope
@@ -31,8 +38,8 @@ public static class InsightsScope
     /// Reads the stated purpose (figures are read for analytics), the caller's right to read for it, and the brands
     /// asked for; computes who objected. The problem to answer, or the scope.
     /// </summary>
-    public static async Task<(FigureScope? Scope, IResult? Problem)> ForFiguresAsync(HttpContext http, string[]? brands, GroupCatalog group,
-        InsightsPolicy policy, IQuerySession session, TimeProvider clock, CancellationToken cancellation)
+    public static async Task<(FigureScope? Scope, IResult? Problem)> ForFiguresAsync(HttpContext http, string view, string[]? brands, GroupCatalog group,
+        InsightsPolicy policy, IQuerySession session, PersonalDataGate gate, TimeProvider clock, CancellationToken cancellation)
     {
         if (!PersonalDataGate.TryReadPurpose(http.Request, out var purpose, out var problem)) return (null, problem);
         if (purpose != Purpose.Analytics)
@@ -40,33 +47,49 @@ public static class InsightsScope
                                                      "they describe no one, and customers who objected to analytics are left out of them.").ToResult());
         var caller = Caller.From(http.User);
         if (!PurposePolicy.RuleFor(purpose).Readers.ContainsKey(caller.Role))
+        {
+            await gate.RecordRefusedAsync(http, purpose, view, RoleRefusal(caller, purpose), cancellation);
             return (null, RoleRefused(caller, purpose));
-        var (scopeBrands, brandProblem) = Brands(caller, brands, group);
-        if (brandProblem is not null) return (null, brandProblem);
-        var excluded = await ObjectorsAsync(session, purpose, scopeBrands, group, clock.GetUtcNow(), cancellation);
-        return (new FigureScope(caller, purpose, scopeBrands, caller.Brands is null, excluded, policy.MinimumCustomersPerFigure), null);
+        }
+        var (shown, brandProblem, refusal) = Brands(caller, brands, group);
+        if (brandProblem is not null)
+        {
+            if (refusal is not null) await gate.RecordRefusedAsync(http, purpose, view, refusal, cancellation);
+            return (null, brandProblem);
+        }
+        var computed = caller.Brands is null ? group.BrandCodes : shown;
+        var excluded = await ObjectorsAsync(session, purpose, computed, shown, group, clock.GetUtcNow(), cancellation);
+        return (new FigureScope(caller, purpose, shown, computed, caller.Brands is null, excluded, policy.MinimumCustomersPerFigure), null);
     }
 
-    /// <summary>The brands asked for, each one the caller's; all of the caller's when none is named.</summary>
-    public static (IReadOnlyList<string> Brands, IResult? Problem) Brands(Caller caller, string[]? asked, GroupCatalog group)
+    /// <summary>
+    /// The brands asked for, each one the caller's; all of the caller's when none is named. A brand of the group the
+    /// caller does not act for is refused (403, with the refusal to record); an unknown one is an input error.
+    /// </summary>
+    public static (IReadOnlyList<string> Brands, IResult? Problem, string? Refusal) Brands(Caller caller, string[]? asked, GroupCatalog group)
     {
         var errors = new InputErrors();
         foreach (var brand in asked ?? [])
             if (!group.IsKnownBrand(brand)) errors.Add("brand", $"'{Shorten(brand)}' is not a brand of {group.Name}.");
-        if (errors.Any) return ([], errors.ToResult());
+        if (errors.Any) return ([], errors.ToResult(), null);
         var outside = (asked ?? []).Where(b => !caller.ActsFor(b)).Distinct().ToList();
         if (outside.Count > 0)
-            return ([], Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Another brand's figures.",
-                detail: $"You act for {caller.ScopeText}, not for {string.Join(", ", outside)}.", type: ProblemTypes.Of("outside-your-brands"),
-                extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { ["brand"] = [$"You act for {caller.ScopeText}."] } }));
+        {
+            var refusal = $"You act for {caller.ScopeText}, not for {string.Join(", ", outside)}.";
+            return ([], Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Another brand's figures.", detail: refusal,
+                type: ProblemTypes.Of("outside-your-brands"),
+                extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { ["brand"] = [$"You act for {caller.ScopeText}."] } }),
+                refusal);
+        }
         var brands = asked is { Length: > 0 } ? asked.Distinct().ToList() : group.BrandCodes.Where(caller.ActsFor).ToList();
-        return (brands, null);
+        return (brands, null, null);
     }
+
+    public static string RoleRefusal(Caller caller, Purpose purpose) => $"A {ApiJson.Name(caller.Role)} does not read customer data for {ApiJson.Name(purpose)}.";
 
     public static IResult RoleRefused(Caller caller, Purpose purpose) =>
         Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Refused by the data-use policy.",
-            detail: $"A {ApiJson.Name(caller.Role)} does not read customer data for {ApiJson.Name(purpose)}.",
-            type: ProblemTypes.Of(ApiJson.Name(RefusalKind.RoleNotAllowed)),
+            detail: RoleRefusal(caller, purpose), type: ProblemTypes.Of(ApiJson.Name(RefusalKind.RoleNotAllowed)),
             extensions: new Dictionary<string, object?> { ["purpose"] = ApiJson.Name(purpose) });
 
     /// <summary>
@@ -75,26 +98,30 @@ public static class InsightsScope
     /// (updated in each write's transaction, so an objection counts from the moment it is recorded) and decided by
     /// the same rule as a read of one customer.
     /// </summary>
-    public static async Task<Objectors> ObjectorsAsync(IQuerySession session, Purpose purpose, IReadOnlyList<string> brands, GroupCatalog group,
-        DateTimeOffset now, CancellationToken cancellation)
+    /// <param name="computed">The brands the figures are computed over: objections for them leave contacts out.</param>
+    /// <param name="shown">The brands shown: the customers counted as left out are theirs (an objector who never dealt with
+    /// them is not the caller's to count).</param>
+    public static async Task<Objectors> ObjectorsAsync(IQuerySession session, Purpose purpose, IReadOnlyList<string> computed,
+        IReadOnlyList<string> shown, GroupCatalog group, DateTimeOffset now, CancellationToken cancellation)
     {
         var candidates = await session.QueryAsync<Customer>(
             $"select data from {LedgerStore.Schema}.mt_doc_customer c where exists (select 1 from jsonb_each(c.data -> 'consents') s " +
             $"where s.value ->> 'purpose' = ? and s.value ->> 'status' = '{nameof(ConsentStatus.Objected)}')", cancellation, purpose.ToString());
-        var (customers, brandsOf) = (new List<Guid>(), new List<string>());
+        var (customers, brandsOf, counted) = (new List<Guid>(), new List<string>(), new HashSet<Guid>());
         foreach (var customer in candidates)
         {
             // A merged customer is one person: an objection made under any of their ids covers all of them.
             var members = new[] { customer.Id }.Concat(customer.Absorbed).Append(customer.AbsorbedInto ?? customer.Id).Distinct().ToList();
-            foreach (var brand in brands)
+            foreach (var brand in computed)
             {
                 var standing = ConsentRules.StandingFor([customer], purpose, new Caller("insights", Role.Analyst, new HashSet<string> { brand }),
                     group.BrandCodes, now);
                 if (standing.Status != ConsentStatus.Objected) continue;
                 foreach (var member in members) { customers.Add(member); brandsOf.Add(brand); }
+                if (shown.Contains(brand) && customer.Brands.Contains(brand)) counted.Add(customer.AbsorbedInto ?? customer.Id);
             }
         }
-        return new Objectors([.. customers], [.. brandsOf], customers.Distinct().Count());
+        return new Objectors([.. customers], [.. brandsOf], counted.Count);
     }
 
     /// <summary>The SQL that leaves out objectors' contacts (<c>x</c>) and erased customers' late facts, for a fact aliased <c>f</c>.</summary>
@@ -114,10 +141,10 @@ public static class InsightsScope
     public static string Shorten(string value) => value.Length <= 40 ? value : value[..40] + "…";
 }
 
-/// <summary>The tables the insights read with SQL (documents of the ledger's schema).</summary>
+/// <summary>The tables the insights read with SQL.</summary>
 public static class InsightsTables
 {
-    public const string Contacts = $"{LedgerStore.Schema}.mt_doc_contactfact";
-    public const string Cases = $"{LedgerStore.Schema}.mt_doc_casefact";
+    public const string Contacts = ContactFactProjection.Table;
+    public const string Cases = CaseFactProjection.Table;
     public const string Erasures = $"{LedgerStore.Schema}.mt_doc_customererasure";
 }

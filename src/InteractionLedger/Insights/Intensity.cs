@@ -7,11 +7,11 @@ namespace InteractionLedger.Insights;
 public enum Recency
 {
     /// <summary>Within the last 30 days.</summary>
-    Within30Days,
+    Recent,
     /// <summary>31 to 90 days ago.</summary>
-    Within90Days,
+    Lately,
     /// <summary>More than 90 days ago, not yet dormant.</summary>
-    BeforeDormancy,
+    Fading,
     /// <summary>No contact for the relationship policy's dormancy period (180 days by default).</summary>
     Dormant,
 }
@@ -83,13 +83,13 @@ public static class IntensityQuery
         await using (var command = database.CreateCommand($"""
             with per as ({PerCustomer("f.brand")}{(scope.GroupTotals ? $" union all {PerCustomer("'*'")}" : "")})
             select brand, {string.Format(Level, "year_now")}, case when known_before then {string.Format(Level, "year_before")} end,
-                   case when last_at >= @end - interval '30 days' then 'Within30Days' when last_at >= @end - interval '90 days' then 'Within90Days'
-                        when last_at >= @end - @dormant * interval '1 day' then 'BeforeDormancy' else 'Dormant' end,
+                   case when last_at >= @end - interval '30 days' then 'Recent' when last_at >= @end - interval '90 days' then 'Lately'
+                        when last_at >= @end - @dormant * interval '1 day' then 'Fading' else 'Dormant' end,
                    channels >= 2, brands >= 2, count(*)
             from per group by 1, 2, 3, 4, 5, 6
             """))
         {
-            command.Parameters.AddWithValue("brands", scope.Brands.ToArray());
+            command.Parameters.AddWithValue("brands", scope.Computed.ToArray());
             command.Parameters.AddWithValue("end", end.UtcDateTime);
             command.Parameters.AddWithValue("previous_end", previousEnd.UtcDateTime);
             command.Parameters.AddWithValue("high", relationship.HighIntensityFrom);
@@ -104,28 +104,47 @@ public static class IntensityQuery
         }
 
         var k = scope.MinimumCustomers;
-        // None is not a figure about anyone: a zero is shown; a count from 1 to k - 1 is not.
-        int? Shown(int count) => count == 0 || count >= k ? count : null;
-        double? ShareOf(int count, int whole) => (count == 0 || count >= k) && whole > 0 ? ServiceQualityQuery.Share(count, whole) : null;
-        var brands = scope.Brands.Select(b => (Key: b, Brand: (string?)b)).ToList();
+        var brands = scope.Computed.Select(b => (Key: b, Brand: (string?)b)).ToList();
         if (scope.GroupTotals) brands.Add(("*", null));
-        return brands.Select(b =>
-        {
-            var of = rows.Where(r => r.Brand == b.Key).ToList();
-            var customers = of.Sum(r => r.Customers);
-            if (customers < k)
-                return new IntensityMonth(b.Brand, month, true, null, [], [], [], null, null);
-            var active = of.Where(r => r.Now != RelationalIntensity.None).ToList();
-            var activeCustomers = active.Sum(r => r.Customers);
-            return new IntensityMonth(b.Brand, month, false, customers,
-                Enum.GetValues<RelationalIntensity>().Select(level => of.Where(r => r.Now == level).Sum(r => r.Customers))
-                    .Select((count, i) => new LevelCount((RelationalIntensity)i, Shown(count), ShareOf(count, customers))).ToList(),
-                Enum.GetValues<Recency>().Select(recency => new RecencyCount(recency, Shown(of.Where(r => r.Recency == recency).Sum(r => r.Customers)),
-                    ShareOf(of.Where(r => r.Recency == recency).Sum(r => r.Customers), customers))).ToList(),
-                of.GroupBy(r => (r.Before, r.Now)).OrderBy(g => g.Key.Before is null ? -1 : (int)g.Key.Before).ThenBy(g => g.Key.Now)
-                    .Select(g => new IntensityMovement(g.Key.Before, g.Key.Now, Shown(g.Sum(r => r.Customers)))).ToList(),
-                activeCustomers >= k ? ShareOf(active.Where(r => r.MultiChannel).Sum(r => r.Customers), activeCustomers) : null,
-                b.Brand is null && activeCustomers >= k ? ShareOf(active.Where(r => r.MultiBrand).Sum(r => r.Customers), activeCustomers) : null);
-        }).ToList();
+        return brands.Select(b => Month(rows.Where(r => r.Brand == b.Key).ToList(), b.Brand, month, k)).Where(m => scope.Shows(m.Brand)).ToList();
+    }
+
+    private static IntensityMonth Month(
+        List<(string Brand, RelationalIntensity Now, RelationalIntensity? Before, Recency Recency, bool MultiChannel, bool MultiBrand, int Customers)> of,
+        string? brand, DateTimeOffset month, int k)
+    {
+        var customers = of.Sum(r => r.Customers);
+        if (customers < k) return new IntensityMonth(brand, month, true, null, [], [], [], null, null);
+        var levels = Enum.GetValues<RelationalIntensity>();
+        var recencies = Enum.GetValues<Recency>();
+        var moves = of.GroupBy(r => (r.Before, r.Now)).OrderBy(g => g.Key.Before is null ? -1 : (int)g.Key.Before).ThenBy(g => g.Key.Now)
+            .Select(g => (g.Key.Before, g.Key.Now, Customers: g.Sum(r => r.Customers))).ToList();
+        // One list of every figure of the month, so levels, recencies and movements are suppressed together: each set adds
+        // up to the month's customers (levels, recencies) or to a level's (the movements into it).
+        var sizes = levels.Select(l => (long)of.Where(r => r.Now == l).Sum(r => r.Customers))
+            .Concat(recencies.Select(c => (long)of.Where(r => r.Recency == c).Sum(r => r.Customers)))
+            .Concat(moves.Select(m => (long)m.Customers)).ToList();
+        var hidden = sizes.Select((size, i) => (size, i)).Where(x => x.size > 0 && x.size < k).Select(x => x.i).ToHashSet();
+        var levelSet = Enumerable.Range(0, levels.Length).ToList();
+        var recencySet = Enumerable.Range(levels.Length, recencies.Length).ToList();
+        List<IReadOnlyList<int>> Sets() =>
+        [
+            levelSet, recencySet,
+            .. levels.Select((level, l) => (Level: l, Into: moves.Select((m, i) => (m, i)).Where(x => x.m.Now == level).Select(x => levels.Length + recencies.Length + x.i).ToList()))
+                .Where(x => !hidden.Contains(x.Level)).Select(x => (IReadOnlyList<int>)x.Into),
+        ];
+        Suppression.Complete(sizes, hidden, Sets());
+        int? Shown(int i) => hidden.Contains(i) ? null : (int)sizes[i];
+        double? ShareOf(int i) => hidden.Contains(i) ? null : ServiceQualityQuery.Share(sizes[i], customers);
+        var active = of.Where(r => r.Now != RelationalIntensity.None).ToList();
+        var activeCustomers = active.Sum(r => r.Customers);
+        double? ActiveShare(int count) => activeCustomers >= k && (count == 0 || (count >= k && (activeCustomers - count == 0 || activeCustomers - count >= k)))
+            ? ServiceQualityQuery.Share(count, activeCustomers) : null;
+        return new IntensityMonth(brand, month, false, customers,
+            levels.Select((level, i) => new LevelCount(level, Shown(i), ShareOf(i))).ToList(),
+            recencies.Select((recency, i) => new RecencyCount(recency, Shown(levels.Length + i), ShareOf(levels.Length + i))).ToList(),
+            moves.Select((m, i) => new IntensityMovement(m.Before, m.Now, Shown(levels.Length + recencies.Length + i))).ToList(),
+            ActiveShare(active.Where(r => r.MultiChannel).Sum(r => r.Customers)),
+            brand is null ? ActiveShare(active.Where(r => r.MultiBrand).Sum(r => r.Customers)) : null);
     }
 }

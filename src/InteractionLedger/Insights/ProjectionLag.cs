@@ -13,7 +13,7 @@ public sealed record ViewLag(string View, long EventsBehind, double Seconds);
 public static class ProjectionLag
 {
     /// <summary>The async views, by their daemon shard names.</summary>
-    public static readonly IReadOnlyList<string> Views = [$"{nameof(ContactFact)}:All", $"{nameof(CaseFact)}:All"];
+    public static readonly IReadOnlyList<string> Views = [$"{ContactFactProjection.Name}:All", $"{CaseFactProjection.Name}:All"];
 
     /// <summary>
     /// Measured from the store rather than from the daemon: the node answering may not be the one running a view

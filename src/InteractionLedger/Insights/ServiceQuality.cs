@@ -10,7 +10,11 @@ using Npgsql;
 
 namespace InteractionLedger.Insights;
 
-/// <summary>How figures are cut in time: ISO weeks (from Monday) or calendar months, in UTC.</summary>
+/// <summary>
+/// How figures are cut in time, in UTC: calendar months, or the four weeks of each month (the 1st to the 7th, the 8th to
+/// the 14th, the 15th to the 21st, the 22nd to the month's end). Weeks nest in months, so no difference between weekly
+/// and monthly figures isolates the contacts of a few days.
+/// </summary>
 public enum Granularity { Week, Month }
 
 /// <summary>The service given on one channel (or all of them) of one brand (or the whole group) in one period.</summary>
@@ -63,40 +67,59 @@ public sealed record ServiceQualityReport(DateTimeOffset From, DateTimeOffset To
     int MinimumCustomers, int? ExcludedCustomers, IReadOnlyList<ServiceQualityCell> Cells, IReadOnlyList<CaseEffortCell> Cases,
     IReadOnlyList<ReasonCell> Reasons, QualityReferences References, Guid AccessRecord);
 
-/// <summary>The periods a request covers, aligned on the granularity.</summary>
+/// <summary>
+/// The periods a request covers: whole periods only, and only periods that are over. A figure of a period cut short
+/// (a day's end, or now) would differ from the next request's by the contacts of a few hours, which could be one
+/// person's; so <c>to</c> falls back to the start of its period, and the current period is shown once it is over.
+/// </summary>
 public sealed record Periods(DateTimeOffset From, DateTimeOffset To, Granularity Granularity)
 {
     public string Unit => Granularity == Granularity.Week ? "week" : "month";
 
     public static DateTimeOffset Start(DateTimeOffset at, Granularity granularity)
     {
-        var day = new DateTimeOffset(at.UtcDateTime.Date, TimeSpan.Zero);
-        return granularity == Granularity.Month
-            ? new DateTimeOffset(day.Year, day.Month, 1, 0, 0, 0, TimeSpan.Zero)
-            : day.AddDays(-(((int)day.DayOfWeek + 6) % 7));
+        var day = at.UtcDateTime;
+        return new DateTimeOffset(day.Year, day.Month, granularity == Granularity.Month ? 1 : WeekStartDay(day.Day), 0, 0, 0, TimeSpan.Zero);
     }
 
-    public DateTimeOffset Previous(DateTimeOffset period) => Granularity == Granularity.Month ? period.AddMonths(-1) : period.AddDays(-7);
+    private static int WeekStartDay(int day) => 1 + 7 * Math.Min(3, (day - 1) / 7);
 
-    public DateTimeOffset Next(DateTimeOffset period) => Granularity == Granularity.Month ? period.AddMonths(1) : period.AddDays(7);
+    public DateTimeOffset Previous(DateTimeOffset period) => Granularity == Granularity.Month ? period.AddMonths(-1)
+        : period.Day == 1 ? period.AddMonths(-1).AddDays(21) : period.AddDays(-7);
 
-    /// <summary>From the query string: <c>from</c> and <c>to</c> (dates, UTC; default the last six months or twelve weeks, to today).</summary>
-    public static Periods? Read(DateOnly? from, DateOnly? to, Granularity? granularity, DateTimeOffset now, InsightsPolicy policy, InputErrors errors)
+    public DateTimeOffset Next(DateTimeOffset period) => Granularity == Granularity.Month ? period.AddMonths(1)
+        : period.Day == 22 ? new DateTimeOffset(period.Year, period.Month, 1, 0, 0, 0, TimeSpan.Zero).AddMonths(1) : period.AddDays(7);
+
+    /// <summary>The SQL that gives a contact's period from its time <paramref name="at"/> (UTC), matching <see cref="Start"/>.</summary>
+    public string PeriodOf(string at) => Granularity == Granularity.Month
+        ? $"date_trunc('month', {at}, 'UTC')"
+        : $"(date_trunc('month', {at}, 'UTC') + (7 * least(3, (extract(day from {at} at time zone 'UTC')::int - 1) / 7)) * interval '1 day')";
+
+    /// <summary>
+    /// From the query string: <c>from</c> and <c>to</c> (dates, UTC), each taken back to the start of its period; by
+    /// default the six months (or twelve weeks) before the current one.
+    /// </summary>
+    public static Periods? Read(DateOnly? from, DateOnly? to, Granularity? granularity, DateTimeOffset now, InsightsPolicy policy, InputErrors errors,
+        int defaultPeriods = 0)
     {
         var unit = granularity ?? Granularity.Month;
-        var end = to is { } t ? new DateTimeOffset(t.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero) : now;
-        var start = from is { } f ? new DateTimeOffset(f.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero)
-            : unit == Granularity.Month ? Start(end, unit).AddMonths(-5) : Start(end, unit).AddDays(-7 * 11);
-        if (from is not null && to is not null && from >= to) { errors.Add("from", "'from' must be before 'to'."); return null; }
-        if (start >= end) { errors.Add("from", "'from' must be before 'to' (default: today)."); return null; }
+        var current = Start(now, unit);
+        var end = to is { } t ? Start(new DateTimeOffset(t.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero), unit) : current;
+        if (end > current) end = current;
+        var start = from is { } f ? Start(new DateTimeOffset(f.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero), unit)
+            : unit == Granularity.Month ? end.AddMonths(-(defaultPeriods > 0 ? defaultPeriods : 6)) : end.AddDays(-7 * (defaultPeriods > 0 ? defaultPeriods : 12));
+        if (start >= end)
+        {
+            errors.Add(from is null ? "to" : "from", $"No whole {unit} from 'from' to 'to': figures cover whole {unit}s that are over " +
+                                                     $"('to' is taken back to the start of its {unit}, and to the current one at most).");
+            return null;
+        }
         if ((end - start).TotalDays > policy.MaxPeriodDays)
         {
             errors.Add("to", $"At most {policy.MaxPeriodDays} days of figures per request; it asked {(int)(end - start).TotalDays}.");
             return null;
         }
-        var periods = new Periods(Start(start, unit), end, unit);
-        // 'to' is exclusive: a period that starts at 'to' is not asked for.
-        return periods;
+        return new Periods(start, end, unit);
     }
 }
 
@@ -122,7 +145,7 @@ public static class ServiceQualityQuery
                    count(distinct f.customer_id) filter (where f.waiting_seconds is not null),
                    percentile_disc(0.5) within group (order by f.waiting_seconds), percentile_disc(0.9) within group (order by f.waiting_seconds),
                    count(*) filter (where f.outcome = 'Abandoned')
-            from ({Facts("f.channel, f.direction, f.outcome, f.case_id, f.id, f.satisfaction, f.waiting_seconds")}) f
+            from ({Facts(periods, "f.channel, f.direction, f.outcome, f.case_id, f.id, f.satisfaction, f.waiting_seconds")}) f
             left join {InsightsTables.Cases} c on c.id = f.case_id
             group by grouping sets ({groupingSets})
             """))
@@ -138,18 +161,20 @@ public static class ServiceQualityQuery
         }
 
         var k = scope.MinimumCustomers;
+        var hidden = rows.Select((r, i) => (r, i)).Where(x => x.r.Customers < k).Select(x => x.i).ToHashSet();
+        Suppression.Complete(rows.Select(r => (long)r.Contacts).ToList(), hidden, Sets(rows, r => r.Channel, r => r.Brand, r => r.Period, hidden));
         var totals = rows.Where(r => r.Channel is null).ToDictionary(r => (r.Brand, r.Period), r => r.Customers);
-        var cells = rows.Select(r => Cell(r, totals.GetValueOrDefault((r.Brand, r.Period)), k)).ToList();
+        var cells = rows.Select((r, i) => Cell(r, totals.GetValueOrDefault((r.Brand, r.Period)), hidden.Contains(i), k)).ToList();
         var byKey = cells.ToDictionary(c => (c.Brand, c.Channel, c.Period));
-        cells = cells.Where(c => c.Period >= periods.From)
+        cells = cells.Where(c => c.Period >= periods.From && scope.Shows(c.Brand))
             .Select(c => c with { Change = byKey.TryGetValue((c.Brand, c.Channel, periods.Previous(c.Period)), out var before) ? Change(c, before) : null })
             .OrderBy(c => c.Brand is null ? 1 : 0).ThenBy(c => c.Brand).ThenBy(c => c.Channel is null ? 0 : 1).ThenBy(c => c.Channel).ThenBy(c => c.Period)
             .ToList();
 
-        var cases = new List<CaseEffortCell>();
+        var caseRows = new List<(string? Brand, DateTimeOffset Period, int Cases, long Customers, double Average)>();
         await using (var command = database.CreateCommand($"""
             select case when grouping(f.brand) = 1 then null else f.brand end, f.period, count(*), count(distinct f.customer_id), avg(f.contact_count)::float8
-            from (select f.brand, f.customer_id, f.contact_count, date_trunc(@unit, f.resolved_at, 'UTC') as period
+            from (select f.brand, f.customer_id, f.contact_count, {periods.PeriodOf("f.resolved_at")} as period
                   from {InsightsTables.Cases} f {InsightsScope.ExcludedJoin}
                   where {InsightsScope.NotExcluded} and f.status = 'Resolved' and f.brand = any(@brands) and f.resolved_at >= @from and f.resolved_at < @to) f
             group by grouping sets ({(scope.GroupTotals ? "(f.brand, f.period), (f.period)" : "(f.brand, f.period)")})
@@ -158,31 +183,43 @@ public static class ServiceQualityQuery
             AddScope(command, scope, periods, periods.From);
             await using var reader = await command.ExecuteReaderAsync(cancellation);
             while (await reader.ReadAsync(cancellation))
-            {
-                var suppressed = reader.GetInt64(3) < k;
-                cases.Add(new CaseEffortCell(Text(reader, 0), reader.GetFieldValue<DateTimeOffset>(1), suppressed,
-                    suppressed ? null : Int(reader, 2), suppressed ? null : Math.Round(reader.GetDouble(4), 2)));
-            }
+                caseRows.Add((Text(reader, 0), reader.GetFieldValue<DateTimeOffset>(1), Int(reader, 2), reader.GetInt64(3), reader.GetDouble(4)));
         }
+        var hiddenCases = caseRows.Select((r, i) => (r, i)).Where(x => x.r.Customers < k).Select(x => x.i).ToHashSet();
+        Suppression.Complete(caseRows.Select(r => (long)r.Cases).ToList(), hiddenCases,
+            Sets(caseRows, _ => (object?)"cases", r => r.Brand, r => r.Period, hiddenCases, brandTotals: false));
+        var cases = caseRows.Select((r, i) => hiddenCases.Contains(i)
+                ? new CaseEffortCell(r.Brand, r.Period, true, null, null)
+                : new CaseEffortCell(r.Brand, r.Period, false, r.Cases, Math.Round(r.Average, 2)))
+            .Where(c => scope.Shows(c.Brand)).ToList();
 
-        var reasons = new List<ReasonCell>();
+        var reasonRows = new List<(string? Brand, DateTimeOffset Period, ContactReason Reason, int Contacts, long Customers)>();
         await using (var command = database.CreateCommand($"""
             select case when grouping(f.brand) = 1 then null else f.brand end, f.period, f.reason, count(*), count(distinct f.customer_id)
-            from ({Facts("f.reason")}) f
+            from ({Facts(periods, "f.reason")}) f
             group by grouping sets ({(scope.GroupTotals ? "(f.brand, f.period, f.reason), (f.period, f.reason)" : "(f.brand, f.period, f.reason)")})
             """))
         {
             AddScope(command, scope, periods, periods.From);
             await using var reader = await command.ExecuteReaderAsync(cancellation);
             while (await reader.ReadAsync(cancellation))
-            {
-                var (brand, period, reason) = (Text(reader, 0), reader.GetFieldValue<DateTimeOffset>(1), Enum.Parse<ContactReason>(reader.GetString(2)));
-                var suppressed = reader.GetInt64(4) < k;
-                var all = rows.FirstOrDefault(r => r.Brand == brand && r.Channel is null && r.Period == period)?.Contacts ?? 0;
-                reasons.Add(new ReasonCell(brand, period, reason, suppressed, suppressed ? null : Int(reader, 3),
-                    suppressed || all == 0 ? null : Share(reader.GetInt64(3), all), ReferenceFigures.SharedStoriesByReason.TryGetValue(reason, out var shared) ? shared : null));
-            }
+                reasonRows.Add((Text(reader, 0), reader.GetFieldValue<DateTimeOffset>(1), Enum.Parse<ContactReason>(reader.GetString(2)), Int(reader, 3), reader.GetInt64(4)));
         }
+        // A brand's reasons add up to its contacts, shown on its all-channels row (when that is shown).
+        var hiddenReasons = reasonRows.Select((r, i) => (r, i)).Where(x => x.r.Customers < k).Select(x => x.i).ToHashSet();
+        var shownTotals = rows.Select((r, i) => (r, i)).Where(x => x.r.Channel is null && !hidden.Contains(x.i)).Select(x => (x.r.Brand, x.r.Period)).ToHashSet();
+        Suppression.Complete(reasonRows.Select(r => (long)r.Contacts).ToList(), hiddenReasons,
+            reasonRows.Select((r, i) => (r, i)).Where(x => shownTotals.Contains((x.r.Brand, x.r.Period)))
+                .GroupBy(x => (x.r.Brand, x.r.Period)).Select(g => (IReadOnlyList<int>)g.Select(x => x.i).ToList())
+                .Concat(Sets(reasonRows, r => (object?)r.Reason, r => r.Brand, r => r.Period, hiddenReasons, brandTotals: false)));
+        var reasons = reasonRows.Select((r, i) =>
+            {
+                var suppressed = hiddenReasons.Contains(i);
+                var all = rows.FirstOrDefault(q => q.Brand == r.Brand && q.Channel is null && q.Period == r.Period)?.Contacts ?? 0;
+                return new ReasonCell(r.Brand, r.Period, r.Reason, suppressed, suppressed ? null : r.Contacts,
+                    suppressed || all == 0 ? null : Share(r.Contacts, all), ReferenceFigures.SharedStoriesByReason.TryGetValue(r.Reason, out var shared) ? shared : null);
+            })
+            .Where(c => scope.Shows(c.Brand)).ToList();
 
         return new ServiceQualityReport(periods.From, periods.To, periods.Granularity, scope.Brands, k, scope.ExcludedCustomers, cells,
             cases.OrderBy(c => c.Brand is null ? 1 : 0).ThenBy(c => c.Brand).ThenBy(c => c.Period).ToList(),
@@ -191,8 +228,8 @@ public static class ServiceQualityQuery
     }
 
     /// <summary>The contacts of the scope in the period, with their period: brand, customer, period and the columns asked.</summary>
-    private static string Facts(string columns) => $"""
-        select f.brand, f.customer_id, date_trunc(@unit, f.occurred_at, 'UTC') as period, {columns}
+    private static string Facts(Periods periods, string columns) => $"""
+        select f.brand, f.customer_id, {periods.PeriodOf("f.occurred_at")} as period, {columns}
         from {InsightsTables.Contacts} f {InsightsScope.ExcludedJoin}
         where {InsightsScope.NotExcluded} and f.brand = any(@brands) and f.occurred_at >= @from and f.occurred_at < @to
         """;
@@ -204,9 +241,9 @@ public static class ServiceQualityQuery
         double? AverageSatisfaction, int Satisfied, int Negative, int Requests, int ResolvedFirst, int WaitedCustomers, int? WaitingP50,
         int? WaitingP90, int Unanswered);
 
-    private static ServiceQualityCell Cell(QualityRow r, int periodCustomers, int k)
+    private static ServiceQualityCell Cell(QualityRow r, int periodCustomers, bool suppressed, int k)
     {
-        if (r.Customers < k)
+        if (suppressed)
             return new ServiceQualityCell(r.Brand, r.Channel, r.Period, true, null, null, null, null, null, Reference(r.Channel), null, null, null, null, null, null);
         var ratingsShown = r.Raters >= k;
         var waitingShown = r.WaitedCustomers >= k;
@@ -217,6 +254,24 @@ public static class ServiceQualityQuery
             ratingsShown ? Share(r.Negative, r.Ratings) : null,
             r.Requests > 0 ? Share(r.ResolvedFirst, r.Requests) : null,
             waitingShown ? r.WaitingP50 : null, waitingShown ? r.WaitingP90 : null, Share(r.Unanswered, r.Contacts), null);
+    }
+
+    /// <summary>
+    /// The sets of figures that add up to a figure shown: a brand's (or the group's) figures of one period across the
+    /// <paramref name="part"/> (channels, reasons) add up to its total row (part null) when <paramref name="brandTotals"/>;
+    /// and the brands' figures of one part and period add up to the group's (brand null).
+    /// </summary>
+    private static IEnumerable<IReadOnlyList<int>> Sets<T>(IReadOnlyList<T> rows, Func<T, object?> part, Func<T, string?> brand,
+        Func<T, DateTimeOffset> period, ISet<int> hidden, bool brandTotals = true)
+    {
+        var indexed = rows.Select((r, i) => (Row: r, Index: i)).ToList();
+        if (brandTotals)
+            foreach (var total in indexed.Where(x => part(x.Row) is null && !hidden.Contains(x.Index)))
+                yield return indexed.Where(x => part(x.Row) is not null && brand(x.Row) == brand(total.Row) && period(x.Row) == period(total.Row))
+                    .Select(x => x.Index).ToList();
+        foreach (var group in indexed.Where(x => brand(x.Row) is null && !hidden.Contains(x.Index)))
+            yield return indexed.Where(x => brand(x.Row) is not null && Equals(part(x.Row), part(group.Row)) && period(x.Row) == period(group.Row))
+                .Select(x => x.Index).ToList();
     }
 
     private static double? Reference(Channel? channel) =>
@@ -233,8 +288,7 @@ public static class ServiceQualityQuery
 
     private static void AddScope(NpgsqlCommand command, FigureScope scope, Periods periods, DateTimeOffset from)
     {
-        command.Parameters.AddWithValue("unit", periods.Unit);
-        command.Parameters.AddWithValue("brands", scope.Brands.ToArray());
+        command.Parameters.AddWithValue("brands", scope.Computed.ToArray());
         command.Parameters.AddWithValue("from", from.UtcDateTime);
         command.Parameters.AddWithValue("to", periods.To.UtcDateTime);
         command.AddExcluded(scope.Excluded);

@@ -24,7 +24,9 @@ public sealed record StandingSignal(Guid CustomerId, string Brand, SignalKind Ki
 /// <param name="Customers">Distinct customers with the signal; null when fewer than the minimum (but not none).</param>
 public sealed record SignalCount(string? Brand, SignalKind Signal, int? Customers);
 
-/// <summary>How many customers to contact before they call, by signal.</summary>
+/// <summary>How many customers to contact before they call, by signal, as at the start of the day (UTC).</summary>
+/// <param name="At">The instant the signals were counted at: the start of today, so that counts read during the day do not
+/// change with each contact and tell, by difference, about the last one.</param>
 public sealed record SignalCounts(DateTimeOffset At, IReadOnlyList<string> Brands, int MinimumCustomers, int? ExcludedCustomers,
     IReadOnlyList<SignalCount> Counts, Guid AccessRecord);
 
@@ -55,7 +57,7 @@ public static class SignalQuery
                 group by customer_id, brand having count(*) >= @negatives),
             dragging as (
                 select f.customer_id, f.brand, 'CaseDragging',
-                       least(case when f.contact_count >= @case_contacts then (f.data -> 'contactTimes' ->> (@case_contacts - 1))::timestamptz end,
+                       least(case when f.contact_count >= @case_contacts then f.contact_times[@case_contacts] end,
                              case when f.opened_at < @now - @case_days * interval '1 day' then f.opened_at + @case_days * interval '1 day' end),
                        f.id
                 from {InsightsTables.Cases} f {excludedJoin}
@@ -105,7 +107,7 @@ public static class SignalQuery
             group by grouping sets ({(scope.GroupTotals ? "(brand, kind), (kind)" : "(brand, kind)")})
             """))
         {
-            command.Parameters.AddWithValue("brands", scope.Brands.ToArray());
+            command.Parameters.AddWithValue("brands", scope.Computed.ToArray());
             command.AddExcluded(scope.Excluded);
             AddThresholds(command, policy, relationship, now);
             await using var reader = await command.ExecuteReaderAsync(cancellation);
@@ -113,12 +115,15 @@ public static class SignalQuery
                 counts[(reader.IsDBNull(0) ? null : reader.GetString(0), Enum.Parse<SignalKind>(reader.GetString(1)))] = reader.GetInt64(2);
         }
         var k = scope.MinimumCustomers;
-        var rows = scope.Brands.Select(b => (string?)b).Concat(scope.GroupTotals ? [null] : [])
-            .SelectMany(brand => Enum.GetValues<SignalKind>().Select(kind =>
-            {
-                var count = (int)counts.GetValueOrDefault((brand, kind));
-                return new SignalCount(brand, kind, count == 0 || count >= k ? count : null);
-            })).ToList();
+        var cells = scope.Computed.Select(b => (string?)b).Concat(scope.GroupTotals ? [null] : [])
+            .SelectMany(brand => Enum.GetValues<SignalKind>().Select(kind => (Brand: brand, Kind: kind, Customers: counts.GetValueOrDefault((brand, kind)))))
+            .ToList();
+        var hidden = cells.Select((c, i) => (c, i)).Where(x => x.c.Customers > 0 && x.c.Customers < k).Select(x => x.i).ToHashSet();
+        // The brands' customers with a signal add up (nearly: one customer may have it with two brands) to the group's.
+        Suppression.Complete(cells.Select(c => c.Customers).ToList(), hidden, cells.Select((c, i) => (c, i))
+            .Where(x => x.c.Brand is null && !hidden.Contains(x.i))
+            .Select(group => (IReadOnlyList<int>)cells.Select((c, i) => (c, i)).Where(x => x.c.Brand is not null && x.c.Kind == group.c.Kind).Select(x => x.i).ToList()));
+        var rows = cells.Select((c, i) => new SignalCount(c.Brand, c.Kind, hidden.Contains(i) ? null : (int)c.Customers)).Where(c => scope.Shows(c.Brand)).ToList();
         return new SignalCounts(now, scope.Brands, k, scope.ExcludedCustomers, rows, accessRecord);
     }
 }

@@ -25,12 +25,12 @@ public sealed record ReContactLine(Guid CustomerId, string? DisplayName, DateTim
     SuggestedChannel Suggested, Guid AccessRecord);
 
 /// <summary>A page of a re-contact list.</summary>
-/// <param name="Next">The cursor of the next page; null at the end. A page can hold fewer lines than asked when customers
-/// were left out (see <paramref name="LeftOut"/>): keep following next.</param>
-/// <param name="LeftOut">Customers quiet for that long whom this page leaves out: their consents refuse the purpose, or
-/// the list asks for activity elsewhere that they have not agreed to share.</param>
+/// <param name="Next">The cursor of the next page; null at the end. Customers whose consents refuse the purpose (or who do
+/// not share across brands, when the list asks for activity elsewhere) are left out unseen, so a page can hold fewer lines
+/// than asked, even none: keep following next. How many were left out is not said: counted for each cut-off, it would
+/// date the last contact of customers who refused.</param>
 public sealed record ReContactPage(string Brand, Purpose Purpose, int QuietForDays, bool ActiveElsewhereOnly, IReadOnlyList<ReContactLine> Items,
-    string? Next, int LeftOut);
+    string? Next);
 
 /// <summary>A customer to contact before they call, on a brand's worklist.</summary>
 /// <param name="Signal">Why.</param>
@@ -50,37 +50,51 @@ public static class Worklists
 {
     private sealed record Listed(Guid Candidate, CustomerGroup Customer, AccessDecision Decision);
 
-    /// <summary>Reads the purpose, checks that it may name customers in this list and that the caller reads for it, and the brand.</summary>
-    public static (Caller Caller, Purpose Purpose, string Brand)? Open(HttpContext http, string? brand, GroupCatalog group, Purpose[] purposes,
-        out IResult? problem)
+    /// <summary>
+    /// Reads the purpose, checks that it may name customers in this list, that the caller reads for it, and the brand.
+    /// A role or a brand refused is recorded in the access ledger, as a refused read of one customer is.
+    /// </summary>
+    public static async Task<(Caller Caller, Purpose Purpose, string Brand)?> OpenAsync(HttpContext http, string view, string? brand, GroupCatalog group,
+        PersonalDataGate gate, Purpose[] purposes, Action<IResult> refuse, CancellationToken cancellation)
     {
-        problem = null;
-        if (!PersonalDataGate.TryReadPurpose(http.Request, out var purpose, out problem)) return null;
+        if (!PersonalDataGate.TryReadPurpose(http.Request, out var purpose, out var problem)) { refuse(problem!); return null; }
         if (!purposes.Contains(purpose))
         {
-            problem = InputErrors.For("purpose", $"This list is read for {string.Join(" or ", purposes.Select(ApiJson.Name))}, not {ApiJson.Name(purpose)}.").ToResult();
+            refuse(InputErrors.For("purpose", $"This list is read for {string.Join(" or ", purposes.Select(ApiJson.Name))}, not {ApiJson.Name(purpose)}.").ToResult());
             return null;
         }
         var caller = Caller.From(http.User);
         if (string.IsNullOrWhiteSpace(brand))
         {
-            problem = InputErrors.For("brand", "'brand' is required: a list is one brand's.").ToResult();
+            refuse(InputErrors.For("brand", "'brand' is required: a list is one brand's.").ToResult());
             return null;
         }
-        var (_, brandProblem) = InsightsScope.Brands(caller, [brand], group);
-        if (brandProblem is not null) { problem = brandProblem; return null; }
-        if (!PurposePolicy.RuleFor(purpose).Readers.ContainsKey(caller.Role)) { problem = InsightsScope.RoleRefused(caller, purpose); return null; }
+        var (_, brandProblem, refusal) = InsightsScope.Brands(caller, [brand], group);
+        if (brandProblem is not null)
+        {
+            if (refusal is not null) await gate.RecordRefusedAsync(http, purpose, view, refusal, cancellation);
+            refuse(brandProblem);
+            return null;
+        }
+        if (!PurposePolicy.RuleFor(purpose).Readers.ContainsKey(caller.Role))
+        {
+            await gate.RecordRefusedAsync(http, purpose, view, InsightsScope.RoleRefusal(caller, purpose), cancellation);
+            refuse(InsightsScope.RoleRefused(caller, purpose));
+            return null;
+        }
         return (caller, purpose, brand);
     }
 
     public static async Task<IResult> ReContactAsync(HttpContext http, string? brand, int? quietForDays, bool? activeElsewhere, int? limit, string? cursor,
-        IQuerySession session, NpgsqlDataSource database, GroupCatalog group, PersonalDataGate gate, TimeProvider clock, CancellationToken cancellation)
+        IQuerySession session, NpgsqlDataSource database, GroupCatalog group, PersonalDataGate gate, ListCursor cursors, TimeProvider clock,
+        CancellationToken cancellation)
     {
         var errors = new InputErrors();
         errors.Required("quietForDays", quietForDays);
         errors.Range("quietForDays", quietForDays, 1, 3650);
         var size = Paging.Limit(limit, errors);
-        var after = Paging.Position(cursor, $"re-contact/{brand}/{quietForDays}/{activeElsewhere == true}", errors);
+        var list = $"re-contact/{brand}/{quietForDays}/{activeElsewhere == true}";
+        var after = cursors.Read(cursor, list, errors);
         Guid? afterCustomer = null;
         if (after is not null)
         {
@@ -88,7 +102,11 @@ public static class Worklists
             else errors.Add("cursor", "'cursor' is not a cursor this API returned for this list.");
         }
         if (errors.Any) return errors.ToResult();
-        if (Open(http, brand, group, [Purpose.Marketing, Purpose.Personalisation, Purpose.Service], out var problem) is not var (caller, purpose, code))
+        // Winning a customer back is marketing: it needs their consent, and their objection ends it (service is handling the
+        // customer's own request, which a customer gone quiet has not made).
+        IResult? problem = null;
+        if (await OpenAsync(http, "re-contact-list", brand, group, gate, [Purpose.Marketing], refused => problem = refused, cancellation)
+            is not var (caller, purpose, code))
             return problem!;
 
         var now = clock.GetUtcNow();
@@ -117,21 +135,16 @@ public static class Worklists
         }
 
         var listed = new List<(Listed Line, DateTimeOffset LastAt, bool ActiveElsewhere)>();
-        var leftOut = 0;
         Guid? last = null;
         foreach (var candidate in scanned)
         {
             if (listed.Count == size) break;
             last = candidate.Customer;
-            var decided = await DecideAsync(session, caller, purpose, DataView.ReContactList, candidate.Customer, group, now, cancellation);
+            var decided = await DecideAsync(session, caller, purpose, DataView.ReContactList, code, candidate.Customer, group, now, cancellation);
             // An absorbed id is listed (if at all) under its survivor, whose own contacts decide whether they are quiet.
             if (decided is null) continue;
             var sharesAcross = decided.Decision.VisibleBrands is null;
-            if (decided.Decision.Outcome == AccessOutcome.Refused || (activeElsewhere == true && !(sharesAcross && candidate.ActiveElsewhere)))
-            {
-                leftOut++;
-                continue;
-            }
+            if (decided.Decision.Outcome == AccessOutcome.Refused || (activeElsewhere == true && !(sharesAcross && candidate.ActiveElsewhere))) continue;
             listed.Add((decided, candidate.LastAt, candidate.ActiveElsewhere));
         }
         var more = scanned.Count == batch || (last is { } l && scanned[^1].Customer != l);
@@ -141,19 +154,19 @@ public static class Worklists
         var items = listed.Select((l, i) => new ReContactLine(l.Line.Customer.Root, NameOf(l.Line), l.LastAt, (int)(now - l.LastAt).TotalDays,
             l.Line.Decision.VisibleBrands is null ? l.ActiveElsewhere : null,
             ChannelSuggestion.For(l.Line.Customer.People, l.Line.Decision, usage.GetValueOrDefault(l.Line.Candidate) ?? []), references[i])).ToList();
-        var next = more && last is { } position ? Paging.Cursor($"re-contact/{code}/{quietForDays}/{activeElsewhere == true}", position.ToString()) : null;
-        return Results.Ok(new ReContactPage(code, purpose, quietForDays.Value, activeElsewhere == true, items, next, leftOut));
+        var next = more && last is { } position ? cursors.Make(list, position.ToString()) : null;
+        return Results.Ok(new ReContactPage(code, purpose, quietForDays.Value, activeElsewhere == true, items, next));
     }
 
     public static async Task<IResult> SignalsAsync(HttpContext http, string? brand, SignalKind? kind, int? limit, string? cursor,
-        IQuerySession session, NpgsqlDataSource database, GroupCatalog group, PersonalDataGate gate, InsightsPolicy policy,
+        IQuerySession session, NpgsqlDataSource database, GroupCatalog group, PersonalDataGate gate, ListCursor cursors, InsightsPolicy policy,
         RelationshipPolicy relationship, TimeProvider clock, CancellationToken cancellation)
     {
         var errors = new InputErrors();
         var size = Paging.Limit(limit, errors);
         var list = $"signals/{brand}/{kind}";
         (DateTimeOffset Since, Guid Customer, string Kind)? after = null;
-        if (Paging.Position(cursor, list, errors) is { } position)
+        if (cursors.Read(cursor, list, errors) is { } position)
         {
             if (position.Split('/') is [var micros, var customer, var afterKind]
                 && long.TryParse(micros, NumberStyles.None, CultureInfo.InvariantCulture, out var at) && at <= DateTimeOffset.MaxValue.UtcTicks / 10
@@ -163,7 +176,10 @@ public static class Worklists
         }
         if (errors.Any) return errors.ToResult();
         // Calling a customer back before they call is serving them: the worklist is read for service only.
-        if (Open(http, brand, group, [Purpose.Service], out var problem) is not var (caller, purpose, code)) return problem!;
+        IResult? problem = null;
+        if (await OpenAsync(http, "signal-worklist", brand, group, gate, [Purpose.Service], refused => problem = refused, cancellation)
+            is not var (caller, purpose, code))
+            return problem!;
 
         var now = clock.GetUtcNow();
         var rows = new List<StandingSignal>();
@@ -190,7 +206,7 @@ public static class Worklists
         var page = rows.Take(size).ToList();
         var decided = new Dictionary<Guid, Listed?>();
         foreach (var customer in page.Select(r => r.CustomerId).Distinct())
-            decided[customer] = await DecideAsync(session, caller, purpose, DataView.SignalWorklist, customer, group, now, cancellation);
+            decided[customer] = await DecideAsync(session, caller, purpose, DataView.SignalWorklist, code, customer, group, now, cancellation);
         var shown = decided.Values.OfType<Listed>().Where(l => l.Decision.Outcome != AccessOutcome.Refused).ToList();
         var usage = await UsageAsync(database, code, shown.Select(l => l.Candidate).ToArray(), now, cancellation);
         var references = await RecordAsync(http, gate, shown, cancellation);
@@ -202,15 +218,21 @@ public static class Worklists
                 ChannelSuggestion.For(line.Customer.People, line.Decision, usage.GetValueOrDefault(r.CustomerId) ?? []), referenceOf[r.CustomerId]);
         }).ToList();
         var next = rows.Count > size && page[^1] is var lastRow
-            ? Paging.Cursor(list, $"{lastRow.Since.UtcTicks / 10}/{lastRow.CustomerId}/{lastRow.Kind}") : null;
+            ? cursors.Make(list, $"{lastRow.Since.UtcTicks / 10}/{lastRow.CustomerId}/{lastRow.Kind}") : null;
         return Results.Ok(new SignalWorklist(code, items, next));
     }
 
-    private static async Task<Listed?> DecideAsync(IQuerySession session, Caller caller, Purpose purpose, DataView view, Guid candidate,
+    /// <summary>
+    /// Decided as a read for the list's brand: a list is one brand's, so the consent that counts is the customer's word to
+    /// that brand (or to the group), and other brands' history is shown only if the customer shares it across the group,
+    /// even to a caller acting for the whole group.
+    /// </summary>
+    private static async Task<Listed?> DecideAsync(IQuerySession session, Caller caller, Purpose purpose, DataView view, string brand, Guid candidate,
         GroupCatalog group, DateTimeOffset now, CancellationToken cancellation)
     {
         if (await CustomerGroup.LoadAsync(session, candidate, cancellation) is not { } customer || customer.Root != candidate) return null;
-        return new Listed(candidate, customer, AccessPolicy.Decide(new AccessRequest(caller, purpose, view, customer.People, group.BrandCodes,
+        var forTheBrand = caller with { Brands = new HashSet<string> { brand } };
+        return new Listed(candidate, customer, AccessPolicy.Decide(new AccessRequest(forTheBrand, purpose, view, customer.People, group.BrandCodes,
             TimelineEntry.AtStoredPrecision(now))));
     }
 

@@ -126,6 +126,20 @@ public sealed class PersonalDataGate(AccessLedger ledger, TimeProvider clock, Gr
     }
 
     /// <summary>
+    /// Records a read across customers refused before anything was read (a role that does not read for the purpose,
+    /// another brand's figures or list): a privacy officer sees the probe beside the refused reads of one customer.
+    /// </summary>
+    public async Task RecordRefusedAsync(HttpContext http, Purpose purpose, string view, string reason, CancellationToken cancellation)
+    {
+        var caller = Caller.From(http.User);
+        await ledger.AppendAsync(new AccessRecord(TimelineEntry.AtStoredPrecision(clock.GetUtcNow()), caller.Id, ApiJson.Name(caller.Role),
+            caller.Brands?.Order().ToList(), null, view, ApiJson.Name(purpose), ApiJson.Name(PurposePolicy.RuleFor(purpose).LegalBasis),
+            ApiJson.Name(AccessOutcome.Refused), [], [], [], [], reason, RequestId(http), Guid.NewGuid(), caller.Person, caller.ApplicationId), cancellation);
+        LedgerTelemetry.AccessDecisions.Add(1, new("decision", ApiJson.Name(AccessOutcome.Refused)), new("purpose", ApiJson.Name(purpose)),
+            new("role", ApiJson.Name(caller.Role)));
+    }
+
+    /// <summary>
     /// Records one line of a worklist (a customer named in a list), decided beforehand with <see cref="AccessPolicy"/>
     /// on the customer's consents at that moment; only listed customers are recorded, as only they were read.
     /// </summary>

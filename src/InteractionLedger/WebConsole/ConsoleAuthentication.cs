@@ -30,6 +30,7 @@ public static class ConsoleAuthentication
         public const string Agent = "ConsoleAgent";
         public const string PrivacyOfficer = "ConsolePrivacyOfficer";
         public const string Oversight = "ConsoleOversight";
+        public const string Insights = "ConsoleInsights";
     }
 
     public static void AddConsoleAuthentication(this IServiceCollection services, ConsoleOptions options, bool isDevelopment)
@@ -107,11 +108,12 @@ public static class ConsoleAuthentication
 
         services.AddAuthorizationBuilder()
             .AddPolicy(Policies.SignedIn, p => p.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser()
-                .RequireRole(nameof(Role.Agent), nameof(Role.PrivacyOfficer), nameof(Role.Administrator)))
+                .RequireRole(nameof(Role.Agent), nameof(Role.PrivacyOfficer), nameof(Role.Administrator), nameof(Role.Analyst)))
             .AddPolicy(Policies.Agent, p => p.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser().RequireRole(nameof(Role.Agent)))
             .AddPolicy(Policies.PrivacyOfficer, p => p.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser().RequireRole(nameof(Role.PrivacyOfficer)))
             .AddPolicy(Policies.Oversight, p => p.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser()
-                .RequireRole(nameof(Role.PrivacyOfficer), nameof(Role.Administrator)));
+                .RequireRole(nameof(Role.PrivacyOfficer), nameof(Role.Administrator)))
+            .AddPolicy(Policies.Insights, p => p.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser().RequireRole(nameof(Role.Analyst)));
     }
 
     /// <summary>

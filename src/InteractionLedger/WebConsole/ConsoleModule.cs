@@ -38,6 +38,8 @@ public static class ConsoleModule
             pages.Conventions.AuthorizeFolder("/Privacy", ConsoleAuthentication.Policies.PrivacyOfficer);
             // The ledger's integrity and retention: the privacy officer's, and the administrator's who runs the service.
             pages.Conventions.AuthorizeFolder("/Oversight", ConsoleAuthentication.Policies.Oversight);
+            // Figures across the base and the campaign planner's lists: the analyst's (the API decides each read again).
+            pages.Conventions.AuthorizeFolder("/Insights", ConsoleAuthentication.Policies.Insights);
             pages.Conventions.AllowAnonymousToPage("/SignIn");
             pages.Conventions.AllowAnonymousToPage("/Language");
             pages.Conventions.AllowAnonymousToPage("/NotFound");

@@ -160,7 +160,7 @@ public sealed class when_the_insights_run_on_two_nodes(LedgerApi api)
         var snapshot = new Dictionary<string, List<string>>();
         foreach (var table in new[] { InsightsTables.Contacts, InsightsTables.Cases })
         {
-            await using var command = database.CreateCommand($"select data::text from {table} order by id");
+            await using var command = database.CreateCommand($"select row_to_json(t)::text from {table} t order by t.id");
             var rows = new List<string>();
             await using var reader = await command.ExecuteReaderAsync();
             while (await reader.ReadAsync()) rows.Add(reader.GetString(0));

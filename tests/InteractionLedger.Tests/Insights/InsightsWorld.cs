@@ -28,14 +28,19 @@ public sealed class InsightsWorld(LedgerApi api) : IAsyncLifetime
     /// <summary>Today at noon (UTC): the base is built then; signal tests move the clock on from there.</summary>
     public static readonly DateTimeOffset Start = new(DateTimeOffset.UtcNow.UtcDateTime.Date.AddHours(12), TimeSpan.Zero);
 
-    public FakeTimeProvider Clock { get; } = new(Start);
+    /// <summary>The first day of the month two months before today: the month of the service-quality base.</summary>
+    public static readonly DateTimeOffset Month = new DateTimeOffset(Start.Year, Start.Month, 1, 0, 0, 0, TimeSpan.Zero).AddMonths(-2);
+
+    /// <summary>When the cases were opened and resolved: in the month before <see cref="Month"/>, so it is over and apart from it.</summary>
+    public static readonly DateTimeOffset CasesAt = Month.AddMonths(-1).AddDays(10).AddHours(12);
+
+    /// <summary>The service's clock: at <see cref="CasesAt"/> while the cases are written, then at <see cref="Start"/>.</summary>
+    public FakeTimeProvider Clock { get; } = new(CasesAt);
     public LedgerFactory Factory { get; private set; } = null!;
     public HttpClient Agent { get; private set; } = null!;
+    public string ConnectionString { get; private set; } = "";
 
-    /// <summary>The first day of the month two months before today: the month of the service-quality base.</summary>
-    public DateTimeOffset Month { get; private set; }
-
-    /// <summary>Telecom: six phone customers (c1…c6) and two by e-mail (c7, c8), all in <see cref="Month"/>.</summary>
+    /// <summary>Telecom: six phone customers (c1…c6), two by e-mail (c7, c8) and three by chat (c9…c11), all in <see cref="Month"/>.</summary>
     public List<Guid> TelecomCustomers { get; } = [];
     /// <summary>Telecom customers who objected to analytics (three, each with a phone contact rated 1 in the month).</summary>
     public List<Guid> Objectors { get; } = [];
@@ -45,13 +50,13 @@ public sealed class InsightsWorld(LedgerApi api) : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        Factory = new LedgerFactory(await api.Server.CreateDatabaseAsync("insights"), "Development", Clock,
+        ConnectionString = await api.Server.CreateDatabaseAsync("insights");
+        Factory = new LedgerFactory(ConnectionString, "Development", Clock,
             new Dictionary<string, string> { ["Ledger:Insights:MinimumCustomersPerFigure"] = MinimumCustomers.ToString() });
         Agent = Factory.CreateClient();
-        var today = Clock.GetUtcNow();
-        Month = new DateTimeOffset(today.Year, today.Month, 1, 0, 0, 0, TimeSpan.Zero).AddMonths(-2);
-        await ServiceQualityBaseAsync();
         await CasesAsync();
+        Clock.SetUtcNow(Start);
+        await ServiceQualityBaseAsync();
         await SignalsAsync();
         await ViewsCaughtUpAsync();
     }
@@ -71,7 +76,8 @@ public sealed class InsightsWorld(LedgerApi api) : IAsyncLifetime
     /// <summary>
     /// Telecom, phone, in the month: waits 10…60 s; outcomes resolved ×4, unresolved, abandoned; ratings 5, 4, 4, 2, 1 and none.
     /// So: 6 contacts, 6 customers, average 3.2, satisfied 3/5, negative 2/5, first-contact resolution 4/6, waiting p50 30 s and
-    /// p90 60 s, unanswered 1/6. Two e-mail customers (a cell of 2, suppressed): the brand has 8 customers, phone's share 6/8.
+    /// p90 60 s, unanswered 1/6. Two e-mail customers (a cell of 2, suppressed) and three by chat (suppressed with it: the brand's
+    /// 11 contacts minus the phone's 6 and the chat's 3 would give the e-mail's 2): the brand has 11 customers, phone's share 6/11.
     /// Three objectors' phone contacts (rated 1) count nowhere.
     /// </summary>
     private async Task ServiceQualityBaseAsync()
@@ -92,6 +98,12 @@ public sealed class InsightsWorld(LedgerApi api) : IAsyncLifetime
         }
         for (var i = 0; i < 3; i++)
         {
+            var customer = await Agent.RegisterAsync(Telecom, $"Chat Customer {i + 1}");
+            TelecomCustomers.Add(customer);
+            await RecordAsync(customer, Contact(Telecom, Channel.Chat, Month.AddDays(13).AddHours(i), "resolved", waiting: 5));
+        }
+        for (var i = 0; i < 3; i++)
+        {
             var customer = await Agent.RegisterAsync(Telecom, $"Objector {i + 1}");
             Objectors.Add(customer);
             var contact = await RecordAsync(customer, Contact(Telecom, Channel.Phone, Month.AddDays(11).AddHours(i), "resolved", waiting: 600));
@@ -101,7 +113,7 @@ public sealed class InsightsWorld(LedgerApi api) : IAsyncLifetime
         }
     }
 
-    /// <summary>Energie: three cases, each opened and resolved through the API, of 2, 2 and 3 contacts: 7/3 contacts per resolved case.</summary>
+    /// <summary>Energie, at <see cref="CasesAt"/>: three cases, each opened and resolved through the API, of 2, 2 and 3 contacts: 7/3 contacts per resolved case.</summary>
     private async Task CasesAsync()
     {
         foreach (var contacts in new[] { 2, 2, 3 })

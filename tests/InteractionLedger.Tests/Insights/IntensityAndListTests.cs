@@ -11,20 +11,20 @@ public sealed class when_the_relationship_is_read_across_the_base(InsightsWorld 
     {
         using var client = world.As("dev-analyst-horizon-telecom", "analytics");
         var report = await InsightsWorld.JsonAsync(await client.GetAsync(
-            $"/insights/intensity?from={world.Month:yyyy-MM-dd}&to={world.Month.AddMonths(1):yyyy-MM-dd}"));
+            $"/insights/intensity?from={InsightsWorld.Month:yyyy-MM-dd}&to={InsightsWorld.Month.AddMonths(1):yyyy-MM-dd}"));
 
-        // Eight customers (objectors left out), one contact each, 10 to 13 days into the month: all low, all within 30 days
+        // Eleven customers (objectors left out), one contact each, 10 to 14 days into the month: all low, all within 30 days
         // at its end, all new that month, none on two channels.
         var month = report["months"]!.AsArray().Single()!;
         month["brand"]!.GetValue<string>().ShouldBe("horizon-telecom");
-        month["customers"]!.GetValue<int>().ShouldBe(8);
-        Count(month, "levels", "level", "low").ShouldBe(8);
+        month["customers"]!.GetValue<int>().ShouldBe(11);
+        Count(month, "levels", "level", "low").ShouldBe(11);
         Count(month, "levels", "level", "high").ShouldBe(0);
-        Count(month, "recency", "recency", "within30-days").ShouldBe(8);
+        Count(month, "recency", "recency", "recent").ShouldBe(11);
         var movement = month["movements"]!.AsArray().Single()!;
         movement["from"].ShouldBeNull();
         movement["to"]!.GetValue<string>().ShouldBe("low");
-        movement["customers"]!.GetValue<int>().ShouldBe(8);
+        movement["customers"]!.GetValue<int>().ShouldBe(11);
         month["multiChannelShare"]!.GetValue<double>().ShouldBe(0);
         month["multiBrandShare"].ShouldBeNull();
         report["excludedCustomers"]!.GetValue<int>().ShouldBe(3);
@@ -55,8 +55,11 @@ public sealed class when_customers_are_listed_to_win_back(InsightsWorld world)
         var page = await InsightsWorld.JsonAsync(await planner.GetAsync("/insights/re-contact?brand=horizon-telecom&quietForDays=30&limit=200"));
 
         var listed = page["items"]!.AsArray().Select(i => i!["customerId"]!.GetValue<Guid>()).ToList();
-        listed.ShouldBe(new[] { first, second }.Order().ToList(), ignoreOrder: true);
-        page["leftOut"]!.GetValue<int>().ShouldBe(world.TelecomCustomers.Count + world.Objectors.Count - 2);
+        listed.ShouldContain(first);
+        listed.ShouldContain(second);
+        listed.ShouldNotContain(objecting);
+        // The analytics objectors never consented to marketing (other tests of this collection give some of the others consent).
+        listed.ShouldAllBe(c => world.TelecomCustomers.Contains(c));
         page["next"].ShouldBeNull();
         var line = page["items"]!.AsArray().Single(i => i!["customerId"]!.GetValue<Guid>() == first)!;
         line["displayName"]!.GetValue<string>().ShouldBe("Phone Customer 1");
@@ -76,21 +79,32 @@ public sealed class when_customers_are_listed_to_win_back(InsightsWorld world)
     }
 
     [Fact]
-    public async Task pages_follow_one_another_without_repeating_anyone()
+    public async Task pages_follow_one_another_without_repeating_anyone_and_their_cursors_say_nothing()
     {
-        using var agent = world.As("dev-agent-horizon-telecom", "service");
+        foreach (var customer in world.TelecomCustomers.Skip(5)) await GiveAsync(customer, "marketing", null);
+        using var planner = world.As("dev-analyst-horizon-telecom", "marketing");
+        const string List = "/insights/re-contact?brand=horizon-telecom&quietForDays=30";
+        var all = (await InsightsWorld.JsonAsync(await planner.GetAsync($"{List}&limit=200")))["items"]!.AsArray()
+            .Select(i => i!["customerId"]!.GetValue<Guid>()).ToList();
         var seen = new List<Guid>();
         string? cursor = null;
         do
         {
-            var page = await InsightsWorld.JsonAsync(await agent.GetAsync(
-                $"/insights/re-contact?brand=horizon-telecom&quietForDays=30&limit=3{(cursor is null ? "" : $"&cursor={cursor}")}"));
+            var page = await InsightsWorld.JsonAsync(await planner.GetAsync($"{List}&limit=2{(cursor is null ? "" : $"&cursor={cursor}")}"));
             seen.AddRange(page["items"]!.AsArray().Select(i => i!["customerId"]!.GetValue<Guid>()));
             cursor = page["next"]?.GetValue<string>();
+            // The cursor is sealed: nothing in it names the customer the list stopped at (maybe one it left out).
+            if (cursor is not null)
+                foreach (var customer in world.TelecomCustomers.Concat(world.Objectors))
+                    System.Text.Encoding.UTF8.GetString(System.Buffers.Text.Base64Url.DecodeFromChars(cursor)).ShouldNotContain(customer.ToString());
         } while (cursor is not null);
 
         seen.ShouldBeUnique();
-        seen.ShouldBe(world.TelecomCustomers.Concat(world.Objectors), ignoreOrder: true);
+        seen.ShouldBe(all, ignoreOrder: true);
+        all.Count.ShouldBeGreaterThanOrEqualTo(world.TelecomCustomers.Count - 5);
+        // A cursor made by hand, in the plain form an earlier version used, starts nowhere.
+        var forged = System.Buffers.Text.Base64Url.EncodeToString(System.Text.Encoding.UTF8.GetBytes($"re-contact/horizon-telecom/30/False|{Guid.Empty}"));
+        (await planner.GetAsync($"{List}&cursor={forged}")).StatusCode.ShouldBe(System.Net.HttpStatusCode.BadRequest);
     }
 
     [Fact]
@@ -99,11 +113,14 @@ public sealed class when_customers_are_listed_to_win_back(InsightsWorld world)
         var sharing = world.TelecomCustomers[3];
         var notSharing = world.TelecomCustomers[4];
         foreach (var customer in new[] { sharing, notSharing })
+        {
             await world.RecordAsync(customer, InsightsWorld.Contact("horizon-banque", InteractionLedger.Interactions.Channel.Phone, world.Clock.GetUtcNow().AddDays(-1), "resolved", 10));
+            await GiveAsync(customer, "marketing", "horizon-telecom");
+        }
         await GiveAsync(sharing, "cross-brand-sharing", null);
         await world.ViewsCaughtUpAsync();
 
-        using var agent = world.As("dev-agent-horizon-telecom", "service");
+        using var agent = world.As("dev-agent-horizon-telecom", "marketing");
         var page = await InsightsWorld.JsonAsync(await agent.GetAsync("/insights/re-contact?brand=horizon-telecom&quietForDays=30&activeElsewhere=true&limit=200"));
 
         page["items"]!.AsArray().Select(i => i!["customerId"]!.GetValue<Guid>()).ShouldBe([sharing]);
@@ -119,7 +136,8 @@ public sealed class when_customers_are_listed_to_win_back(InsightsWorld world)
     [InlineData("dev-analyst-horizon-telecom", "marketing", "brand=horizon-telecom", 400, "quietForDays")]
     [InlineData("dev-analyst-horizon-telecom", "marketing", "brand=horizon-telecom&quietForDays=0", 400, "quietForDays")]
     [InlineData("dev-analyst-horizon-telecom", "marketing", "brand=horizon-telecom&quietForDays=30&cursor=bm90LWEtY3Vyc29y", 400, "cursor")]
-    [InlineData("dev-analyst-horizon-telecom", "service", "brand=horizon-telecom&quietForDays=30", 403, null)]
+    [InlineData("dev-analyst-horizon-telecom", "service", "brand=horizon-telecom&quietForDays=30", 400, "purpose")]
+    [InlineData("dev-agent-horizon-telecom", "service", "brand=horizon-telecom&quietForDays=30", 400, "purpose")]
     [InlineData("dev-bot-horizon-telecom", "marketing", "brand=horizon-telecom&quietForDays=30", 403, null)]
     public async Task a_list_outside_its_rules_names_nobody(string key, string purpose, string query, int status, string? field)
     {

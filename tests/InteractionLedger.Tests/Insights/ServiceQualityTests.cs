@@ -10,7 +10,7 @@ public sealed class when_a_brand_reads_its_service_quality(InsightsWorld world)
 
     private async Task<JsonObject> ReportAsync(string key = AnalystKey, string query = "")
     {
-        var month = world.Month;
+        var month = InsightsWorld.Month;
         using var client = world.As(key, "analytics");
         return await InsightsWorld.JsonAsync(await client.GetAsync(
             $"/insights/service-quality?from={month:yyyy-MM-dd}&to={month.AddMonths(1):yyyy-MM-dd}{query}"));
@@ -25,11 +25,11 @@ public sealed class when_a_brand_reads_its_service_quality(InsightsWorld world)
     {
         var phone = Cell(await ReportAsync(), "horizon-telecom", "phone");
 
-        phone["period"]!.GetValue<DateTimeOffset>().ShouldBe(world.Month);
+        phone["period"]!.GetValue<DateTimeOffset>().ShouldBe(InsightsWorld.Month);
         phone["suppressed"]!.GetValue<bool>().ShouldBeFalse();
         phone["contacts"]!.GetValue<int>().ShouldBe(6);
         phone["customers"]!.GetValue<int>().ShouldBe(6);
-        phone["customerShare"]!.GetValue<double>().ShouldBe(0.75);
+        phone["customerShare"]!.GetValue<double>().ShouldBe(0.5455);
         phone["averageSatisfaction"]!.GetValue<double>().ShouldBe(3.2);
         phone["satisfiedShare"]!.GetValue<double>().ShouldBe(0.6);
         phone["referenceSatisfiedShare"]!.GetValue<double>().ShouldBe(0.79);
@@ -41,7 +41,7 @@ public sealed class when_a_brand_reads_its_service_quality(InsightsWorld world)
     }
 
     [Fact]
-    public async Task a_cell_of_fewer_customers_than_the_minimum_is_suppressed_not_rounded()
+    public async Task a_cell_of_fewer_customers_than_the_minimum_is_suppressed_not_rounded_and_so_is_one_beside_it()
     {
         var report = await ReportAsync();
         var email = Cell(report, "horizon-telecom", "email");
@@ -51,10 +51,45 @@ public sealed class when_a_brand_reads_its_service_quality(InsightsWorld world)
         email["customers"].ShouldBeNull();
         email["satisfiedShare"].ShouldBeNull();
         email["referenceSatisfiedShare"]!.GetValue<double>().ShouldBe(0.78);
+        // Three chat customers are enough for a figure, but the brand's total minus phone and chat would give e-mail's.
+        Cell(report, "horizon-telecom", "chat")["suppressed"]!.GetValue<bool>().ShouldBeTrue();
+        Cell(report, "horizon-telecom", "phone")["suppressed"]!.GetValue<bool>().ShouldBeFalse();
         var brand = Cell(report, "horizon-telecom", null);
-        brand["contacts"]!.GetValue<int>().ShouldBe(8);
-        brand["customers"]!.GetValue<int>().ShouldBe(8);
+        brand["contacts"]!.GetValue<int>().ShouldBe(11);
+        brand["customers"]!.GetValue<int>().ShouldBe(11);
         report["minimumCustomers"]!.GetValue<int>().ShouldBe(InsightsWorld.MinimumCustomers);
+    }
+
+    [Fact]
+    public async Task only_whole_periods_that_are_over_are_shown()
+    {
+        var month = InsightsWorld.Month;
+        using var client = world.As(AnalystKey, "analytics");
+        var whole = await InsightsWorld.JsonAsync(await client.GetAsync($"/insights/service-quality?from={month:yyyy-MM-dd}&to={month.AddMonths(1):yyyy-MM-dd}"));
+        // 'to' in the middle of the next month is taken back to its start: a day more or less of contacts is never a difference.
+        var cut = await InsightsWorld.JsonAsync(await client.GetAsync($"/insights/service-quality?from={month.AddDays(9):yyyy-MM-dd}&to={month.AddMonths(1).AddDays(12):yyyy-MM-dd}"));
+        cut["cells"]!.ToJsonString().ShouldBe(whole["cells"]!.ToJsonString());
+        cut["to"]!.GetValue<DateTimeOffset>().ShouldBe(month.AddMonths(1));
+        // The current month is not over: asking only for it is asking for no whole month.
+        var current = new DateTimeOffset(InsightsWorld.Start.Year, InsightsWorld.Start.Month, 1, 0, 0, 0, TimeSpan.Zero);
+        (await client.GetAsync($"/insights/service-quality?from={current:yyyy-MM-dd}")).StatusCode.ShouldBe(System.Net.HttpStatusCode.BadRequest);
+        // Weeks nest in months: the month's four weeks add up to it.
+        var weeks = await InsightsWorld.JsonAsync(await client.GetAsync(
+            $"/insights/service-quality?from={month:yyyy-MM-dd}&to={month.AddMonths(1):yyyy-MM-dd}&granularity=week"));
+        var periods = weeks["cells"]!.AsArray().Where(c => c!["brand"]!.GetValue<string>() == "horizon-telecom" && c["channel"] is null)
+            .Select(c => c!["period"]!.GetValue<DateTimeOffset>()).ToList();
+        periods.ShouldAllBe(p => p.Day == 1 || p.Day == 8 || p.Day == 15 || p.Day == 22);
+    }
+
+    [Fact]
+    public async Task the_groups_totals_are_the_whole_groups_whichever_brands_are_named()
+    {
+        using var client = world.As("dev-analyst-group", "analytics");
+        string Url(string brand) => $"/insights/service-quality?brand={brand}&from={InsightsWorld.Month:yyyy-MM-dd}&to={InsightsWorld.Month.AddMonths(1):yyyy-MM-dd}";
+        var telecom = await InsightsWorld.JsonAsync(await client.GetAsync(Url("horizon-telecom")));
+        var banque = await InsightsWorld.JsonAsync(await client.GetAsync(Url("horizon-banque")));
+        Cell(telecom, null, null).ToJsonString().ShouldBe(Cell(banque, null, null).ToJsonString());
+        banque["cells"]!.AsArray().ShouldNotContain(c => c!["brand"] != null && c["brand"]!.GetValue<string>() == "horizon-telecom");
     }
 
     [Fact]
@@ -71,9 +106,9 @@ public sealed class when_a_brand_reads_its_service_quality(InsightsWorld world)
     public async Task cases_and_reasons_are_read_beside_the_published_figures()
     {
         using var client = world.As("dev-analyst-group", "analytics");
-        var now = world.Clock.GetUtcNow();
+        var month = new DateTimeOffset(InsightsWorld.CasesAt.Year, InsightsWorld.CasesAt.Month, 1, 0, 0, 0, TimeSpan.Zero);
         var report = await InsightsWorld.JsonAsync(await client.GetAsync(
-            $"/insights/service-quality?brand=horizon-energie&from={now.AddDays(-1):yyyy-MM-dd}&to={now.AddDays(1):yyyy-MM-dd}&granularity=week"));
+            $"/insights/service-quality?brand=horizon-energie&from={month:yyyy-MM-dd}&to={month.AddMonths(1):yyyy-MM-dd}"));
 
         var effort = report["cases"]!.AsArray().Single(c => c!["brand"]?.GetValue<string>() == "horizon-energie")!;
         effort["resolvedCases"]!.GetValue<int>().ShouldBe(3);
@@ -85,7 +120,7 @@ public sealed class when_a_brand_reads_its_service_quality(InsightsWorld world)
         phone.Sum(c => c["contacts"]!.GetValue<int>()).ShouldBe(3);
         phone.ShouldAllBe(c => c["firstContactResolution"]!.GetValue<double>() == 0);
         var billing = (await ReportAsync())["reasons"]!.AsArray().Single(r => r!["brand"]!.GetValue<string>() == "horizon-telecom" && r["reason"]!.GetValue<string>() == "billing")!;
-        billing["contacts"]!.GetValue<int>().ShouldBe(8);
+        billing["contacts"]!.GetValue<int>().ShouldBe(11);
         billing["share"]!.GetValue<double>().ShouldBe(1);
     }
 
@@ -99,20 +134,20 @@ public sealed class when_a_brand_reads_its_service_quality(InsightsWorld world)
         var group = await ReportAsync("dev-analyst-group");
         var total = Cell(group, null, "phone");
         total["contacts"]!.GetValue<int>().ShouldBe(6);
-        Cell(group, null, null)["contacts"]!.GetValue<int>().ShouldBe(8);
+        Cell(group, null, null)["contacts"]!.GetValue<int>().ShouldBe(11);
     }
 
     [Fact]
     public async Task the_same_figures_come_as_csv()
     {
         using var client = world.As(AnalystKey, "analytics");
-        var response = await client.GetAsync($"/insights/service-quality?from={world.Month:yyyy-MM-dd}&to={world.Month.AddMonths(1):yyyy-MM-dd}&format=csv");
+        var response = await client.GetAsync($"/insights/service-quality?from={InsightsWorld.Month:yyyy-MM-dd}&to={InsightsWorld.Month.AddMonths(1):yyyy-MM-dd}&format=csv");
         response.EnsureSuccessStatusCode();
         response.Content.Headers.ContentType!.MediaType.ShouldBe("text/csv");
         var lines = (await response.Content.ReadAsStringAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
         lines[0].ShouldStartWith("brand,channel,period,suppressed,contacts,customers");
-        lines.ShouldContain($"horizon-telecom,phone,{world.Month:yyyy-MM-dd}T00:00:00Z,false,6,6,0.75,3.2,0.6,0.79,0.4,0.6667,30,60,0.1667");
-        lines.ShouldContain($"horizon-telecom,email,{world.Month:yyyy-MM-dd}T00:00:00Z,true,,,,,,0.78,,,,,");
+        lines.ShouldContain($"horizon-telecom,phone,{InsightsWorld.Month:yyyy-MM-dd}T00:00:00Z,false,6,6,0.5455,3.2,0.6,0.79,0.4,0.6667,30,60,0.1667");
+        lines.ShouldContain($"horizon-telecom,email,{InsightsWorld.Month:yyyy-MM-dd}T00:00:00Z,true,,,,,,0.78,,,,,");
     }
 }
 
@@ -164,6 +199,17 @@ public sealed class when_figures_are_asked_outside_their_rules(InsightsWorld wor
         var response = await client.GetAsync($"/insights/service-quality?{query}");
         response.StatusCode.ShouldBe(System.Net.HttpStatusCode.BadRequest);
         (await response.ProblemAsync()).ErrorFields().ShouldContain(field);
+    }
+
+    [Fact]
+    public async Task another_brands_figures_refused_are_recorded_as_a_refused_read()
+    {
+        using var client = world.As("dev-analyst-horizon-energie", "analytics");
+        (await client.GetAsync("/insights/intensity?brand=horizon-telecom")).StatusCode.ShouldBe(System.Net.HttpStatusCode.Forbidden);
+        using var officer = world.As(Callers.PrivacyOfficer, null);
+        var records = await InsightsWorld.JsonAsync(await officer.GetAsync("/privacy/accesses?principal=analyst-horizon-energie&decision=refused"));
+        records["items"]!.AsArray().Select(r => r!["record"]!).ShouldContain(r => r["view"]!.GetValue<string>() == "intensity"
+                                                                                 && r["refusal"]!.GetValue<string>().Contains("horizon-telecom"));
     }
 
     [Fact]

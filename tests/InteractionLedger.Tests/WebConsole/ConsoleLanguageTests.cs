@@ -24,7 +24,8 @@ public sealed partial class ConsoleLanguageTests
         {
             foreach (var type in new[] { typeof(InteractionLedger.Interactions.Channel), typeof(InteractionLedger.Interactions.Direction), typeof(InteractionLedger.Interactions.ContactReason), typeof(InteractionLedger.Interactions.Outcome),
                          typeof(InteractionLedger.Privacy.Purpose), typeof(InteractionLedger.Privacy.LegalBasis), typeof(InteractionLedger.Consent.ConsentStatus), typeof(InteractionLedger.Privacy.AccessOutcome), typeof(InteractionLedger.Access.Role),
-                         typeof(InteractionLedger.Identity.IdentifierKind), typeof(InteractionLedger.Identity.IdentifierStrength), typeof(InteractionLedger.Overview.RelationalIntensity), typeof(InteractionLedger.Privacy.DataPart) })
+                         typeof(InteractionLedger.Identity.IdentifierKind), typeof(InteractionLedger.Identity.IdentifierStrength), typeof(InteractionLedger.Overview.RelationalIntensity), typeof(InteractionLedger.Privacy.DataPart),
+                         typeof(InteractionLedger.Insights.Granularity), typeof(InteractionLedger.Insights.SignalKind), typeof(InteractionLedger.Insights.Recency), typeof(InteractionLedger.Insights.SuggestionBasis) })
                 foreach (var value in Enum.GetValues(type))
                     keys.Add(type == typeof(InteractionLedger.Privacy.DataPart) ? english.Withheld((InteractionLedger.Privacy.DataPart)value) : Label(english, (Enum)value));
         }

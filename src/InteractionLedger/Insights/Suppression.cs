@@ -1,0 +1,32 @@
+namespace InteractionLedger.Insights;
+
+/// <summary>
+/// Complementary suppression. A figure of too few customers is suppressed; but when it is the only one suppressed among
+/// figures that add up to a total shown elsewhere (a brand's channels and the brand's row, the brands and the group's row,
+/// intensity levels and the month's customers), the total minus the others gives it back. So another figure of each
+/// such set is suppressed with it, the smallest, until no set has a single figure hidden.
+/// </summary>
+public static class Suppression
+{
+    /// <param name="sizes">Each figure's size (the customers or contacts it counts), by index.</param>
+    /// <param name="suppressed">The figures already suppressed; the ones to suppress with them are added.</param>
+    /// <param name="sets">Sets of figures (indices) whose sum is shown elsewhere; sets whose total is itself suppressed are not given.</param>
+    public static void Complete(IReadOnlyList<long> sizes, ISet<int> suppressed, IEnumerable<IReadOnlyList<int>> sets)
+    {
+        var groups = sets.Where(s => s.Count > 1).ToList();
+        bool added;
+        do
+        {
+            added = false;
+            foreach (var set in groups)
+            {
+                if (set.Count(suppressed.Contains) != 1) continue;
+                // A shown zero gives nothing away about the hidden one: its partner must hide something.
+                var partner = set.Where(i => !suppressed.Contains(i) && sizes[i] > 0).OrderBy(i => sizes[i]).ThenBy(i => i).Cast<int?>().FirstOrDefault();
+                if (partner is not { } hidden) continue;
+                suppressed.Add(hidden);
+                added = true;
+            }
+        } while (added);
+    }
+}
