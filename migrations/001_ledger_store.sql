@@ -486,6 +486,14 @@ CREATE INDEX insights_cases_brand_status ON ledger.insights_cases USING btree (b
 CREATE INDEX insights_cases_brand_resolved_at ON ledger.insights_cases USING btree (brand, resolved_at);
 
 CREATE INDEX insights_cases_customer ON ledger.insights_cases USING btree (customer_id);
+CREATE TABLE IF NOT EXISTS ledger.insights_signals_announced (
+    customer_id     uuid                        NOT NULL,
+    brand           varchar                     NOT NULL,
+    kind            varchar                     NOT NULL,
+    since           timestamp with time zone    NOT NULL,
+    announced_at    timestamp with time zone    NOT NULL,
+CONSTRAINT pkey_insights_signals_announced_customer_id_brand_kind_since PRIMARY KEY (customer_id, brand, kind, since)
+);
 CREATE TABLE IF NOT EXISTS ledger.mt_doc_casesummary (
     id                  uuid                        NOT NULL,
     data                jsonb                       NOT NULL,

@@ -1,7 +1,8 @@
--- Insights (issue 14): the tables of the asynchronous views the figures across the base read (contacts and cases), and
--- the function Marten's daemon marks which node runs each view with. 001 creates them on a new store; this brings an
--- existing one up to date and does nothing on a store that has them. Copied from 001 (migrations/regenerate.sh): keep
--- them equal. The views fill themselves from the events once the service runs (or at once: rebuild-insights).
+-- Insights (issue 14): the tables of the asynchronous views the figures across the base read (contacts, cases), the
+-- record of proactive signals announced to other systems, and the function Marten's daemon marks which node runs each
+-- view with. 001 creates them on a new store; this brings an existing one up to date and does nothing on a store that
+-- has them. Copied from 001 (migrations/regenerate.sh): keep them equal. The views fill themselves from the events once
+-- the service runs (README, "Insights").
 CREATE TABLE IF NOT EXISTS ledger.insights_contacts (
     id                 uuid                        NOT NULL,
     customer_id        uuid                        NOT NULL,
@@ -40,6 +41,16 @@ CONSTRAINT pkey_insights_cases_id PRIMARY KEY (id)
 CREATE INDEX IF NOT EXISTS insights_cases_brand_status ON ledger.insights_cases USING btree (brand, status);
 CREATE INDEX IF NOT EXISTS insights_cases_brand_resolved_at ON ledger.insights_cases USING btree (brand, resolved_at);
 CREATE INDEX IF NOT EXISTS insights_cases_customer ON ledger.insights_cases USING btree (customer_id);
+
+CREATE TABLE IF NOT EXISTS ledger.insights_signals_announced (
+    customer_id     uuid                        NOT NULL,
+    brand           varchar                     NOT NULL,
+    kind            varchar                     NOT NULL,
+    since           timestamp with time zone    NOT NULL,
+    announced_at    timestamp with time zone    NOT NULL,
+CONSTRAINT pkey_insights_signals_announced_customer_id_brand_kind_since PRIMARY KEY (customer_id, brand, kind, since)
+);
+
 
 CREATE
 OR REPLACE FUNCTION ledger.mt_mark_event_progression_extended(name varchar, last_encountered bigint, p_heartbeat timestamp with time zone, p_agent_status varchar, p_pause_reason text, p_running_on_node integer) RETURNS VOID LANGUAGE plpgsql AS

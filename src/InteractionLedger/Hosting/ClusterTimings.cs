@@ -17,6 +17,12 @@ public sealed class ClusterTimings
 
     public void ApplyTo(DurabilitySettings durability)
     {
+        foreach (var (name, value) in new[] { (nameof(HealthCheckSeconds), HealthCheckSeconds), (nameof(StaleNodeSeconds), StaleNodeSeconds),
+                     (nameof(CheckAssignmentsSeconds), CheckAssignmentsSeconds), (nameof(FirstHealthCheckSeconds), FirstHealthCheckSeconds) })
+            if (value is < 0 || (value is 0 && name != nameof(FirstHealthCheckSeconds)))
+                throw new InvalidOperationException($"Ledger:Cluster:{name} must be more than 0 seconds (FirstHealthCheckSeconds may be 0).");
+        if (StaleNodeSeconds is { } staleAfter && HealthCheckSeconds is { } every && staleAfter <= every)
+            throw new InvalidOperationException("Ledger:Cluster:StaleNodeSeconds must be longer than HealthCheckSeconds: a healthy node would be taken for dead.");
         if (HealthCheckSeconds is { } health) durability.HealthCheckPollingTime = TimeSpan.FromSeconds(health);
         if (StaleNodeSeconds is { } stale) durability.StaleNodeTimeout = TimeSpan.FromSeconds(stale);
         if (CheckAssignmentsSeconds is { } assignments) durability.CheckAssignmentPeriod = TimeSpan.FromSeconds(assignments);

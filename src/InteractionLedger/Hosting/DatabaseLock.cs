@@ -16,6 +16,7 @@ public sealed class DatabaseLocks(string connectionString)
     public const long Retention = 7420003;
     public const long SchemaChanges = 7420004;
     public const long ViewRebuild = 7420005;
+    public const long SignalSweep = 7420006;
 
     private readonly string _unpooled = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString;
 

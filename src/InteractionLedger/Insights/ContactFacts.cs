@@ -17,9 +17,9 @@ namespace InteractionLedger.Insights;
 /// <remarks>
 /// Asynchronous, run by one node of however many run (Wolverine distributes it, InsightsModule): no write waits for it,
 /// and a figure across the base a second late is as good as one on time. Written a page of events at a time in a few
-/// set-based statements instead of a document per contact: a rebuild replays a million events in seconds (measured:
-/// docs/benchmarks/insights.md). Every statement is an idempotent upsert from the events, so replaying them from the
-/// start, as a rebuild does, rewrites each row as it was.
+/// set-based statements instead of a document per contact (measured: docs/benchmarks/insights.md). Every statement is an
+/// idempotent upsert from the events, so replaying them from the start, as a rebuild does, rewrites each row as it was;
+/// a customer erased while their events were being read gets no row.
 /// </remarks>
 public sealed class ContactFactProjection : EventFilterable, IProjection
 {
@@ -80,8 +80,9 @@ public sealed class ContactFactProjection : EventFilterable, IProjection
             var rows = recorded.Values.ToList();
             operations.QueueSqlCommand($"""
                 insert into {Table} (id, customer_id, brand, channel, direction, reason, outcome, occurred_at, waiting_seconds, case_id, satisfaction, rated_at)
-                select *, null::integer, null::timestamptz from unnest(?::uuid[], ?::uuid[], ?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[],
-                    ?::timestamptz[], ?::integer[], ?::uuid[])
+                select n.*, null::integer, null::timestamptz from unnest(?::uuid[], ?::uuid[], ?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[],
+                    ?::timestamptz[], ?::integer[], ?::uuid[]) as n(id, customer_id, brand, channel, direction, reason, outcome, occurred_at, waiting_seconds, case_id)
+                where not exists (select 1 from {InsightsTables.Erasures} e where e.id = n.customer_id)
                 on conflict (id) do update set customer_id = excluded.customer_id, brand = excluded.brand, channel = excluded.channel,
                     direction = excluded.direction, reason = excluded.reason, outcome = excluded.outcome, occurred_at = excluded.occurred_at,
                     waiting_seconds = excluded.waiting_seconds, case_id = excluded.case_id, satisfaction = null, rated_at = null
@@ -178,6 +179,7 @@ public sealed class CaseFactProjection : EventFilterable, IProjection
                 insert into {Table} (id, customer_id, brand, reason, opened_at, status, resolved_at, contact_ids, contact_times, contact_count, first_contact_id)
                 select o.*, 'Open', null, array[]::uuid[], array[]::timestamptz[], 0, null
                 from unnest(?::uuid[], ?::uuid[], ?::varchar[], ?::varchar[], ?::timestamptz[]) as o(id, customer_id, brand, reason, opened_at)
+                where not exists (select 1 from {InsightsTables.Erasures} e where e.id = o.customer_id)
                 on conflict (id) do update set customer_id = excluded.customer_id, brand = excluded.brand, reason = excluded.reason,
                     opened_at = excluded.opened_at, status = 'Open', resolved_at = null, contact_ids = array[]::uuid[], contact_times = array[]::timestamptz[],
                     contact_count = 0, first_contact_id = null
@@ -188,22 +190,22 @@ public sealed class CaseFactProjection : EventFilterable, IProjection
         if (contacts.Count > 0)
             // A contact is counted once however often it is replayed, and the contacts stay in the order they happened.
             operations.QueueSqlCommand($"""
+                with added as (
+                    select case_id, array_agg(contact_id) as ids, array_agg(at) as times
+                    from unnest(?::uuid[], ?::uuid[], ?::timestamptz[]) as n(case_id, contact_id, at) group by case_id)
                 update {Table} k set contact_ids = m.ids, contact_times = m.times, contact_count = cardinality(m.ids), first_contact_id = m.ids[1]
                 from (
                     select c.id, array_agg(a.contact_id order by a.at, a.contact_id) as ids, array_agg(a.at order by a.at, a.contact_id) as times
                     from {Table} c
+                    join added on added.case_id = c.id
                     cross join lateral (
-                        select distinct on (contact_id) contact_id, at from (
-                            select e.contact_id, e.at from unnest(c.contact_ids, c.contact_times) as e(contact_id, at)
-                            union all
-                            select n.contact_id, n.at from unnest(?::uuid[], ?::uuid[], ?::timestamptz[]) as n(case_id, contact_id, at) where n.case_id = c.id
-                        ) every_contact order by contact_id, at) a
-                    where c.id = any(?::uuid[])
+                        select distinct on (e.contact_id) e.contact_id, e.at
+                        from unnest(c.contact_ids || added.ids, c.contact_times || added.times) as e(contact_id, at)
+                        order by e.contact_id, e.at) a
                     group by c.id) m
                 where k.id = m.id
                 """,
-                contacts.Select(c => c.Case).ToArray(), contacts.Select(c => c.Contact).ToArray(), contacts.Select(c => c.At).ToArray(),
-                contacts.Select(c => c.Case).Distinct().ToArray());
+                contacts.Select(c => c.Case).ToArray(), contacts.Select(c => c.Contact).ToArray(), contacts.Select(c => c.At).ToArray());
         if (status.Count > 0)
             operations.QueueSqlCommand($"""
                 update {Table} k set status = s.status, resolved_at = s.resolved_at

@@ -13,7 +13,8 @@ public static class InsightsCsv
         string.Equals(format, "csv", StringComparison.OrdinalIgnoreCase)
         || (format is null && request.Headers.Accept.Any(a => a?.Contains("text/csv", StringComparison.OrdinalIgnoreCase) == true));
 
-    public static bool Unknown(string? format) => format is not null && format is not ("csv" or "json");
+    public static bool Unknown(string? format) =>
+        format is not null && !string.Equals(format, "csv", StringComparison.OrdinalIgnoreCase) && !string.Equals(format, "json", StringComparison.OrdinalIgnoreCase);
 
     public static IResult File(string name, IReadOnlyList<string> header, IEnumerable<IReadOnlyList<object?>> rows, string? next = null,
         HttpRequest? request = null)

@@ -26,6 +26,8 @@ public static class InsightsModule
         policy.Validate();
         services.AddSingleton(policy);
         services.AddSingleton<ListCursor>();
+        services.AddSingleton<SignalAnnouncer>();
+        services.AddHostedService<SignalAnnouncementSchedule>();
         services.ConfigureMarten(opts => Register(opts));
         services.AddHealthChecks().AddCheck<ProjectionLagHealthCheck>("views", tags: ["ready"]);
         return services;
@@ -36,6 +38,7 @@ public static class InsightsModule
     {
         opts.Storage.ExtendedSchemaObjects.Add(ContactFactProjection.Schema());
         opts.Storage.ExtendedSchemaObjects.Add(CaseFactProjection.Schema());
+        opts.Storage.ExtendedSchemaObjects.Add(SignalAnnouncer.Schema());
         // Large pages: a page of events is a few statements, whatever its size.
         opts.Projections.Add(new ContactFactProjection(), ProjectionLifecycle.Async, ContactFactProjection.Name, o => o.BatchSize = 10_000);
         opts.Projections.Add(new CaseFactProjection(), ProjectionLifecycle.Async, CaseFactProjection.Name, o => o.BatchSize = 10_000);
@@ -96,7 +99,7 @@ public static class InsightsModule
                 var (scope, problem) = await InsightsScope.ForFiguresAsync(http, "intensity", brands, group, policy, session, gate, clock, cancellation);
                 if (scope is null) return problem!;
                 var reference = await gate.RecordAggregateReadAsync(http, scope.Purpose, "intensity", scope.Brands, cancellation);
-                var report = await IntensityQuery.ReadAsync(database, scope, months!, relationship, now, reference, cancellation);
+                var report = await IntensityQuery.ReadAsync(database, scope, months!, relationship, reference, cancellation);
                 return InsightsCsv.Asked(http.Request, format)
                     ? InsightsCsv.File("intensity.csv", ["brand", "month", "suppressed", "measure", "from", "to", "customers", "share"],
                         report.Months.SelectMany(m => IntensityRows(m)))
@@ -130,15 +133,16 @@ public static class InsightsModule
                              "insights policy's (README, 'Insights').")
             .WithFigures<SignalCounts>();
 
-        insights.MapGet("/signals/worklist", async (string? brand, string? signal, int? limit, string? cursor, string? format, HttpContext http,
+        insights.MapGet("/signals/worklist", async (string? brand, string? signal, string? limit, string? cursor, string? format, HttpContext http,
                 IQuerySession session, NpgsqlDataSource database, GroupCatalog group, PersonalDataGate gate, ListCursor cursors, InsightsPolicy policy,
                 RelationshipPolicy relationship, TimeProvider clock, CancellationToken cancellation) =>
             {
                 var errors = new InputErrors();
                 var kind = ReadEnum<SignalKind>("signal", signal, errors);
+                var size = ReadNumber("limit", limit, errors);
                 FormatKnown(format, errors);
                 if (errors.Any) return errors.ToResult();
-                var answer = await Worklists.SignalsAsync(http, brand, kind, limit, cursor, session, database, group, gate, cursors, policy,
+                var answer = await Worklists.SignalsAsync(http, brand, kind, size, cursor, session, database, group, gate, cursors, policy,
                     relationship, clock, cancellation);
                 return InsightsCsv.Asked(http.Request, format) && answer is IValueHttpResult { Value: SignalWorklist list }
                     ? InsightsCsv.File($"signals-{list.Brand}.csv",
@@ -152,16 +156,20 @@ public static class InsightsModule
             .WithDescription("Names customers: read for service (X-Purpose: service), one access record per customer listed. Oldest signal " +
                              "first; a signal clears once the brand reaches out (an outbound contact after it arose). Filter with signal. " +
                              "format=csv for CSV (the next page in the Link header).")
-            .WithList<SignalWorklist>();
+            .WithFigures<SignalWorklist>();
 
-        insights.MapGet("/re-contact", async (string? brand, int? quietForDays, bool? activeElsewhere, int? limit, string? cursor, string? format,
+        insights.MapGet("/re-contact", async (string? brand, string? quietForDays, string? activeElsewhere, string? limit, string? cursor, string? format,
                 HttpContext http, IQuerySession session, NpgsqlDataSource database, GroupCatalog group, PersonalDataGate gate, ListCursor cursors,
                 TimeProvider clock, CancellationToken cancellation) =>
             {
                 var errors = new InputErrors();
+                var days = ReadNumber("quietForDays", quietForDays, errors);
+                var size = ReadNumber("limit", limit, errors);
+                bool? elsewhere = activeElsewhere switch { "true" => true, "false" => false, _ => null };
+                if (activeElsewhere is not null && elsewhere is null) errors.Add("activeElsewhere", "'activeElsewhere' must be true or false.");
                 FormatKnown(format, errors);
                 if (errors.Any) return errors.ToResult();
-                var answer = await Worklists.ReContactAsync(http, brand, quietForDays, activeElsewhere, limit, cursor, session, database, group, gate,
+                var answer = await Worklists.ReContactAsync(http, brand, days, elsewhere, size, cursor, session, database, group, gate,
                     cursors, clock, cancellation);
                 return InsightsCsv.Asked(http.Request, format) && answer is IValueHttpResult { Value: ReContactPage page }
                     ? InsightsCsv.File($"re-contact-{page.Brand}.csv",
@@ -176,20 +184,14 @@ public static class InsightsModule
                              "objection leaves them out), one access record per customer listed. activeElsewhere=true keeps those in contact " +
                              "with another brand of the group since, among customers who consented to sharing across brands. " +
                              "format=csv for CSV (the next page in the Link header).")
-            .WithList<ReContactPage>();
+            .WithFigures<ReContactPage>();
         return app;
     }
 
     private static DateTimeOffset StartOfDay(DateTimeOffset now) => new(now.UtcDateTime.Date, TimeSpan.Zero);
 
+    /// <summary>Figures and lists alike: a purpose to state (X-Purpose), JSON or CSV, refusals as problems.</summary>
     private static RouteHandlerBuilder WithFigures<T>(this RouteHandlerBuilder builder) => builder
-        .WithMetadata(new PersonalDataReadMarker())
-        .Produces<T>()
-        .Produces(StatusCodes.Status200OK, contentType: "text/csv")
-        .ProducesValidationProblem()
-        .ProducesProblem(StatusCodes.Status403Forbidden);
-
-    private static RouteHandlerBuilder WithList<T>(this RouteHandlerBuilder builder) => builder
         .WithMetadata(new PersonalDataReadMarker())
         .Produces<T>()
         .Produces(StatusCodes.Status200OK, contentType: "text/csv")
@@ -206,6 +208,15 @@ public static class InsightsModule
         foreach (var move in m.Movements) yield return [brand, m.Month, false, "movement", (object?)move.From ?? "new", move.To, move.Customers, null];
         yield return [brand, m.Month, false, "multi-channel", null, null, null, m.MultiChannelShare];
         if (m.MultiBrandShare is { } multiBrand) yield return [brand, m.Month, false, "multi-brand", null, null, null, multiBrand];
+    }
+
+    /// <summary>A whole number from the query string, or the field's error (the framework's own binding error names no field).</summary>
+    private static int? ReadNumber(string field, string? value, InputErrors errors)
+    {
+        if (value is null) return null;
+        if (int.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number)) return number;
+        errors.Add(field, $"'{field}' must be a whole number.");
+        return null;
     }
 
     private static T? ReadEnum<T>(string field, string? value, InputErrors errors) where T : struct, Enum

@@ -29,6 +29,9 @@ public sealed class InsightsPolicy
     /// <summary>Signals older than this are no longer proposed: after that long, a win-back is a re-contact list's job.</summary>
     public int SignalsFadeAfterDays { get; init; } = 365;
 
+    /// <summary>How often new signals are announced to other systems (<see cref="ProactiveSignalRaised"/>); 0: never.</summary>
+    public int AnnounceSignalsEveryMinutes { get; init; } = 5;
+
     /// <summary>Readiness reports the asynchronous views as degraded when they are later than this.</summary>
     public int ViewsLateAfterSeconds { get; init; } = 30;
 
@@ -41,8 +44,10 @@ public sealed class InsightsPolicy
         foreach (var (name, value) in new[] { (nameof(NegativeContactsForSignal), NegativeContactsForSignal), (nameof(NegativeWindowDays), NegativeWindowDays),
                      (nameof(CaseContactsForSignal), CaseContactsForSignal), (nameof(CaseOpenDaysForSignal), CaseOpenDaysForSignal),
                      (nameof(CallBackWithinHours), CallBackWithinHours), (nameof(LoyalFromContactsPerYear), LoyalFromContactsPerYear),
-                     (nameof(SignalsFadeAfterDays), SignalsFadeAfterDays), (nameof(MaxPeriodDays), MaxPeriodDays) })
+                     (nameof(SignalsFadeAfterDays), SignalsFadeAfterDays), (nameof(MaxPeriodDays), MaxPeriodDays),
+                     (nameof(ViewsLateAfterSeconds), ViewsLateAfterSeconds) })
             if (value < 1) throw new InvalidOperationException($"Ledger:Insights:{name} must be at least 1.");
+        if (AnnounceSignalsEveryMinutes < 0) throw new InvalidOperationException("Ledger:Insights:AnnounceSignalsEveryMinutes must be 0 (never) or more.");
     }
 }
 

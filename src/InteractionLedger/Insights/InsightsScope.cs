@@ -76,8 +76,8 @@ public static class InsightsScope
         if (outside.Count > 0)
         {
             var refusal = $"You act for {caller.ScopeText}, not for {string.Join(", ", outside)}.";
-            return ([], Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Another brand's figures.", detail: refusal,
-                type: ProblemTypes.Of("outside-your-brands"),
+            return ([], Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Outside your brands.", detail: refusal,
+                type: ProblemTypes.BrandOutOfScope,
                 extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { ["brand"] = [$"You act for {caller.ScopeText}."] } }),
                 refusal);
         }

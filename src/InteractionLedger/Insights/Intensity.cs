@@ -26,7 +26,7 @@ public sealed record IntensityMovement(RelationalIntensity? From, RelationalInte
 
 /// <summary>Where the relationship with a brand's (or the group's) customers stands at the end of one month.</summary>
 /// <param name="Brand">The brand; null for the whole group (callers acting for the whole group only).</param>
-/// <param name="Month">The month's first day: figures are as at its end (or now, for the current month).</param>
+/// <param name="Month">The month's first day: figures are as at its end (months that are over only).</param>
 /// <param name="Customers">Customers in contact with the brand in the two years before the month's end: the base the figures describe.</param>
 /// <param name="MultiChannelShare">Of the customers in contact in the last year, the share who used at least two channels.</param>
 /// <param name="MultiBrandShare">Of the group's customers in contact in the last year, the share in contact with at least two
@@ -47,21 +47,17 @@ public static class IntensityQuery
     public const int BaseDays = 730;
 
     public static async Task<IntensityReport> ReadAsync(NpgsqlDataSource database, FigureScope scope, Periods months, RelationshipPolicy relationship,
-        DateTimeOffset now, Guid accessRecord, CancellationToken cancellation)
+        Guid accessRecord, CancellationToken cancellation)
     {
         var result = new List<IntensityMonth>();
         for (var month = months.From; month < months.To; month = months.Next(month))
         {
-            var end = Min(months.Next(month), now);
-            var previousEnd = month;
-            result.AddRange(await MonthAsync(database, scope, month, end, previousEnd, relationship, cancellation));
+            result.AddRange(await MonthAsync(database, scope, month, months.Next(month), month, relationship, cancellation));
         }
         return new IntensityReport(months.From, months.To, scope.Brands, scope.MinimumCustomers, scope.ExcludedCustomers,
             result.OrderBy(m => m.Brand is null ? 1 : 0).ThenBy(m => m.Brand).ThenBy(m => m.Month).ToList(),
             new IntensityThresholds(relationship.MediumIntensityFrom, relationship.HighIntensityFrom, relationship.DormantAfterDays), accessRecord);
     }
-
-    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 
     private static async Task<IReadOnlyList<IntensityMonth>> MonthAsync(NpgsqlDataSource database, FigureScope scope, DateTimeOffset month,
         DateTimeOffset end, DateTimeOffset previousEnd, RelationshipPolicy relationship, CancellationToken cancellation)

@@ -30,9 +30,10 @@ public enum Granularity { Week, Month }
 /// <param name="ReferenceSatisfiedShare">The published satisfaction for this channel (2017), when there is one.</param>
 /// <param name="NegativeShare">Share of ratings at or below the relationship policy's negative threshold (2): negative experiences.</param>
 /// <param name="FirstContactResolution">Of the requests started on it (inbound contacts outside a case, or opening one),
-/// the share resolved by that first contact.</param>
-/// <param name="WaitingP50Seconds">Median waiting time, among contacts whose waiting was measured.</param>
-/// <param name="WaitingP90Seconds">90th percentile of waiting time.</param>
+/// the share resolved by that first contact; shown from the minimum of customers who made them.</param>
+/// <param name="WaitingP50Seconds">Median waiting time, among contacts whose waiting was measured (interpolated, so never one
+/// contact's own unless it is the middle one; shown from the minimum of customers whose waiting was measured).</param>
+/// <param name="WaitingP90Seconds">90th percentile of waiting time (interpolated).</param>
 /// <param name="UnansweredShare">Share of contacts abandoned without an answer.</param>
 /// <param name="Change">The change from the previous period of the same cell, when both are shown.</param>
 public sealed record ServiceQualityCell(string? Brand, Channel? Channel, DateTimeOffset Period, bool Suppressed, int? Contacts, int? Customers,
@@ -74,8 +75,6 @@ public sealed record ServiceQualityReport(DateTimeOffset From, DateTimeOffset To
 /// </summary>
 public sealed record Periods(DateTimeOffset From, DateTimeOffset To, Granularity Granularity)
 {
-    public string Unit => Granularity == Granularity.Week ? "week" : "month";
-
     public static DateTimeOffset Start(DateTimeOffset at, Granularity granularity)
     {
         var day = at.UtcDateTime;
@@ -99,19 +98,19 @@ public sealed record Periods(DateTimeOffset From, DateTimeOffset To, Granularity
     /// From the query string: <c>from</c> and <c>to</c> (dates, UTC), each taken back to the start of its period; by
     /// default the six months (or twelve weeks) before the current one.
     /// </summary>
-    public static Periods? Read(DateOnly? from, DateOnly? to, Granularity? granularity, DateTimeOffset now, InsightsPolicy policy, InputErrors errors,
-        int defaultPeriods = 0)
+    public static Periods? Read(DateOnly? from, DateOnly? to, Granularity? granularity, DateTimeOffset now, InsightsPolicy policy, InputErrors errors)
     {
         var unit = granularity ?? Granularity.Month;
         var current = Start(now, unit);
         var end = to is { } t ? Start(new DateTimeOffset(t.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero), unit) : current;
         if (end > current) end = current;
         var start = from is { } f ? Start(new DateTimeOffset(f.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero), unit)
-            : unit == Granularity.Month ? end.AddMonths(-(defaultPeriods > 0 ? defaultPeriods : 6)) : end.AddDays(-7 * (defaultPeriods > 0 ? defaultPeriods : 12));
+            : unit == Granularity.Month ? end.AddMonths(-6) : end.AddDays(-7 * 12);
         if (start >= end)
         {
-            errors.Add(from is null ? "to" : "from", $"No whole {unit} from 'from' to 'to': figures cover whole {unit}s that are over " +
-                                                     $"('to' is taken back to the start of its {unit}, and to the current one at most).");
+            var name = unit == Granularity.Week ? "week" : "month";
+            errors.Add(from is null ? "to" : "from", $"No whole {name} from 'from' to 'to': figures cover whole {name}s that are over " +
+                                                     $"('to' is taken back to the start of its {name}, and to the current one at most).");
             return null;
         }
         if ((end - start).TotalDays > policy.MaxPeriodDays)
@@ -143,11 +142,14 @@ public static class ServiceQualityQuery
                    count(*) filter (where f.direction = 'Inbound' and ((f.case_id is null and f.outcome = 'Resolved')
                        or (c.first_contact_id = f.id and c.status = 'Resolved' and c.contact_count = 1))),
                    count(distinct f.customer_id) filter (where f.waiting_seconds is not null),
-                   percentile_disc(0.5) within group (order by f.waiting_seconds), percentile_disc(0.9) within group (order by f.waiting_seconds),
-                   count(*) filter (where f.outcome = 'Abandoned')
+                   round(percentile_cont(0.5) within group (order by f.waiting_seconds))::integer,
+                   round(percentile_cont(0.9) within group (order by f.waiting_seconds))::integer,
+                   count(*) filter (where f.outcome = 'Abandoned'),
+                   count(distinct f.customer_id) filter (where f.direction = 'Inbound' and (f.case_id is null or c.first_contact_id = f.id))
             from ({Facts(periods, "f.channel, f.direction, f.outcome, f.case_id, f.id, f.satisfaction, f.waiting_seconds")}) f
             left join {InsightsTables.Cases} c on c.id = f.case_id
             group by grouping sets ({groupingSets})
+            order by 1 nulls last, 2 nulls first, 3
             """))
         {
             AddScope(command, scope, periods, readFrom);
@@ -157,7 +159,7 @@ public static class ServiceQualityQuery
                 rows.Add(new QualityRow(Text(reader, 0), reader.IsDBNull(1) ? null : Enum.Parse<Channel>(reader.GetString(1)), reader.GetFieldValue<DateTimeOffset>(2),
                     Int(reader, 3), Int(reader, 4), Int(reader, 5), Int(reader, 6), reader.IsDBNull(7) ? null : reader.GetDouble(7), Int(reader, 8), Int(reader, 9),
                     Int(reader, 10), Int(reader, 11), Int(reader, 12), reader.IsDBNull(13) ? null : reader.GetInt32(13),
-                    reader.IsDBNull(14) ? null : reader.GetInt32(14), Int(reader, 15)));
+                    reader.IsDBNull(14) ? null : reader.GetInt32(14), Int(reader, 15), Int(reader, 16)));
         }
 
         var k = scope.MinimumCustomers;
@@ -178,6 +180,7 @@ public static class ServiceQualityQuery
                   from {InsightsTables.Cases} f {InsightsScope.ExcludedJoin}
                   where {InsightsScope.NotExcluded} and f.status = 'Resolved' and f.brand = any(@brands) and f.resolved_at >= @from and f.resolved_at < @to) f
             group by grouping sets ({(scope.GroupTotals ? "(f.brand, f.period), (f.period)" : "(f.brand, f.period)")})
+            order by 1 nulls last, 2
             """))
         {
             AddScope(command, scope, periods, periods.From);
@@ -198,6 +201,7 @@ public static class ServiceQualityQuery
             select case when grouping(f.brand) = 1 then null else f.brand end, f.period, f.reason, count(*), count(distinct f.customer_id)
             from ({Facts(periods, "f.reason")}) f
             group by grouping sets ({(scope.GroupTotals ? "(f.brand, f.period, f.reason), (f.period, f.reason)" : "(f.brand, f.period, f.reason)")})
+            order by 1 nulls last, 2, 3
             """))
         {
             AddScope(command, scope, periods, periods.From);
@@ -239,7 +243,7 @@ public static class ServiceQualityQuery
 
     private sealed record QualityRow(string? Brand, Channel? Channel, DateTimeOffset Period, int Contacts, int Customers, int Raters, int Ratings,
         double? AverageSatisfaction, int Satisfied, int Negative, int Requests, int ResolvedFirst, int WaitedCustomers, int? WaitingP50,
-        int? WaitingP90, int Unanswered);
+        int? WaitingP90, int Unanswered, int Requesters);
 
     private static ServiceQualityCell Cell(QualityRow r, int periodCustomers, bool suppressed, int k)
     {
@@ -252,7 +256,7 @@ public static class ServiceQualityQuery
             ratingsShown && r.AverageSatisfaction is { } average ? Math.Round(average, 2) : null,
             ratingsShown ? Share(r.Satisfied, r.Ratings) : null, Reference(r.Channel),
             ratingsShown ? Share(r.Negative, r.Ratings) : null,
-            r.Requests > 0 ? Share(r.ResolvedFirst, r.Requests) : null,
+            r.Requesters >= k ? Share(r.ResolvedFirst, r.Requests) : null,
             waitingShown ? r.WaitingP50 : null, waitingShown ? r.WaitingP90 : null, Share(r.Unanswered, r.Contacts), null);
     }
 

@@ -38,7 +38,9 @@ public sealed record SignalCounts(DateTimeOffset At, IReadOnlyList<string> Brand
 public static class SignalQuery
 {
     /// <summary>
-    /// The SQL of the standing signals of the brands in <c>@brands</c>, as (customer_id, brand, kind, since, about);
+    /// The SQL of the signals standing at <c>@now</c> for the brands in <c>@brands</c>, as (customer_id, brand, kind, since,
+    /// about), from what was known then (contacts, ratings and case steps before it): counts as at the start of the day
+    /// stay the same all day.
     /// <paramref name="leaveOutObjectors"/> for figures (the analytics purpose), not for worklists (the service purpose).
     /// </summary>
     public static string Sql(bool leaveOutObjectors)
@@ -47,9 +49,10 @@ public static class SignalQuery
         var notExcluded = leaveOutObjectors ? InsightsScope.NotExcluded : $"not exists (select 1 from {InsightsTables.Erasures} e where e.id = f.customer_id)";
         return $"""
             with f as (
-                select f.id, f.customer_id, f.brand, f.direction, f.outcome, f.occurred_at, f.satisfaction, f.rated_at
+                select f.id, f.customer_id, f.brand, f.direction, f.outcome, f.occurred_at,
+                       case when f.rated_at <= @now then f.satisfaction end as satisfaction, case when f.rated_at <= @now then f.rated_at end as rated_at
                 from {InsightsTables.Contacts} f {excludedJoin}
-                where {notExcluded} and f.brand = any(@brands)),
+                where {notExcluded} and f.brand = any(@brands) and f.occurred_at <= @now),
             negative as (
                 select customer_id, brand, 'NegativeContacts' as kind,
                        (array_agg(coalesce(rated_at, occurred_at) order by coalesce(rated_at, occurred_at)))[@negatives] as since, null::uuid as about
@@ -57,12 +60,12 @@ public static class SignalQuery
                 group by customer_id, brand having count(*) >= @negatives),
             dragging as (
                 select f.customer_id, f.brand, 'CaseDragging',
-                       least(case when f.contact_count >= @case_contacts then f.contact_times[@case_contacts] end,
+                       least(case when f.contact_times[@case_contacts] <= @now then f.contact_times[@case_contacts] end,
                              case when f.opened_at < @now - @case_days * interval '1 day' then f.opened_at + @case_days * interval '1 day' end),
                        f.id
                 from {InsightsTables.Cases} f {excludedJoin}
-                where {notExcluded} and f.brand = any(@brands) and f.status = 'Open'
-                  and (f.contact_count >= @case_contacts or f.opened_at < @now - @case_days * interval '1 day')),
+                where {notExcluded} and f.brand = any(@brands) and f.opened_at <= @now and (f.status = 'Open' or f.resolved_at > @now)
+                  and (f.contact_times[@case_contacts] <= @now or f.opened_at < @now - @case_days * interval '1 day')),
             not_called_back as (
                 select a.customer_id, a.brand, 'NotCalledBack', a.occurred_at + @call_back_hours * interval '1 hour', a.id
                 from f a
@@ -80,6 +83,7 @@ public static class SignalQuery
             select s.customer_id, s.brand, s.kind, s.since, s.about from standing s
             where s.since <= @now and s.since >= @now - @fade_days * interval '1 day'
               and not exists (select 1 from f o where o.customer_id = s.customer_id and o.brand = s.brand and o.direction = 'Outbound' and o.occurred_at >= s.since)
+            order by s.since, s.customer_id, s.kind, coalesce(s.about, '00000000-0000-0000-0000-000000000000'::uuid)
             """;
     }
 

@@ -8,7 +8,8 @@ namespace InteractionLedger.Insights;
 /// </summary>
 public static class Suppression
 {
-    /// <param name="sizes">Each figure's size (the customers or contacts it counts), by index.</param>
+    /// <param name="sizes">Each figure's size (the customers or contacts it counts), by index, in an order that does not
+    /// change from one request to the next (ties go to the lower index: the same figure is hidden every time).</param>
     /// <param name="suppressed">The figures already suppressed; the ones to suppress with them are added.</param>
     /// <param name="sets">Sets of figures (indices) whose sum is shown elsewhere; sets whose total is itself suppressed are not given.</param>
     public static void Complete(IReadOnlyList<long> sizes, ISet<int> suppressed, IEnumerable<IReadOnlyList<int>> sets)

@@ -69,17 +69,17 @@ public static class Worklists
             refuse(InputErrors.For("brand", "'brand' is required: a list is one brand's.").ToResult());
             return null;
         }
+        if (!PurposePolicy.RuleFor(purpose).Readers.ContainsKey(caller.Role))
+        {
+            await gate.RecordRefusedAsync(http, purpose, view, InsightsScope.RoleRefusal(caller, purpose), cancellation);
+            refuse(InsightsScope.RoleRefused(caller, purpose));
+            return null;
+        }
         var (_, brandProblem, refusal) = InsightsScope.Brands(caller, [brand], group);
         if (brandProblem is not null)
         {
             if (refusal is not null) await gate.RecordRefusedAsync(http, purpose, view, refusal, cancellation);
             refuse(brandProblem);
-            return null;
-        }
-        if (!PurposePolicy.RuleFor(purpose).Readers.ContainsKey(caller.Role))
-        {
-            await gate.RecordRefusedAsync(http, purpose, view, InsightsScope.RoleRefusal(caller, purpose), cancellation);
-            refuse(InsightsScope.RoleRefused(caller, purpose));
             return null;
         }
         return (caller, purpose, brand);
@@ -111,8 +111,8 @@ public static class Worklists
 
         var now = clock.GetUtcNow();
         var cutoff = now.AddDays(-quietForDays!.Value);
-        // Customers are read in id order a batch at a time and those the purpose refuses are skipped, so a page costs
-        // at most a few batches however rare consent is; a short page says so through LeftOut and goes on through next.
+        // One batch of quiet customers, in id order, is decided per request and those the purpose refuses are skipped: a
+        // page costs one batch however rare consent is, and may be short (even empty) before its next.
         var scanned = new List<(Guid Customer, DateTimeOffset LastAt, bool ActiveElsewhere)>();
         var batch = Math.Min(size * 4 + 1, 1000);
         await using (var command = database.CreateCommand($"""
@@ -141,16 +141,23 @@ public static class Worklists
             if (listed.Count == size) break;
             last = candidate.Customer;
             var decided = await DecideAsync(session, caller, purpose, DataView.ReContactList, code, candidate.Customer, group, now, cancellation);
-            // An absorbed id is listed (if at all) under its survivor, whose own contacts decide whether they are quiet.
+            // An absorbed id is listed (if at all) under its survivor; a survivor is quiet only if everyone merged into it is.
             if (decided is null) continue;
+            var lastAt = candidate.LastAt;
+            if (decided.Customer.Members.Count > 1)
+            {
+                if (await LastContactAsync(database, code, decided.Customer.Members, cancellation) is not { } merged || merged >= cutoff) continue;
+                lastAt = merged;
+            }
             var sharesAcross = decided.Decision.VisibleBrands is null;
             if (decided.Decision.Outcome == AccessOutcome.Refused || (activeElsewhere == true && !(sharesAcross && candidate.ActiveElsewhere))) continue;
-            listed.Add((decided, candidate.LastAt, candidate.ActiveElsewhere));
+            listed.Add((decided, lastAt, candidate.ActiveElsewhere));
         }
         var more = scanned.Count == batch || (last is { } l && scanned[^1].Customer != l);
 
-        var usage = await UsageAsync(database, code, listed.Select(l => l.Line.Candidate).ToArray(), now, cancellation);
+        // Recorded before anything more is read about them (the channels they use).
         var references = await RecordAsync(http, gate, listed.Select(l => l.Line).ToList(), cancellation);
+        var usage = await UsageAsync(database, code, listed.Select(l => l.Line.Candidate).ToArray(), now, cancellation);
         var items = listed.Select((l, i) => new ReContactLine(l.Line.Customer.Root, NameOf(l.Line), l.LastAt, (int)(now - l.LastAt).TotalDays,
             l.Line.Decision.VisibleBrands is null ? l.ActiveElsewhere : null,
             ChannelSuggestion.For(l.Line.Customer.People, l.Line.Decision, usage.GetValueOrDefault(l.Line.Candidate) ?? []), references[i])).ToList();
@@ -165,13 +172,13 @@ public static class Worklists
         var errors = new InputErrors();
         var size = Paging.Limit(limit, errors);
         var list = $"signals/{brand}/{kind}";
-        (DateTimeOffset Since, Guid Customer, string Kind)? after = null;
+        (DateTimeOffset Since, Guid Customer, string Kind, Guid About)? after = null;
         if (cursors.Read(cursor, list, errors) is { } position)
         {
-            if (position.Split('/') is [var micros, var customer, var afterKind]
+            if (position.Split('/') is [var micros, var customer, var afterKind, var about]
                 && long.TryParse(micros, NumberStyles.None, CultureInfo.InvariantCulture, out var at) && at <= DateTimeOffset.MaxValue.UtcTicks / 10
-                && Guid.TryParse(customer, out var customerId))
-                after = (new DateTimeOffset(at * 10, TimeSpan.Zero), customerId, afterKind);
+                && Guid.TryParse(customer, out var customerId) && Guid.TryParse(about, out var aboutId))
+                after = (new DateTimeOffset(at * 10, TimeSpan.Zero), customerId, afterKind, aboutId);
             else errors.Add("cursor", "'cursor' is not a cursor this API returned for this list.");
         }
         if (errors.Any) return errors.ToResult();
@@ -186,8 +193,9 @@ public static class Worklists
         await using (var command = database.CreateCommand($"""
             with signals as ({SignalQuery.Sql(leaveOutObjectors: false)})
             select customer_id, brand, kind, since, about from signals
-            where (@kind::text is null or kind = @kind) and (since, customer_id, kind) > (@after_since, @after_customer, @after_kind)
-            order by since, customer_id, kind limit @rows
+            where (@kind::text is null or kind = @kind)
+              and (since, customer_id, kind, coalesce(about, '00000000-0000-0000-0000-000000000000'::uuid)) > (@after_since, @after_customer, @after_kind, @after_about)
+            order by since, customer_id, kind, coalesce(about, '00000000-0000-0000-0000-000000000000'::uuid) limit @rows
             """))
         {
             command.Parameters.AddWithValue("brands", new[] { code });
@@ -195,6 +203,7 @@ public static class Worklists
             command.Parameters.AddWithValue("after_since", (after?.Since ?? DateTimeOffset.MinValue.AddYears(1)).UtcDateTime);
             command.Parameters.AddWithValue("after_customer", after?.Customer ?? Guid.Empty);
             command.Parameters.AddWithValue("after_kind", after?.Kind ?? "");
+            command.Parameters.AddWithValue("after_about", after?.About ?? Guid.Empty);
             command.Parameters.AddWithValue("rows", size + 1);
             SignalQuery.AddThresholds(command, policy, relationship, now);
             await using var reader = await command.ExecuteReaderAsync(cancellation);
@@ -208,8 +217,8 @@ public static class Worklists
         foreach (var customer in page.Select(r => r.CustomerId).Distinct())
             decided[customer] = await DecideAsync(session, caller, purpose, DataView.SignalWorklist, code, customer, group, now, cancellation);
         var shown = decided.Values.OfType<Listed>().Where(l => l.Decision.Outcome != AccessOutcome.Refused).ToList();
-        var usage = await UsageAsync(database, code, shown.Select(l => l.Candidate).ToArray(), now, cancellation);
         var references = await RecordAsync(http, gate, shown, cancellation);
+        var usage = await UsageAsync(database, code, shown.Select(l => l.Candidate).ToArray(), now, cancellation);
         var referenceOf = shown.Select((l, i) => (l.Candidate, Reference: references[i])).ToDictionary(x => x.Candidate, x => x.Reference);
         var items = page.Where(r => referenceOf.ContainsKey(r.CustomerId)).Select(r =>
         {
@@ -218,7 +227,7 @@ public static class Worklists
                 ChannelSuggestion.For(line.Customer.People, line.Decision, usage.GetValueOrDefault(r.CustomerId) ?? []), referenceOf[r.CustomerId]);
         }).ToList();
         var next = rows.Count > size && page[^1] is var lastRow
-            ? cursors.Make(list, $"{lastRow.Since.UtcTicks / 10}/{lastRow.CustomerId}/{lastRow.Kind}") : null;
+            ? cursors.Make(list, $"{lastRow.Since.UtcTicks / 10}/{lastRow.CustomerId}/{lastRow.Kind}/{lastRow.About ?? Guid.Empty}") : null;
         return Results.Ok(new SignalWorklist(code, items, next));
     }
 
@@ -246,6 +255,15 @@ public static class Worklists
             ? line.Customer.People.Where(p => p.DisplayName is not null && (p.RegisteredFor is null || line.Decision.ShowsBrand(p.RegisteredFor)))
                 .Select(p => p.DisplayName).FirstOrDefault()
             : null;
+
+    /// <summary>The last contact with the brand of any of the merged customers.</summary>
+    private static async Task<DateTimeOffset?> LastContactAsync(NpgsqlDataSource database, string brand, IReadOnlyList<Guid> members, CancellationToken cancellation)
+    {
+        await using var command = database.CreateCommand($"select max(occurred_at) from {InsightsTables.Contacts} where brand = @brand and customer_id = any(@members)");
+        command.Parameters.AddWithValue("brand", brand);
+        command.Parameters.AddWithValue("members", members.ToArray());
+        return await command.ExecuteScalarAsync(cancellation) is DateTime at ? new DateTimeOffset(DateTime.SpecifyKind(at, DateTimeKind.Utc)) : null;
+    }
 
     /// <summary>How often each customer used each channel with the brand: the behaviour a suggestion reads (never other brands').</summary>
     private static async Task<Dictionary<Guid, Dictionary<Channel, int>>> UsageAsync(NpgsqlDataSource database, string brand, Guid[] customers,

@@ -106,8 +106,8 @@ public static class PersonalData
             All: All<IdentifierClaim>),
         new("contact-facts", "Each contact as the figures across the base read it: customer id, brand, channel, reason, outcome, waiting time, " +
                              "rating (no text, no identifier). Table ledger.insights_contacts.",
-            Erasure: "Deleted in the erasure's transaction: the customer leaves worklists and figures at once. A row the asynchronous view " +
-                     "writes afterwards from events read before the erasure is never counted (figures and lists skip erased ids).",
+            Erasure: "Deleted in the erasure's transaction: the customer leaves worklists and figures at once. The asynchronous view " +
+                     "writes no row for an erased id afterwards (from events it had read before), and figures and lists skip erased ids.",
             Exported: "Not exported: the same contacts are in 'interactions' and 'events'.",
             Retention: "Holds no free text or contact details: kept as long as the events it comes from.",
             Erase: (session, scope) => DeleteRows(session, Insights.ContactFactProjection.Table, scope),
@@ -119,6 +119,12 @@ public static class PersonalData
             Retention: "Holds no free text: kept as long as the events it comes from.",
             Erase: (session, scope) => DeleteRows(session, Insights.CaseFactProjection.Table, scope),
             All: session => Rows(session, Insights.CaseFactProjection.Table)),
+        new("announced-signals", "Which proactive signals were announced to other systems (customer id, brand, signal, since).",
+            Erasure: "Deleted in the erasure's transaction. Announcements already sent are the receiving systems' to erase.",
+            Exported: "Not exported: the signals stand on the contacts and cases exported.",
+            Retention: "Rows of signals older than Ledger:Insights:SignalsFadeAfterDays are deleted at each announcement.",
+            Erase: (session, scope) => DeleteRows(session, Insights.SignalAnnouncer.Table, scope),
+            All: session => Rows(session, Insights.SignalAnnouncer.Table)),
         new("accesses", "The access ledger: who read the customer's data, when, why, with what decision (ids, never values).",
             Erasure: "Kept: it holds ids and decisions, no personal value, and proves the controller's accountability (GDPR art. 5(2)).",
             Exported: "Every record of the customer's ids.",
@@ -140,7 +146,8 @@ public static class PersonalData
         [typeof(JasperFx.Events.Daemon.DeadLetterEvent)] =
             "Marten's dead letters of asynchronous projections: an event's id and sequence, the view, and the failure (the insights' views write rows of their own, in SQL).",
         [typeof(Wolverine.Envelope)] =
-            "Wolverine's stored messages: commands are invoked within their request and never stored; nothing else is queued.",
+            "Wolverine's stored messages: commands are invoked within their request and never stored; the outbox holds proactive-signal " +
+            "announcements (a customer id, a brand, a signal) only until sent, and only once a route for them is configured.",
     };
 
     private static Task DeleteRows(IDocumentSession session, string table, PersonalDataScope scope)
@@ -151,7 +158,7 @@ public static class PersonalData
 
     /// <summary>Every row of a table the views write with SQL, as JSON, for the tests' snapshots.</summary>
     private static async Task<IReadOnlyList<object>> Rows(IQuerySession session, string table) =>
-        (await session.AdvancedSql.QueryAsync<string>($"select row_to_json(t)::text from {table} t order by t.id", CancellationToken.None)).Cast<object>().ToList();
+        (await session.AdvancedSql.QueryAsync<string>($"select row_to_json(t)::text from {table} t order by 1", CancellationToken.None)).Cast<object>().ToList();
 
     private static Task DeleteEach<T>(IDocumentSession session, PersonalDataScope scope) where T : notnull
     {

@@ -27,7 +27,7 @@ public static class Charts
 
     /// <summary>Horizontal bars of counts.</summary>
     public static IHtmlContent Counts(string id, string title, string description, IReadOnlyList<Bar> bars, string suppressed) =>
-        Horizontal(id, title, description, bars, max: Math.Max(1, bars.Max(b => b.Value ?? 0)), format: v => v.ToString("N0", CultureInfo.CurrentCulture),
+        Horizontal(id, title, description, bars, max: Math.Max(1, bars.Count == 0 ? 0 : bars.Max(b => b.Value ?? 0)), format: v => v.ToString("N0", CultureInfo.CurrentCulture),
             suppressed, reference: null);
 
     private static IHtmlContent Horizontal(string id, string title, string description, IReadOnlyList<Bar> bars, double max, Func<double, string> format,

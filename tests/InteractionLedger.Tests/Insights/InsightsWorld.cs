@@ -166,7 +166,7 @@ public sealed class InsightsWorld(LedgerApi api) : IAsyncLifetime
         var answered = await BanqueCustomerAsync("answered");
         await RateAsync(answered, await RecordAsync(answered, Contact(Banque, Channel.Phone, now.AddDays(-6), "unresolved", 30)), 1);
         await RateAsync(answered, await RecordAsync(answered, Contact(Banque, Channel.Phone, now.AddDays(-4), "unresolved", 30)), 1);
-        await RecordAsync(answered, Contact(Banque, Channel.Phone, now.AddMinutes(1), "resolved", null, direction: "outbound"));
+        await RecordAsync(answered, Contact(Banque, Channel.Phone, now, "resolved", null, direction: "outbound"));
     }
 
     private async Task<Guid> BanqueCustomerAsync(string name)

@@ -35,8 +35,9 @@ public sealed class when_a_brand_reads_its_service_quality(InsightsWorld world)
         phone["referenceSatisfiedShare"]!.GetValue<double>().ShouldBe(0.79);
         phone["negativeShare"]!.GetValue<double>().ShouldBe(0.4);
         phone["firstContactResolution"]!.GetValue<double>().ShouldBe(0.6667);
-        phone["waitingP50Seconds"]!.GetValue<int>().ShouldBe(30);
-        phone["waitingP90Seconds"]!.GetValue<int>().ShouldBe(60);
+        // Interpolated: 10…60 s give 35 and 55, no one contact's own waiting.
+        phone["waitingP50Seconds"]!.GetValue<int>().ShouldBe(35);
+        phone["waitingP90Seconds"]!.GetValue<int>().ShouldBe(55);
         phone["unansweredShare"]!.GetValue<double>().ShouldBe(0.1667);
     }
 
@@ -146,7 +147,7 @@ public sealed class when_a_brand_reads_its_service_quality(InsightsWorld world)
         response.Content.Headers.ContentType!.MediaType.ShouldBe("text/csv");
         var lines = (await response.Content.ReadAsStringAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
         lines[0].ShouldStartWith("brand,channel,period,suppressed,contacts,customers");
-        lines.ShouldContain($"horizon-telecom,phone,{InsightsWorld.Month:yyyy-MM-dd}T00:00:00Z,false,6,6,0.5455,3.2,0.6,0.79,0.4,0.6667,30,60,0.1667");
+        lines.ShouldContain($"horizon-telecom,phone,{InsightsWorld.Month:yyyy-MM-dd}T00:00:00Z,false,6,6,0.5455,3.2,0.6,0.79,0.4,0.6667,35,55,0.1667");
         lines.ShouldContain($"horizon-telecom,email,{InsightsWorld.Month:yyyy-MM-dd}T00:00:00Z,true,,,,,,0.78,,,,,");
     }
 }

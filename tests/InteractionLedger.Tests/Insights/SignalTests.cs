@@ -81,6 +81,17 @@ public sealed class when_customers_should_be_called_before_they_call(InsightsWor
         rows.ShouldContain(c => c["brand"] == null, "the group's row, for a caller acting for the whole group");
     }
 
+    [Fact]
+    public async Task each_new_signal_is_announced_once_to_other_systems()
+    {
+        var announcer = world.Factory.Services.GetRequiredService<InteractionLedger.Insights.SignalAnnouncer>();
+        var first = await announcer.AnnounceAsync(TestContext.Current.CancellationToken);
+        first.ShouldContain(a => a.CustomerId == world.SignalCustomers["loyal"] && a.Brand == InsightsWorld.Banque
+                                 && a.Signal == InteractionLedger.Insights.SignalKind.DormantLoyal);
+        first.ShouldNotContain(a => a.CustomerId == world.SignalCustomers["called-back"]);
+        (await announcer.AnnounceAsync(TestContext.Current.CancellationToken)).ShouldBeEmpty("a signal is announced once");
+    }
+
     [Theory]
     [InlineData("dev-agent-horizon-banque", "marketing", "brand=horizon-banque", 400, "purpose")]
     [InlineData("dev-agent-horizon-telecom", "service", "brand=horizon-banque", 403, "brand")]

@@ -80,6 +80,8 @@ public sealed class LedgerFactory(string connectionString, string environment, T
         // ledger's checkpoints, not in the middle of a test tampering with it.
         builder.UseSetting("Ledger:Retention:Scheduled", "false");
         builder.UseSetting("Ledger:AccessLedger:Scheduled", "false");
+        // New proactive signals are announced when a test asks (SignalAnnouncer), not every five minutes.
+        builder.UseSetting("Ledger:Insights:AnnounceSignalsEveryMinutes", "0");
         // Two hosts on one database (two instances) share its key and checkpoint folder, as two servers would.
         builder.UseSetting("Ledger:AccessLedger:Directory", AccessLedgerDirectoryOf(connectionString));
         // Test-speed cluster timings: a host runs its asynchronous views within a second of starting, and a host that
