@@ -31,8 +31,12 @@ public static class InsightsViews
             $"{Environment.ProcessorCount} cores, {DateTimeOffset.UtcNow:yyyy-MM-dd}. The service (Release, Production settings, one node) and its " +
             "PostgreSQL share the machine with the load generator.", "",
         };
-        lines.AddRange(await LagAtThePeakAsync(repoRoot, peakSeconds, writesPerSecond, readsPerSecond));
-        lines.Add("");
+        // --peak-seconds 0: the rebuild alone.
+        if (peakSeconds > 0)
+        {
+            lines.AddRange(await LagAtThePeakAsync(repoRoot, peakSeconds, writesPerSecond, readsPerSecond));
+            lines.Add("");
+        }
         lines.AddRange(await RebuildAsync(repoRoot, rebuildEvents));
         Directory.CreateDirectory(Path.Combine(repoRoot, outFolder));
         var path = Path.Combine(repoRoot, outFolder, "insights.md");
