@@ -35,7 +35,7 @@ public sealed class ContactFactProjection : EventFilterable, IProjection
 
     public static Table Schema()
     {
-        var table = new Table(new PostgresqlObjectName(LedgerStore.Schema, "insights_contacts"));
+        var table = new Table(new PostgresqlObjectName(LedgerStore.Schema, "insights_contacts", SchemaUtils.IdentifierUsage.General));
         table.AddColumn<Guid>("id").AsPrimaryKey();
         table.AddColumn<Guid>("customer_id").NotNull();
         table.AddColumn("brand", "varchar").NotNull();
@@ -127,7 +127,7 @@ public sealed class CaseFactProjection : EventFilterable, IProjection
 
     public static Table Schema()
     {
-        var table = new Table(new PostgresqlObjectName(LedgerStore.Schema, "insights_cases"));
+        var table = new Table(new PostgresqlObjectName(LedgerStore.Schema, "insights_cases", SchemaUtils.IdentifierUsage.General));
         table.AddColumn<Guid>("id").AsPrimaryKey();
         table.AddColumn<Guid>("customer_id").NotNull();
         table.AddColumn("brand", "varchar").NotNull();

@@ -30,7 +30,7 @@ public sealed class SignalAnnouncer(IDocumentStore store, NpgsqlDataSource datab
 
     public static Table Schema()
     {
-        var table = new Table(new PostgresqlObjectName(LedgerStore.Schema, "insights_signals_announced"));
+        var table = new Table(new PostgresqlObjectName(LedgerStore.Schema, "insights_signals_announced", SchemaUtils.IdentifierUsage.General));
         table.AddColumn<Guid>("customer_id").AsPrimaryKey();
         table.AddColumn("brand", "varchar").AsPrimaryKey();
         table.AddColumn("kind", "varchar").AsPrimaryKey();
