@@ -44,6 +44,8 @@ public sealed class ContactFactProjection : EventFilterable, IProjection
         table.AddColumn("reason", "varchar").NotNull();
         table.AddColumn("outcome", "varchar").NotNull();
         table.AddColumn("occurred_at", "timestamp with time zone").NotNull();
+        // When the ledger learnt of it: figures "as at" an instant leave out what was recorded after, whenever it happened.
+        table.AddColumn("recorded_at", "timestamp with time zone").NotNull();
         table.AddColumn("waiting_seconds", "integer");
         table.AddColumn("satisfaction", "integer");
         table.AddColumn("rated_at", "timestamp with time zone");
@@ -79,18 +81,20 @@ public sealed class ContactFactProjection : EventFilterable, IProjection
         {
             var rows = recorded.Values.ToList();
             operations.QueueSqlCommand($"""
-                insert into {Table} (id, customer_id, brand, channel, direction, reason, outcome, occurred_at, waiting_seconds, case_id, satisfaction, rated_at)
+                insert into {Table} (id, customer_id, brand, channel, direction, reason, outcome, occurred_at, recorded_at, waiting_seconds, case_id, satisfaction, rated_at)
                 select n.*, null::integer, null::timestamptz from unnest(?::uuid[], ?::uuid[], ?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[],
-                    ?::timestamptz[], ?::integer[], ?::uuid[]) as n(id, customer_id, brand, channel, direction, reason, outcome, occurred_at, waiting_seconds, case_id)
+                    ?::timestamptz[], ?::timestamptz[], ?::integer[], ?::uuid[])
+                    as n(id, customer_id, brand, channel, direction, reason, outcome, occurred_at, recorded_at, waiting_seconds, case_id)
                 where not exists (select 1 from {InsightsTables.Erasures} e where e.id = n.customer_id)
                 on conflict (id) do update set customer_id = excluded.customer_id, brand = excluded.brand, channel = excluded.channel,
                     direction = excluded.direction, reason = excluded.reason, outcome = excluded.outcome, occurred_at = excluded.occurred_at,
-                    waiting_seconds = excluded.waiting_seconds, case_id = excluded.case_id, satisfaction = null, rated_at = null
+                    recorded_at = excluded.recorded_at, waiting_seconds = excluded.waiting_seconds, case_id = excluded.case_id, satisfaction = null, rated_at = null
                 """,
                 rows.Select(r => r.Contact.InteractionId).ToArray(), rows.Select(r => r.Customer).ToArray(), rows.Select(r => r.Contact.Brand).ToArray(),
                 rows.Select(r => r.Contact.Channel.ToString()).ToArray(), rows.Select(r => r.Contact.Direction.ToString()).ToArray(),
                 rows.Select(r => r.Contact.Reason.ToString()).ToArray(), rows.Select(r => r.Contact.Outcome.ToString()).ToArray(),
-                rows.Select(r => r.Contact.OccurredAt.ToUniversalTime()).ToArray(), rows.Select(r => r.Contact.WaitingSeconds).ToArray(),
+                rows.Select(r => r.Contact.OccurredAt.ToUniversalTime()).ToArray(), rows.Select(r => r.Contact.RecordedAt.ToUniversalTime()).ToArray(),
+                rows.Select(r => r.Contact.WaitingSeconds).ToArray(),
                 rows.Select(r => r.Contact.CaseId).ToArray());
         }
         if (ratings.Count > 0)
@@ -134,6 +138,8 @@ public sealed class CaseFactProjection : EventFilterable, IProjection
         table.AddColumn("reason", "varchar").NotNull();
         table.AddColumn("opened_at", "timestamp with time zone").NotNull();
         table.AddColumn("status", "varchar").NotNull();
+        // When the status last changed (opened, resolved, reopened): a case reopened after an instant was not open at it.
+        table.AddColumn("status_at", "timestamp with time zone").NotNull();
         table.AddColumn("resolved_at", "timestamp with time zone");
         table.AddColumn("contact_ids", "uuid[]").NotNull();
         table.AddColumn("contact_times", "timestamp with time zone[]").NotNull();
@@ -149,7 +155,7 @@ public sealed class CaseFactProjection : EventFilterable, IProjection
     {
         var opened = new Dictionary<Guid, (Guid Customer, CaseOpened Case)>();
         var contacts = new List<(Guid Case, Guid Contact, DateTimeOffset At)>();
-        var status = new Dictionary<Guid, (CaseStatus Status, DateTimeOffset? ResolvedAt)>();
+        var status = new Dictionary<Guid, (CaseStatus Status, DateTimeOffset At, DateTimeOffset? ResolvedAt)>();
         foreach (var e in events)
             switch (e.Data)
             {
@@ -165,10 +171,10 @@ public sealed class CaseFactProjection : EventFilterable, IProjection
                     contacts.Add((attached.CaseId, attached.InteractionId, attached.OccurredAt.ToUniversalTime()));
                     break;
                 case CaseResolved resolved:
-                    status[resolved.CaseId] = (CaseStatus.Resolved, resolved.ResolvedAt.ToUniversalTime());
+                    status[resolved.CaseId] = (CaseStatus.Resolved, resolved.ResolvedAt.ToUniversalTime(), resolved.ResolvedAt.ToUniversalTime());
                     break;
                 case CaseReopened reopened:
-                    status[reopened.CaseId] = (CaseStatus.Open, null);
+                    status[reopened.CaseId] = (CaseStatus.Open, reopened.ReopenedAt.ToUniversalTime(), null);
                     break;
             }
 
@@ -176,12 +182,12 @@ public sealed class CaseFactProjection : EventFilterable, IProjection
         {
             var rows = opened.Values.ToList();
             operations.QueueSqlCommand($"""
-                insert into {Table} (id, customer_id, brand, reason, opened_at, status, resolved_at, contact_ids, contact_times, contact_count, first_contact_id)
-                select o.*, 'Open', null, array[]::uuid[], array[]::timestamptz[], 0, null
+                insert into {Table} (id, customer_id, brand, reason, opened_at, status, status_at, resolved_at, contact_ids, contact_times, contact_count, first_contact_id)
+                select o.*, 'Open', o.opened_at, null, array[]::uuid[], array[]::timestamptz[], 0, null
                 from unnest(?::uuid[], ?::uuid[], ?::varchar[], ?::varchar[], ?::timestamptz[]) as o(id, customer_id, brand, reason, opened_at)
                 where not exists (select 1 from {InsightsTables.Erasures} e where e.id = o.customer_id)
                 on conflict (id) do update set customer_id = excluded.customer_id, brand = excluded.brand, reason = excluded.reason,
-                    opened_at = excluded.opened_at, status = 'Open', resolved_at = null, contact_ids = array[]::uuid[], contact_times = array[]::timestamptz[],
+                    opened_at = excluded.opened_at, status = 'Open', status_at = excluded.opened_at, resolved_at = null, contact_ids = array[]::uuid[], contact_times = array[]::timestamptz[],
                     contact_count = 0, first_contact_id = null
                 """,
                 rows.Select(r => r.Case.CaseId).ToArray(), rows.Select(r => r.Customer).ToArray(), rows.Select(r => r.Case.Brand).ToArray(),
@@ -208,10 +214,11 @@ public sealed class CaseFactProjection : EventFilterable, IProjection
                 contacts.Select(c => c.Case).ToArray(), contacts.Select(c => c.Contact).ToArray(), contacts.Select(c => c.At).ToArray());
         if (status.Count > 0)
             operations.QueueSqlCommand($"""
-                update {Table} k set status = s.status, resolved_at = s.resolved_at
-                from unnest(?::uuid[], ?::varchar[], ?::timestamptz[]) as s(id, status, resolved_at) where k.id = s.id
+                update {Table} k set status = s.status, status_at = s.status_at, resolved_at = s.resolved_at
+                from unnest(?::uuid[], ?::varchar[], ?::timestamptz[], ?::timestamptz[]) as s(id, status, status_at, resolved_at) where k.id = s.id
                 """,
-                status.Keys.ToArray(), status.Values.Select(s => s.Status.ToString()).ToArray(), status.Values.Select(s => s.ResolvedAt).ToArray());
+                status.Keys.ToArray(), status.Values.Select(s => s.Status.ToString()).ToArray(), status.Values.Select(s => s.At).ToArray(),
+                status.Values.Select(s => s.ResolvedAt).ToArray());
         return Task.CompletedTask;
     }
 }

@@ -58,7 +58,7 @@ public static class InsightsScope
             return (null, brandProblem);
         }
         var computed = caller.Brands is null ? group.BrandCodes : shown;
-        var excluded = await ObjectorsAsync(session, purpose, computed, shown, group, clock.GetUtcNow(), cancellation);
+        var excluded = await ObjectorsAsync(session, purpose, computed, group, clock.GetUtcNow(), cancellation);
         return (new FigureScope(caller, purpose, shown, computed, caller.Brands is null, excluded, policy.MinimumCustomersPerFigure), null);
     }
 
@@ -99,10 +99,11 @@ public static class InsightsScope
     /// the same rule as a read of one customer.
     /// </summary>
     /// <param name="computed">The brands the figures are computed over: objections for them leave contacts out.</param>
-    /// <param name="shown">The brands shown: the customers counted as left out are theirs (an objector who never dealt with
-    /// them is not the caller's to count).</param>
+    /// <remarks>The customers counted as left out are those of the brands computed (an objector who never dealt with them is
+    /// not the caller's to count): the whole group's for a caller acting for it, whatever it names, so that no two requests
+    /// naming different brands give a count by difference.</remarks>
     public static async Task<Objectors> ObjectorsAsync(IQuerySession session, Purpose purpose, IReadOnlyList<string> computed,
-        IReadOnlyList<string> shown, GroupCatalog group, DateTimeOffset now, CancellationToken cancellation)
+        GroupCatalog group, DateTimeOffset now, CancellationToken cancellation)
     {
         var candidates = await session.QueryAsync<Customer>(
             $"select data from {LedgerStore.Schema}.mt_doc_customer c where exists (select 1 from jsonb_each(c.data -> 'consents') s " +
@@ -118,7 +119,7 @@ public static class InsightsScope
                     group.BrandCodes, now);
                 if (standing.Status != ConsentStatus.Objected) continue;
                 foreach (var member in members) { customers.Add(member); brandsOf.Add(brand); }
-                if (shown.Contains(brand) && customer.Brands.Contains(brand)) counted.Add(customer.AbsorbedInto ?? customer.Id);
+                if (customer.Brands.Contains(brand)) counted.Add(customer.AbsorbedInto ?? customer.Id);
             }
         }
         return new Objectors([.. customers], [.. brandsOf], counted.Count);

@@ -123,19 +123,26 @@ public static class IntensityQuery
         var hidden = sizes.Select((size, i) => (size, i)).Where(x => x.size > 0 && x.size < k).Select(x => x.i).ToHashSet();
         var levelSet = Enumerable.Range(0, levels.Length).ToList();
         var recencySet = Enumerable.Range(levels.Length, recencies.Length).ToList();
+        var movesAt = levels.Length + recencies.Length;
+        // The movements into a level add up to it (so it belongs to their set); those out of a level add up to the
+        // previous month's figure of that level, shown in the previous month's row.
         List<IReadOnlyList<int>> Sets() =>
         [
             levelSet, recencySet,
-            .. levels.Select((level, l) => (Level: l, Into: moves.Select((m, i) => (m, i)).Where(x => x.m.Now == level).Select(x => levels.Length + recencies.Length + x.i).ToList()))
-                .Where(x => !hidden.Contains(x.Level)).Select(x => (IReadOnlyList<int>)x.Into),
+            .. levels.Select((level, l) => (IReadOnlyList<int>)moves.Select((m, i) => (m, i)).Where(x => x.m.Now == level).Select(x => movesAt + x.i)
+                .Append(l).ToList()),
+            .. levels.Select(level => (IReadOnlyList<int>)moves.Select((m, i) => (m, i)).Where(x => x.m.Before == level).Select(x => movesAt + x.i).ToList()),
         ];
         Suppression.Complete(sizes, hidden, Sets());
         int? Shown(int i) => hidden.Contains(i) ? null : (int)sizes[i];
         double? ShareOf(int i) => hidden.Contains(i) ? null : ServiceQualityQuery.Share(sizes[i], customers);
         var active = of.Where(r => r.Now != RelationalIntensity.None).ToList();
         var activeCustomers = active.Sum(r => r.Customers);
-        double? ActiveShare(int count) => activeCustomers >= k && (count == 0 || (count >= k && (activeCustomers - count == 0 || activeCustomers - count >= k)))
-            ? ServiceQualityQuery.Share(count, activeCustomers) : null;
+        // A share of the customers in contact in the year tells its denominator (the month's customers less those at
+        // "none"): shown only when that figure is shown anyway, and in whole percents.
+        var noneShown = !hidden.Contains(Array.IndexOf(levels, RelationalIntensity.None));
+        double? ActiveShare(int count) => noneShown && activeCustomers >= k && (count == 0 || (count >= k && (activeCustomers - count == 0 || activeCustomers - count >= k)))
+            ? Math.Round((double)count / activeCustomers, 2) : null;
         return new IntensityMonth(brand, month, false, customers,
             levels.Select((level, i) => new LevelCount(level, Shown(i), ShareOf(i))).ToList(),
             recencies.Select((recency, i) => new RecencyCount(recency, Shown(levels.Length + i), ShareOf(levels.Length + i))).ToList(),

@@ -105,7 +105,7 @@ public sealed record Periods(DateTimeOffset From, DateTimeOffset To, Granularity
         var end = to is { } t ? Start(new DateTimeOffset(t.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero), unit) : current;
         if (end > current) end = current;
         var start = from is { } f ? Start(new DateTimeOffset(f.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero), unit)
-            : unit == Granularity.Month ? end.AddMonths(-6) : end.AddDays(-7 * 12);
+            : unit == Granularity.Month ? end.AddMonths(-6) : Start(end.AddDays(-7 * 12), unit);
         if (start >= end)
         {
             var name = unit == Granularity.Week ? "week" : "month";
@@ -132,39 +132,67 @@ public static class ServiceQualityQuery
         var groupingSets = scope.GroupTotals
             ? "(f.brand, f.channel, f.period), (f.brand, f.period), (f.channel, f.period), (f.period)"
             : "(f.brand, f.channel, f.period), (f.brand, f.period)";
-        var rows = new List<QualityRow>();
-        await using (var command = database.CreateCommand($"""
-            select case when grouping(f.brand) = 1 then null else f.brand end, case when grouping(f.channel) = 1 then null else f.channel end,
-                   f.period, count(*), count(distinct f.customer_id),
-                   count(distinct f.customer_id) filter (where f.satisfaction is not null), count(f.satisfaction), avg(f.satisfaction)::float8,
-                   count(*) filter (where f.satisfaction >= 4), count(*) filter (where f.satisfaction <= @negative),
-                   count(*) filter (where f.direction = 'Inbound' and (f.case_id is null or c.first_contact_id = f.id)),
-                   count(*) filter (where f.direction = 'Inbound' and ((f.case_id is null and f.outcome = 'Resolved')
-                       or (c.first_contact_id = f.id and c.status = 'Resolved' and c.contact_count = 1))),
-                   count(distinct f.customer_id) filter (where f.waiting_seconds is not null),
-                   round(percentile_cont(0.5) within group (order by f.waiting_seconds))::integer,
-                   round(percentile_cont(0.9) within group (order by f.waiting_seconds))::integer,
-                   count(*) filter (where f.outcome = 'Abandoned'),
-                   count(distinct f.customer_id) filter (where f.direction = 'Inbound' and (f.case_id is null or c.first_contact_id = f.id))
-            from ({Facts(periods, "f.channel, f.direction, f.outcome, f.case_id, f.id, f.satisfaction, f.waiting_seconds")}) f
-            left join {InsightsTables.Cases} c on c.id = f.case_id
-            group by grouping sets ({groupingSets})
-            order by 1 nulls last, 2 nulls first, 3
-            """))
+        async Task<List<QualityRow>> RowsAsync(Periods cut, DateTimeOffset from, DateTimeOffset to)
         {
-            AddScope(command, scope, periods, readFrom);
+            var read = new List<QualityRow>();
+            await using var command = database.CreateCommand($"""
+                select case when grouping(f.brand) = 1 then null else f.brand end, case when grouping(f.channel) = 1 then null else f.channel end,
+                       f.period, count(*), count(distinct f.customer_id),
+                       count(distinct f.customer_id) filter (where f.satisfaction is not null), count(f.satisfaction), avg(f.satisfaction)::float8,
+                       count(*) filter (where f.satisfaction >= 4), count(*) filter (where f.satisfaction <= @negative),
+                       count(*) filter (where f.direction = 'Inbound' and (f.case_id is null or c.first_contact_id = f.id)),
+                       count(*) filter (where f.direction = 'Inbound' and ((f.case_id is null and f.outcome = 'Resolved')
+                           or (c.first_contact_id = f.id and c.status = 'Resolved' and c.contact_count = 1))),
+                       count(distinct f.customer_id) filter (where f.waiting_seconds is not null),
+                       round(percentile_cont(0.5) within group (order by f.waiting_seconds))::integer,
+                       round(percentile_cont(0.9) within group (order by f.waiting_seconds))::integer,
+                       count(*) filter (where f.outcome = 'Abandoned'),
+                       count(distinct f.customer_id) filter (where f.direction = 'Inbound' and (f.case_id is null or c.first_contact_id = f.id))
+                from ({Facts(cut, "f.channel, f.direction, f.outcome, f.case_id, f.id, f.satisfaction, f.waiting_seconds")}) f
+                left join {InsightsTables.Cases} c on c.id = f.case_id
+                group by grouping sets ({groupingSets})
+                order by 1 nulls last, 2 nulls first, 3
+                """);
+            AddScope(command, scope, from, to);
             command.Parameters.AddWithValue("negative", relationship.NegativeAtMost);
             await using var reader = await command.ExecuteReaderAsync(cancellation);
             while (await reader.ReadAsync(cancellation))
-                rows.Add(new QualityRow(Text(reader, 0), reader.IsDBNull(1) ? null : Enum.Parse<Channel>(reader.GetString(1)), reader.GetFieldValue<DateTimeOffset>(2),
+                read.Add(new QualityRow(Text(reader, 0), reader.IsDBNull(1) ? null : Enum.Parse<Channel>(reader.GetString(1)), reader.GetFieldValue<DateTimeOffset>(2),
                     Int(reader, 3), Int(reader, 4), Int(reader, 5), Int(reader, 6), reader.IsDBNull(7) ? null : reader.GetDouble(7), Int(reader, 8), Int(reader, 9),
                     Int(reader, 10), Int(reader, 11), Int(reader, 12), reader.IsDBNull(13) ? null : reader.GetInt32(13),
                     reader.IsDBNull(14) ? null : reader.GetInt32(14), Int(reader, 15), Int(reader, 16)));
+            return read;
         }
 
         var k = scope.MinimumCustomers;
-        var hidden = rows.Select((r, i) => (r, i)).Where(x => x.r.Customers < k).Select(x => x.i).ToHashSet();
-        Suppression.Complete(rows.Select(r => (long)r.Contacts).ToList(), hidden, Sets(rows, r => r.Channel, r => r.Brand, r => r.Period, hidden));
+        List<QualityRow> rows;
+        HashSet<int> hidden;
+        if (periods.Granularity == Granularity.Month)
+        {
+            rows = await RowsAsync(periods, readFrom, periods.To);
+            hidden = rows.Select((r, i) => (r, i)).Where(x => x.r.Customers < k).Select(x => x.i).ToHashSet();
+            Suppression.Complete(rows.Select(r => (long)r.Contacts).ToList(), hidden, Sets(rows, r => r.Channel, r => r.Brand, r => r.Period));
+        }
+        else
+        {
+            // Weeks add up to months, which a monthly request shows: the weeks of every month touched are read and
+            // suppressed together with the month's figure (as shown, never hidden here), then only those asked are kept.
+            var months = new Periods(Periods.Start(readFrom, Granularity.Month), periods.To, Granularity.Month);
+            var monthEnd = Periods.Start(periods.To, Granularity.Month) == periods.To ? periods.To : months.Next(Periods.Start(periods.To, Granularity.Month));
+            var weeks = await RowsAsync(periods, months.From, monthEnd);
+            var monthly = await RowsAsync(months, months.From, monthEnd);
+            var all = weeks.Concat(monthly).ToList();
+            var published = Enumerable.Range(weeks.Count, monthly.Count).ToHashSet();
+            var allHidden = all.Select((r, i) => (r, i)).Where(x => x.r.Customers < k).Select(x => x.i).ToHashSet();
+            var nested = monthly.Select((m, j) => (IReadOnlyList<int>)weeks.Select((w, i) => (w, i))
+                .Where(x => x.w.Brand == m.Brand && x.w.Channel == m.Channel && Periods.Start(x.w.Period, Granularity.Month) == m.Period)
+                .Select(x => x.i).Append(weeks.Count + j).ToList());
+            Suppression.Complete(all.Select(r => (long)r.Contacts).ToList(), allHidden,
+                Sets(weeks, r => r.Channel, r => r.Brand, r => r.Period).Concat(nested), published);
+            var keep = weeks.Select((w, i) => (w, i)).Where(x => x.w.Period >= readFrom && x.w.Period < periods.To).ToList();
+            rows = keep.Select(x => x.w).ToList();
+            hidden = keep.Select((x, j) => (x, j)).Where(y => allHidden.Contains(y.x.i)).Select(y => y.j).ToHashSet();
+        }
         var totals = rows.Where(r => r.Channel is null).ToDictionary(r => (r.Brand, r.Period), r => r.Customers);
         var cells = rows.Select((r, i) => Cell(r, totals.GetValueOrDefault((r.Brand, r.Period)), hidden.Contains(i), k)).ToList();
         var byKey = cells.ToDictionary(c => (c.Brand, c.Channel, c.Period));
@@ -183,14 +211,14 @@ public static class ServiceQualityQuery
             order by 1 nulls last, 2
             """))
         {
-            AddScope(command, scope, periods, periods.From);
+            AddScope(command, scope, periods.From, periods.To);
             await using var reader = await command.ExecuteReaderAsync(cancellation);
             while (await reader.ReadAsync(cancellation))
                 caseRows.Add((Text(reader, 0), reader.GetFieldValue<DateTimeOffset>(1), Int(reader, 2), reader.GetInt64(3), reader.GetDouble(4)));
         }
         var hiddenCases = caseRows.Select((r, i) => (r, i)).Where(x => x.r.Customers < k).Select(x => x.i).ToHashSet();
         Suppression.Complete(caseRows.Select(r => (long)r.Cases).ToList(), hiddenCases,
-            Sets(caseRows, _ => (object?)"cases", r => r.Brand, r => r.Period, hiddenCases, brandTotals: false));
+            Sets(caseRows, _ => (object?)"cases", r => r.Brand, r => r.Period, brandTotals: false));
         var cases = caseRows.Select((r, i) => hiddenCases.Contains(i)
                 ? new CaseEffortCell(r.Brand, r.Period, true, null, null)
                 : new CaseEffortCell(r.Brand, r.Period, false, r.Cases, Math.Round(r.Average, 2)))
@@ -204,18 +232,19 @@ public static class ServiceQualityQuery
             order by 1 nulls last, 2, 3
             """))
         {
-            AddScope(command, scope, periods, periods.From);
+            AddScope(command, scope, periods.From, periods.To);
             await using var reader = await command.ExecuteReaderAsync(cancellation);
             while (await reader.ReadAsync(cancellation))
                 reasonRows.Add((Text(reader, 0), reader.GetFieldValue<DateTimeOffset>(1), Enum.Parse<ContactReason>(reader.GetString(2)), Int(reader, 3), reader.GetInt64(4)));
         }
-        // A brand's reasons add up to its contacts, shown on its all-channels row (when that is shown).
+        // A brand's reasons add up to its contacts, shown on its all-channels row (when that is shown; a hidden total
+        // hides nothing more here: the reasons of fewer customers than the minimum are each hidden anyway).
         var hiddenReasons = reasonRows.Select((r, i) => (r, i)).Where(x => x.r.Customers < k).Select(x => x.i).ToHashSet();
         var shownTotals = rows.Select((r, i) => (r, i)).Where(x => x.r.Channel is null && !hidden.Contains(x.i)).Select(x => (x.r.Brand, x.r.Period)).ToHashSet();
         Suppression.Complete(reasonRows.Select(r => (long)r.Contacts).ToList(), hiddenReasons,
             reasonRows.Select((r, i) => (r, i)).Where(x => shownTotals.Contains((x.r.Brand, x.r.Period)))
                 .GroupBy(x => (x.r.Brand, x.r.Period)).Select(g => (IReadOnlyList<int>)g.Select(x => x.i).ToList())
-                .Concat(Sets(reasonRows, r => (object?)r.Reason, r => r.Brand, r => r.Period, hiddenReasons, brandTotals: false)));
+                .Concat(Sets(reasonRows, r => (object?)r.Reason, r => r.Brand, r => r.Period, brandTotals: false)));
         var reasons = reasonRows.Select((r, i) =>
             {
                 var suppressed = hiddenReasons.Contains(i);
@@ -261,21 +290,20 @@ public static class ServiceQualityQuery
     }
 
     /// <summary>
-    /// The sets of figures that add up to a figure shown: a brand's (or the group's) figures of one period across the
-    /// <paramref name="part"/> (channels, reasons) add up to its total row (part null) when <paramref name="brandTotals"/>;
-    /// and the brands' figures of one part and period add up to the group's (brand null).
+    /// The sets of figures of which one is the sum of the others, the sum included: a brand's (or the group's) figures of
+    /// one period across the <paramref name="part"/> (channels, reasons) and its total row (part null), when
+    /// <paramref name="brandTotals"/>; and the brands' figures of one part and period with the group's (brand null). A
+    /// set with a single figure hidden, whichever it is (a part, or a total hidden as another's partner), gives it back.
     /// </summary>
     private static IEnumerable<IReadOnlyList<int>> Sets<T>(IReadOnlyList<T> rows, Func<T, object?> part, Func<T, string?> brand,
-        Func<T, DateTimeOffset> period, ISet<int> hidden, bool brandTotals = true)
+        Func<T, DateTimeOffset> period, bool brandTotals = true)
     {
         var indexed = rows.Select((r, i) => (Row: r, Index: i)).ToList();
         if (brandTotals)
-            foreach (var total in indexed.Where(x => part(x.Row) is null && !hidden.Contains(x.Index)))
-                yield return indexed.Where(x => part(x.Row) is not null && brand(x.Row) == brand(total.Row) && period(x.Row) == period(total.Row))
-                    .Select(x => x.Index).ToList();
-        foreach (var group in indexed.Where(x => brand(x.Row) is null && !hidden.Contains(x.Index)))
-            yield return indexed.Where(x => brand(x.Row) is not null && Equals(part(x.Row), part(group.Row)) && period(x.Row) == period(group.Row))
-                .Select(x => x.Index).ToList();
+            foreach (var total in indexed.Where(x => part(x.Row) is null))
+                yield return indexed.Where(x => brand(x.Row) == brand(total.Row) && period(x.Row) == period(total.Row)).Select(x => x.Index).ToList();
+        foreach (var group in indexed.Where(x => brand(x.Row) is null))
+            yield return indexed.Where(x => Equals(part(x.Row), part(group.Row)) && period(x.Row) == period(group.Row)).Select(x => x.Index).ToList();
     }
 
     private static double? Reference(Channel? channel) =>
@@ -290,11 +318,11 @@ public static class ServiceQualityQuery
 
     public static double Share(long part, long whole) => whole == 0 ? 0 : Math.Round((double)part / whole, 4);
 
-    private static void AddScope(NpgsqlCommand command, FigureScope scope, Periods periods, DateTimeOffset from)
+    private static void AddScope(NpgsqlCommand command, FigureScope scope, DateTimeOffset from, DateTimeOffset to)
     {
         command.Parameters.AddWithValue("brands", scope.Computed.ToArray());
         command.Parameters.AddWithValue("from", from.UtcDateTime);
-        command.Parameters.AddWithValue("to", periods.To.UtcDateTime);
+        command.Parameters.AddWithValue("to", to.UtcDateTime);
         command.AddExcluded(scope.Excluded);
     }
 

@@ -52,7 +52,7 @@ public static class SignalQuery
                 select f.id, f.customer_id, f.brand, f.direction, f.outcome, f.occurred_at,
                        case when f.rated_at <= @now then f.satisfaction end as satisfaction, case when f.rated_at <= @now then f.rated_at end as rated_at
                 from {InsightsTables.Contacts} f {excludedJoin}
-                where {notExcluded} and f.brand = any(@brands) and f.occurred_at <= @now),
+                where {notExcluded} and f.brand = any(@brands) and f.occurred_at <= @now and f.recorded_at <= @now),
             negative as (
                 select customer_id, brand, 'NegativeContacts' as kind,
                        (array_agg(coalesce(rated_at, occurred_at) order by coalesce(rated_at, occurred_at)))[@negatives] as since, null::uuid as about
@@ -64,7 +64,7 @@ public static class SignalQuery
                              case when f.opened_at < @now - @case_days * interval '1 day' then f.opened_at + @case_days * interval '1 day' end),
                        f.id
                 from {InsightsTables.Cases} f {excludedJoin}
-                where {notExcluded} and f.brand = any(@brands) and f.opened_at <= @now and (f.status = 'Open' or f.resolved_at > @now)
+                where {notExcluded} and f.brand = any(@brands) and f.opened_at <= @now and ((f.status = 'Open' and f.status_at <= @now) or (f.status = 'Resolved' and f.resolved_at > @now))
                   and (f.contact_times[@case_contacts] <= @now or f.opened_at < @now - @case_days * interval '1 day')),
             not_called_back as (
                 select a.customer_id, a.brand, 'NotCalledBack', a.occurred_at + @call_back_hours * interval '1 hour', a.id

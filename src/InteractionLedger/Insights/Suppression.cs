@@ -12,7 +12,9 @@ public static class Suppression
     /// change from one request to the next (ties go to the lower index: the same figure is hidden every time).</param>
     /// <param name="suppressed">The figures already suppressed; the ones to suppress with them are added.</param>
     /// <param name="sets">Sets of figures (indices) whose sum is shown elsewhere; sets whose total is itself suppressed are not given.</param>
-    public static void Complete(IReadOnlyList<long> sizes, ISet<int> suppressed, IEnumerable<IReadOnlyList<int>> sets)
+    /// <param name="published">Figures shown by another request (a month, beside its weeks): they count as shown and are
+    /// never chosen to be hidden here.</param>
+    public static void Complete(IReadOnlyList<long> sizes, ISet<int> suppressed, IEnumerable<IReadOnlyList<int>> sets, ISet<int>? published = null)
     {
         var groups = sets.Where(s => s.Count > 1).ToList();
         bool added;
@@ -23,7 +25,8 @@ public static class Suppression
             {
                 if (set.Count(suppressed.Contains) != 1) continue;
                 // A shown zero gives nothing away about the hidden one: its partner must hide something.
-                var partner = set.Where(i => !suppressed.Contains(i) && sizes[i] > 0).OrderBy(i => sizes[i]).ThenBy(i => i).Cast<int?>().FirstOrDefault();
+                var partner = set.Where(i => !suppressed.Contains(i) && sizes[i] > 0 && published?.Contains(i) != true)
+                    .OrderBy(i => sizes[i]).ThenBy(i => i).Cast<int?>().FirstOrDefault();
                 if (partner is not { } hidden) continue;
                 suppressed.Add(hidden);
                 added = true;

@@ -113,8 +113,10 @@ public static class Worklists
         var cutoff = now.AddDays(-quietForDays!.Value);
         // One batch of quiet customers, in id order, is decided per request and those the purpose refuses are skipped: a
         // page costs one batch however rare consent is, and may be short (even empty) before its next.
+
         var scanned = new List<(Guid Customer, DateTimeOffset LastAt, bool ActiveElsewhere)>();
-        var batch = Math.Min(size * 4 + 1, 1000);
+        // A fixed batch, whatever the page's size: whether a next page exists then tells nothing of how many were left out.
+        const int batch = 500;
         await using (var command = database.CreateCommand($"""
             select f.customer_id, max(f.occurred_at),
                    exists (select 1 from {InsightsTables.Contacts} o where o.customer_id = f.customer_id and o.brand <> @brand and o.occurred_at >= @cutoff)

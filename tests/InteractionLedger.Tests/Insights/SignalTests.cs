@@ -145,8 +145,8 @@ public sealed class when_a_customer_in_the_insights_is_erased(InsightsWorld worl
         // A fact the view writes after the erasure, from events it had read before, is not counted either.
         await using (var database = Npgsql.NpgsqlDataSource.Create(world.ConnectionString))
         await using (var late = database.CreateCommand($"""
-            insert into {InteractionLedger.Insights.InsightsTables.Contacts} (id, customer_id, brand, channel, direction, reason, outcome, occurred_at)
-            values (@id, @customer, 'horizon-energie', 'Chat', 'Inbound', 'Billing', 'Resolved', @at)
+            insert into {InteractionLedger.Insights.InsightsTables.Contacts} (id, customer_id, brand, channel, direction, reason, outcome, occurred_at, recorded_at)
+            values (@id, @customer, 'horizon-energie', 'Chat', 'Inbound', 'Billing', 'Resolved', @at, @at)
             """))
         {
             late.Parameters.AddWithValue("id", Guid.NewGuid());
