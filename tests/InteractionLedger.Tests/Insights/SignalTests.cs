@@ -74,9 +74,13 @@ public sealed class when_customers_should_be_called_before_they_call(InsightsWor
         using var analyst = world.As("dev-analyst-group", "analytics");
         var counts = await InsightsWorld.JsonAsync(await analyst.GetAsync("/insights/signals?brand=horizon-banque&brand=horizon-telecom"));
 
-        // One dormant loyal customer: below the minimum of 3, so not shown; no case at all: none is shown as none.
+        // Counted as at the start of the day, from what was recorded by then: the base was recorded today, so on its day
+        // nobody is counted yet; a day later (the worklist test moves the clock), one dormant loyal customer is, below the
+        // minimum of 3, so not shown. No case at all: none is shown as none.
         var rows = counts["counts"]!.AsArray().Select(c => c!).ToList();
-        rows.Single(c => c["brand"]?.GetValue<string>() == "horizon-banque" && c["signal"]!.GetValue<string>() == "dormant-loyal")["customers"].ShouldBeNull();
+        var loyal = rows.Single(c => c["brand"]?.GetValue<string>() == "horizon-banque" && c["signal"]!.GetValue<string>() == "dormant-loyal")["customers"];
+        if (world.Clock.GetUtcNow().UtcDateTime.Date == InsightsWorld.Start.UtcDateTime.Date) loyal!.GetValue<int>().ShouldBe(0);
+        else loyal.ShouldBeNull();
         rows.Single(c => c["brand"]?.GetValue<string>() == "horizon-telecom" && c["signal"]!.GetValue<string>() == "case-dragging")["customers"]!.GetValue<int>().ShouldBe(0);
         rows.ShouldContain(c => c["brand"] == null, "the group's row, for a caller acting for the whole group");
     }
