@@ -20,7 +20,7 @@ public static class InsightsViews
 {
     private static readonly string[] Brands = ["horizon-telecom", "horizon-energie", "horizon-banque", "horizon-voyages", "horizon-maison"];
     private static readonly string[] Channels = ["phone", "email", "chat", "chatbot", "sms", "social-network", "click-to-call"];
-    private static readonly string[] Views = [$"{ContactFactProjection.Name}:All", $"{CaseFactProjection.Name}:All"];
+    private static readonly string[] Views = [.. ProjectionLag.Views];
 
     public static async Task RunAsync(string repoRoot, int peakSeconds, int writesPerSecond, int readsPerSecond, long rebuildEvents, string outFolder)
     {

@@ -41,10 +41,27 @@ public static class InsightsScope
     public static async Task<(FigureScope? Scope, IResult? Problem)> ForFiguresAsync(HttpContext http, string view, string[]? brands, GroupCatalog group,
         InsightsPolicy policy, IQuerySession session, PersonalDataGate gate, TimeProvider clock, CancellationToken cancellation)
     {
+        var (admitted, problem) = await AdmitAsync(http, view, [Purpose.Analytics],
+            stated => $"Figures across the customer base are read for analytics, not {ApiJson.Name(stated)}: " +
+                      "they describe no one, and customers who objected to analytics are left out of them.",
+            brands, group, gate, cancellation);
+        if (admitted is not var (caller, purpose, shown)) return (null, problem);
+        var computed = caller.Brands is null ? group.BrandCodes : shown;
+        var excluded = await ObjectorsAsync(session, purpose, computed, group, clock.GetUtcNow(), cancellation);
+        return (new FigureScope(caller, purpose, shown, computed, caller.Brands is null, excluded, policy.MinimumCustomersPerFigure), null);
+    }
+
+    /// <summary>
+    /// What every insights route checks first, figures and lists alike: the purpose stated is one the route is read for,
+    /// the caller's role reads for it, and the brands named are the caller's (all of them when none is named). A role or
+    /// a brand refused is recorded in the access ledger, as a refused read of one customer is.
+    /// </summary>
+    public static async Task<((Caller Caller, Purpose Purpose, IReadOnlyList<string> Brands)? Admitted, IResult? Problem)> AdmitAsync(HttpContext http,
+        string view, Purpose[] purposes, Func<Purpose, string> notReadFor, string[]? brands, GroupCatalog group, PersonalDataGate gate,
+        CancellationToken cancellation)
+    {
         if (!PersonalDataGate.TryReadPurpose(http.Request, out var purpose, out var problem)) return (null, problem);
-        if (purpose != Purpose.Analytics)
-            return (null, InputErrors.For("purpose", $"Figures across the customer base are read for analytics, not {ApiJson.Name(purpose)}: " +
-                                                     "they describe no one, and customers who objected to analytics are left out of them.").ToResult());
+        if (!purposes.Contains(purpose)) return (null, InputErrors.For("purpose", notReadFor(purpose)).ToResult());
         var caller = Caller.From(http.User);
         if (!PurposePolicy.RuleFor(purpose).Readers.ContainsKey(caller.Role))
         {
@@ -57,9 +74,7 @@ public static class InsightsScope
             if (refusal is not null) await gate.RecordRefusedAsync(http, purpose, view, refusal, cancellation);
             return (null, brandProblem);
         }
-        var computed = caller.Brands is null ? group.BrandCodes : shown;
-        var excluded = await ObjectorsAsync(session, purpose, computed, group, clock.GetUtcNow(), cancellation);
-        return (new FigureScope(caller, purpose, shown, computed, caller.Brands is null, excluded, policy.MinimumCustomersPerFigure), null);
+        return ((caller, purpose, shown), null);
     }
 
     /// <summary>

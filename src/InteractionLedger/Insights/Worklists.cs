@@ -50,39 +50,15 @@ public static class Worklists
 {
     private sealed record Listed(Guid Candidate, CustomerGroup Customer, AccessDecision Decision);
 
-    /// <summary>
-    /// Reads the purpose, checks that it may name customers in this list, that the caller reads for it, and the brand.
-    /// A role or a brand refused is recorded in the access ledger, as a refused read of one customer is.
-    /// </summary>
-    public static async Task<(Caller Caller, Purpose Purpose, string Brand)?> OpenAsync(HttpContext http, string view, string? brand, GroupCatalog group,
-        PersonalDataGate gate, Purpose[] purposes, Action<IResult> refuse, CancellationToken cancellation)
+    /// <summary>The caller, purpose and brand of a list (one brand's, read for <paramref name="purposes"/>), or the problem.</summary>
+    private static async Task<((Caller Caller, Purpose Purpose, string Brand)? List, IResult? Problem)> OpenAsync(HttpContext http, string view,
+        string? brand, GroupCatalog group, PersonalDataGate gate, Purpose[] purposes, CancellationToken cancellation)
     {
-        if (!PersonalDataGate.TryReadPurpose(http.Request, out var purpose, out var problem)) { refuse(problem!); return null; }
-        if (!purposes.Contains(purpose))
-        {
-            refuse(InputErrors.For("purpose", $"This list is read for {string.Join(" or ", purposes.Select(ApiJson.Name))}, not {ApiJson.Name(purpose)}.").ToResult());
-            return null;
-        }
-        var caller = Caller.From(http.User);
-        if (string.IsNullOrWhiteSpace(brand))
-        {
-            refuse(InputErrors.For("brand", "'brand' is required: a list is one brand's.").ToResult());
-            return null;
-        }
-        if (!PurposePolicy.RuleFor(purpose).Readers.ContainsKey(caller.Role))
-        {
-            await gate.RecordRefusedAsync(http, purpose, view, InsightsScope.RoleRefusal(caller, purpose), cancellation);
-            refuse(InsightsScope.RoleRefused(caller, purpose));
-            return null;
-        }
-        var (_, brandProblem, refusal) = InsightsScope.Brands(caller, [brand], group);
-        if (brandProblem is not null)
-        {
-            if (refusal is not null) await gate.RecordRefusedAsync(http, purpose, view, refusal, cancellation);
-            refuse(brandProblem);
-            return null;
-        }
-        return (caller, purpose, brand);
+        if (string.IsNullOrWhiteSpace(brand)) return (null, InputErrors.For("brand", "'brand' is required: a list is one brand's.").ToResult());
+        var (admitted, problem) = await InsightsScope.AdmitAsync(http, view, purposes,
+            stated => $"This list is read for {string.Join(" or ", purposes.Select(ApiJson.Name))}, not {ApiJson.Name(stated)}.",
+            [brand], group, gate, cancellation);
+        return admitted is var (caller, purpose, _) ? ((caller, purpose, brand), null) : (null, problem);
     }
 
     public static async Task<IResult> ReContactAsync(HttpContext http, string? brand, int? quietForDays, bool? activeElsewhere, int? limit, string? cursor,
@@ -104,10 +80,8 @@ public static class Worklists
         if (errors.Any) return errors.ToResult();
         // Winning a customer back is marketing: it needs their consent, and their objection ends it (service is handling the
         // customer's own request, which a customer gone quiet has not made).
-        IResult? problem = null;
-        if (await OpenAsync(http, "re-contact-list", brand, group, gate, [Purpose.Marketing], refused => problem = refused, cancellation)
-            is not var (caller, purpose, code))
-            return problem!;
+        var (opened, problem) = await OpenAsync(http, "re-contact-list", brand, group, gate, [Purpose.Marketing], cancellation);
+        if (opened is not var (caller, purpose, code)) return problem!;
 
         var now = clock.GetUtcNow();
         var cutoff = now.AddDays(-quietForDays!.Value);
@@ -185,10 +159,8 @@ public static class Worklists
         }
         if (errors.Any) return errors.ToResult();
         // Calling a customer back before they call is serving them: the worklist is read for service only.
-        IResult? problem = null;
-        if (await OpenAsync(http, "signal-worklist", brand, group, gate, [Purpose.Service], refused => problem = refused, cancellation)
-            is not var (caller, purpose, code))
-            return problem!;
+        var (opened, problem) = await OpenAsync(http, "signal-worklist", brand, group, gate, [Purpose.Service], cancellation);
+        if (opened is not var (caller, purpose, code)) return problem!;
 
         var now = clock.GetUtcNow();
         var rows = new List<StandingSignal>();
