@@ -29,6 +29,7 @@ public sealed partial class ConsoleHost(LedgerApi api) : IAsyncLifetime
             throw new InvalidOperationException($"No Chromium at {ChromiumPath}: install Debian's package (apt-get install chromium) or set LEDGER_CHROMIUM.");
         Factory = new LedgerFactory(await api.Server.CreateDatabaseAsync("console"), "Development");
         BaseUrl = StartOnKestrel(Factory);
+        using var launching = RunWatch.Begin("Chromium starting");
         Playwright = await Microsoft.Playwright.Playwright.CreateAsync();
         Browser = await Playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -41,8 +42,11 @@ public sealed partial class ConsoleHost(LedgerApi api) : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
-        await Browser.DisposeAsync();
-        Playwright.Dispose();
+        using (RunWatch.Begin("Chromium closing"))
+        {
+            await Browser.DisposeAsync();
+            Playwright.Dispose();
+        }
         await Factory.DisposeAsync();
     }
 

@@ -7,6 +7,7 @@ using JasperFx.CommandLine;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 [assembly: AssemblyFixture(typeof(InteractionLedger.Tests.Support.LedgerApi))]
 
@@ -24,6 +25,7 @@ public sealed class LedgerApi : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
+        RunWatch.Start();
         Server = await TestDatabase.StartAsync();
         Factory = new LedgerFactory(await Server.CreateDatabaseAsync("api"), "Development");
         Client = Factory.CreateClient();
@@ -71,6 +73,18 @@ public sealed class LedgerFactory(string connectionString, string environment, T
 
     /// <summary>The callers tests act as: the development keys (<c>DevelopmentPrincipals</c>), active in Development.</summary>
     public const string GroupAgentKey = "dev-agent-group";
+
+    private string Database => new Npgsql.NpgsqlConnectionStringBuilder(connectionString).Database!;
+
+    protected override IHost CreateHost(IHostBuilder builder)
+    {
+        using (RunWatch.Begin($"host starting on {Database}")) return base.CreateHost(builder);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        using (RunWatch.Begin($"host stopping on {Database}")) await base.DisposeAsync();
+    }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

@@ -14,12 +14,15 @@ public sealed class ServiceProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly System.Collections.Concurrent.ConcurrentQueue<string> _output;
 
-    private ServiceProcess(Process process, HttpClient client, System.Collections.Concurrent.ConcurrentQueue<string> output)
+    private ServiceProcess(Process process, HttpClient client, System.Collections.Concurrent.ConcurrentQueue<string> output, IDisposable watched)
     {
         _process = process;
         Client = client;
         _output = output;
+        _watched = watched;
     }
+
+    private readonly IDisposable _watched;
 
     public HttpClient Client { get; }
 
@@ -44,6 +47,7 @@ public sealed class ServiceProcess : IAsyncDisposable
             start.Environment["Ledger__AccessLedger__Directory"] = LedgerFactory.AccessLedgerDirectoryOf(connectionString);
         var process = Process.Start(start)!;
         var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var watched = RunWatch.Begin($"service process {process.Id} on port {listenOn}", () => string.Join('\n', output));
         process.OutputDataReceived += (_, line) => { if (line.Data is not null) output.Enqueue(line.Data); };
         process.ErrorDataReceived += (_, line) => { if (line.Data is not null) output.Enqueue(line.Data); };
         process.BeginOutputReadLine();
@@ -53,19 +57,31 @@ public sealed class ServiceProcess : IAsyncDisposable
         client.DefaultRequestHeaders.Add("X-Api-Key", LedgerFactory.GroupAgentKey);
         client.DefaultRequestHeaders.Add("X-Purpose", "service");
         var deadline = DateTime.UtcNow.AddSeconds(90);
-        while (true)
+        try
         {
-            process.HasExited.ShouldBeFalse("the service exited while starting");
-            try
+            while (true)
             {
-                if ((await client.GetAsync("/health/ready")).IsSuccessStatusCode) return new ServiceProcess(process, client, output);
+                process.HasExited.ShouldBeFalse($"the service exited while starting:\n{string.Join('\n', output)}");
+                try
+                {
+                    if ((await client.GetAsync("/health/ready")).IsSuccessStatusCode) return new ServiceProcess(process, client, output, watched);
+                }
+                catch (HttpRequestException)
+                {
+                    // not listening yet
+                }
+                DateTime.UtcNow.ShouldBeLessThan(deadline, $"the service did not become ready:\n{string.Join('\n', output)}");
+                await Task.Delay(250);
             }
-            catch (HttpRequestException)
-            {
-                // not listening yet
-            }
-            DateTime.UtcNow.ShouldBeLessThan(deadline, "the service did not become ready");
-            await Task.Delay(250);
+        }
+        catch
+        {
+            // A service that did not start is not left running behind the test.
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            watched.Dispose();
+            client.Dispose();
+            throw;
         }
     }
 
@@ -76,6 +92,7 @@ public sealed class ServiceProcess : IAsyncDisposable
     {
         _process.Kill(entireProcessTree: true);
         await _process.WaitForExitAsync();
+        _watched.Dispose();
     }
 
     /// <summary>Stops the service as an orchestrator would: SIGTERM, then a graceful shutdown.</summary>
@@ -84,13 +101,28 @@ public sealed class ServiceProcess : IAsyncDisposable
         if (_disposed) return;
         _disposed = true;
         Client.Dispose();
-        if (!_process.HasExited)
+        try
         {
+            if (_process.HasExited) return;
             using (var term = Process.Start("kill", ["-TERM", _process.Id.ToString()])) await term.WaitForExitAsync();
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            await _process.WaitForExitAsync(timeout.Token);
+            try
+            {
+                await _process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                // Never left running behind the test: a service that ignores SIGTERM is killed, and the test fails.
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync();
+                throw new TimeoutException($"The service did not stop within 60 s of SIGTERM. Its output:\n{Output}");
+            }
         }
-        _process.Dispose();
+        finally
+        {
+            _watched.Dispose();
+            _process.Dispose();
+        }
     }
 
     /// <summary>Runs one of the service's commands (demo-data, help…) as a separate process, as README shows them.</summary>
