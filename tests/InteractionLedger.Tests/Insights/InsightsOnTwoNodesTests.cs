@@ -26,6 +26,8 @@ public sealed class when_the_insights_run_on_two_nodes(LedgerApi api)
         var connectionString = await api.Server.CreateDatabaseAsync("two_nodes");
         var environment = new Dictionary<string, string> { ["ConnectionStrings__Ledger"] = connectionString };
         foreach (var (key, value) in LedgerFactory.ClusterTimings) environment[key.Replace(":", "__")] = value;
+        // A node killed is stale 5 s after its last health check: the view it ran moves within seconds.
+        environment["Ledger__Cluster__StaleNodeSeconds"] = "5";
         await using var database = NpgsqlDataSource.Create(connectionString);
 
         await using var first = await ServiceProcess.StartAsync(environment);

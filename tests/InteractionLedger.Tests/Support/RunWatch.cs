@@ -29,6 +29,8 @@ public static class RunWatch
     private static long _next;
     private static int _started;
 
+    private static readonly ConcurrentDictionary<long, Action> Cleanups = new();
+
     private sealed record Step(string Name, Stopwatch Watch, Func<string>? Details);
 
     /// <summary>Starts watching (once per run), on a thread of its own: a starved thread pool must not silence it.</summary>
@@ -46,10 +48,22 @@ public static class RunWatch
         return new Ending(id);
     }
 
+    /// <summary>
+    /// What must not outlive a stopped run (a PostgreSQL cluster, a service process), done before it stops, until the
+    /// result is disposed: a run that stops leaves nothing running behind it.
+    /// </summary>
+    public static IDisposable CleanUpIfStopped(Action cleanup)
+    {
+        var id = Interlocked.Increment(ref _next);
+        Cleanups[id] = cleanup;
+        return new Ending(id);
+    }
+
     private sealed class Ending(long id) : IDisposable
     {
         public void Dispose()
         {
+            Cleanups.TryRemove(id, out _);
             if (Running.TryRemove(id, out var step)) Finished.Enqueue((step.Name, step.Watch.Elapsed));
         }
     }
@@ -66,6 +80,11 @@ public static class RunWatch
                 : $"the run has taken more than {RunLimit.TotalMinutes:0.#} minutes";
             Console.Error.WriteLine(Report(reason));
             Console.Error.Flush();
+            foreach (var cleanup in Cleanups.OrderByDescending(c => c.Key).Select(c => c.Value))
+            {
+                try { cleanup(); }
+                catch (Exception e) { Console.Error.WriteLine($"[run-watch] A clean-up failed: {e.GetType().Name}: {e.Message}"); }
+            }
             Environment.FailFast($"[run-watch] The test run was stopped: {reason} (the report above says what was running).");
         }
     }

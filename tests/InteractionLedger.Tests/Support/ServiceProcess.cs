@@ -24,6 +24,15 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     private readonly IDisposable _watched;
 
+    private sealed class Both(IDisposable first, IDisposable second) : IDisposable
+    {
+        public void Dispose()
+        {
+            first.Dispose();
+            second.Dispose();
+        }
+    }
+
     public HttpClient Client { get; }
 
     private bool _disposed;
@@ -48,6 +57,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         var process = Process.Start(start)!;
         var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
         var watched = RunWatch.Begin($"service process {process.Id} on port {listenOn}", () => string.Join('\n', output));
+        var killIfTheRunStops = RunWatch.CleanUpIfStopped(() => process.Kill(entireProcessTree: true));
         process.OutputDataReceived += (_, line) => { if (line.Data is not null) output.Enqueue(line.Data); };
         process.ErrorDataReceived += (_, line) => { if (line.Data is not null) output.Enqueue(line.Data); };
         process.BeginOutputReadLine();
@@ -64,7 +74,7 @@ public sealed class ServiceProcess : IAsyncDisposable
                 process.HasExited.ShouldBeFalse($"the service exited while starting:\n{string.Join('\n', output)}");
                 try
                 {
-                    if ((await client.GetAsync("/health/ready")).IsSuccessStatusCode) return new ServiceProcess(process, client, output, watched);
+                    if ((await client.GetAsync("/health/ready")).IsSuccessStatusCode) return new ServiceProcess(process, client, output, new Both(watched, killIfTheRunStops));
                 }
                 catch (HttpRequestException)
                 {
@@ -80,6 +90,7 @@ public sealed class ServiceProcess : IAsyncDisposable
             if (!process.HasExited) process.Kill(entireProcessTree: true);
             await process.WaitForExitAsync();
             watched.Dispose();
+            killIfTheRunStops.Dispose();
             client.Dispose();
             throw;
         }

@@ -15,10 +15,14 @@ public sealed class TestDatabase : IAsyncDisposable
     private readonly string _serverConnectionString;
     private readonly List<string> _created = [];
 
+    private readonly IDisposable? _stopIfTheRunStops;
+
     private TestDatabase(LocalPostgresCluster? cluster, string serverConnectionString)
     {
         _cluster = cluster;
         _serverConnectionString = serverConnectionString;
+        if (cluster is not null)
+            _stopIfTheRunStops = RunWatch.CleanUpIfStopped(() => cluster.StopAsync(immediate: true).Wait(TimeSpan.FromSeconds(30)));
     }
 
     public static async Task<TestDatabase> StartAsync()
@@ -55,6 +59,7 @@ public sealed class TestDatabase : IAsyncDisposable
         NpgsqlConnection.ClearAllPools();
         if (_cluster is not null)
         {
+            _stopIfTheRunStops?.Dispose();
             await _cluster.StopAsync();
             return;
         }
