@@ -75,7 +75,7 @@ public static class IntensityQuery
             group by 1, 2
             """;
         const string Level = "case when {0} = 0 then 'None' when {0} >= @high then 'High' when {0} >= @medium then 'Medium' else 'Low' end";
-        var rows = new List<(string Brand, RelationalIntensity Now, RelationalIntensity? Before, Recency Recency, bool MultiChannel, bool MultiBrand, int Customers)>();
+        var rows = new List<CustomersAlike>();
         await using (var command = database.CreateCommand($"""
             with per as ({PerCustomer("f.brand")}{(scope.GroupTotals ? $" union all {PerCustomer("'*'")}" : "")})
             select brand, {string.Format(Level, "year_now")}, case when known_before then {string.Format(Level, "year_before")} end,
@@ -94,7 +94,7 @@ public static class IntensityQuery
             command.AddExcluded(scope.Excluded);
             await using var reader = await command.ExecuteReaderAsync(cancellation);
             while (await reader.ReadAsync(cancellation))
-                rows.Add((reader.GetString(0), Enum.Parse<RelationalIntensity>(reader.GetString(1)),
+                rows.Add(new CustomersAlike(reader.GetString(0), Enum.Parse<RelationalIntensity>(reader.GetString(1)),
                     reader.IsDBNull(2) ? null : Enum.Parse<RelationalIntensity>(reader.GetString(2)), Enum.Parse<Recency>(reader.GetString(3)),
                     reader.GetBoolean(4), reader.GetBoolean(5), (int)reader.GetInt64(6)));
         }
@@ -102,52 +102,111 @@ public static class IntensityQuery
         var k = scope.MinimumCustomers;
         var brands = scope.Computed.Select(b => (Key: b, Brand: (string?)b)).ToList();
         if (scope.GroupTotals) brands.Add(("*", null));
-        return brands.Select(b => Month(rows.Where(r => r.Brand == b.Key).ToList(), b.Brand, month, k)).Where(m => scope.Shows(m.Brand)).ToList();
+        // Every row's movements on one list of (from, to), so that the same movement of each brand and of the group line up.
+        var moves = rows.Select(r => (r.Before, r.Now)).Distinct()
+            .OrderBy(m => m.Before is null ? -1 : (int)m.Before).ThenBy(m => m.Now).ToList();
+        var figures = brands.Select(b => new MonthFigures(b.Brand, rows.Where(r => r.Brand == b.Key).ToList(), moves)).ToList();
+        MonthFigures.Suppress(figures, k);
+        return figures.Where(f => scope.Shows(f.Brand)).Select(f => f.ToMonth(month, k)).ToList();
     }
 
-    private static IntensityMonth Month(
-        List<(string Brand, RelationalIntensity Now, RelationalIntensity? Before, Recency Recency, bool MultiChannel, bool MultiBrand, int Customers)> of,
-        string? brand, DateTimeOffset month, int k)
+    /// <summary>Customers of one brand (or of the group: "*") alike at a month's end: level then and a month earlier, recency, reach.</summary>
+    private sealed record CustomersAlike(string Brand, RelationalIntensity Now, RelationalIntensity? Before, Recency Recency, bool MultiChannel,
+        bool MultiBrand, int Customers);
+
+    /// <summary>
+    /// One row's figures of a month (a brand's, or the group's), on one list: the levels, the recencies, then the
+    /// movements, each movement at the same place in every row.
+    /// </summary>
+    private sealed class MonthFigures
     {
-        var customers = of.Sum(r => r.Customers);
-        if (customers < k) return new IntensityMonth(brand, month, true, null, [], [], [], null, null);
-        var levels = Enum.GetValues<RelationalIntensity>();
-        var recencies = Enum.GetValues<Recency>();
-        var moves = of.GroupBy(r => (r.Before, r.Now)).OrderBy(g => g.Key.Before is null ? -1 : (int)g.Key.Before).ThenBy(g => g.Key.Now)
-            .Select(g => (g.Key.Before, g.Key.Now, Customers: g.Sum(r => r.Customers))).ToList();
-        // One list of every figure of the month, so levels, recencies and movements are suppressed together: each set adds
-        // up to the month's customers (levels, recencies) or to a level's (the movements into it).
-        var sizes = levels.Select(l => (long)of.Where(r => r.Now == l).Sum(r => r.Customers))
-            .Concat(recencies.Select(c => (long)of.Where(r => r.Recency == c).Sum(r => r.Customers)))
-            .Concat(moves.Select(m => (long)m.Customers)).ToList();
-        var hidden = sizes.Select((size, i) => (size, i)).Where(x => x.size > 0 && x.size < k).Select(x => x.i).ToHashSet();
-        var levelSet = Enumerable.Range(0, levels.Length).ToList();
-        var recencySet = Enumerable.Range(levels.Length, recencies.Length).ToList();
-        var movesAt = levels.Length + recencies.Length;
-        // The movements into a level add up to it (so it belongs to their set); those out of a level add up to the
-        // previous month's figure of that level, shown in the previous month's row.
-        List<IReadOnlyList<int>> Sets() =>
-        [
-            levelSet, recencySet,
-            .. levels.Select((level, l) => (IReadOnlyList<int>)moves.Select((m, i) => (m, i)).Where(x => x.m.Now == level).Select(x => movesAt + x.i)
-                .Append(l).ToList()),
-            .. levels.Select(level => (IReadOnlyList<int>)moves.Select((m, i) => (m, i)).Where(x => x.m.Before == level).Select(x => movesAt + x.i).ToList()),
-        ];
-        Suppression.Complete(sizes, hidden, Sets());
-        int? Shown(int i) => hidden.Contains(i) ? null : (int)sizes[i];
-        double? ShareOf(int i) => hidden.Contains(i) ? null : ServiceQualityQuery.Share(sizes[i], customers);
-        var active = of.Where(r => r.Now != RelationalIntensity.None).ToList();
-        var activeCustomers = active.Sum(r => r.Customers);
-        // A share of the customers in contact in the year tells its denominator (the month's customers less those at
-        // "none"): shown only when that figure is shown anyway, and in whole percents.
-        var noneShown = !hidden.Contains(Array.IndexOf(levels, RelationalIntensity.None));
-        double? ActiveShare(int count) => noneShown && activeCustomers >= k && (count == 0 || (count >= k && (activeCustomers - count == 0 || activeCustomers - count >= k)))
-            ? Math.Round((double)count / activeCustomers, 2) : null;
-        return new IntensityMonth(brand, month, false, customers,
-            levels.Select((level, i) => new LevelCount(level, Shown(i), ShareOf(i))).ToList(),
-            recencies.Select((recency, i) => new RecencyCount(recency, Shown(levels.Length + i), ShareOf(levels.Length + i))).ToList(),
-            moves.Select((m, i) => new IntensityMovement(m.Before, m.Now, Shown(levels.Length + recencies.Length + i))).ToList(),
-            ActiveShare(active.Where(r => r.MultiChannel).Sum(r => r.Customers)),
-            brand is null ? ActiveShare(active.Where(r => r.MultiBrand).Sum(r => r.Customers)) : null);
+        private static readonly RelationalIntensity[] Levels = Enum.GetValues<RelationalIntensity>();
+        private static readonly Recency[] Recencies = Enum.GetValues<Recency>();
+        private readonly List<CustomersAlike> _of;
+        private readonly IReadOnlyList<(RelationalIntensity? Before, RelationalIntensity Now)> _moves;
+
+        public MonthFigures(string? brand, List<CustomersAlike> of, IReadOnlyList<(RelationalIntensity? Before, RelationalIntensity Now)> moves)
+        {
+            Brand = brand;
+            _of = of;
+            _moves = moves;
+            Customers = of.Sum(r => r.Customers);
+            Sizes = Levels.Select(l => (long)of.Where(r => r.Now == l).Sum(r => r.Customers))
+                .Concat(Recencies.Select(c => (long)of.Where(r => r.Recency == c).Sum(r => r.Customers)))
+                .Concat(moves.Select(m => (long)of.Where(r => r.Before == m.Before && r.Now == m.Now).Sum(r => r.Customers))).ToList();
+        }
+
+        public string? Brand { get; }
+        public int Customers { get; }
+        public IReadOnlyList<long> Sizes { get; }
+        public bool RowHidden { get; private set; }
+        public HashSet<int> Hidden { get; } = [];
+
+        private static int MovesAt => Levels.Length + Recencies.Length;
+
+        /// <summary>
+        /// The sets of this row's figures that add up to a figure shown: levels and recencies to the month's customers;
+        /// the movements into a level to it (so it belongs to their set); those out of a level to the previous month's
+        /// figure of that level, shown in the previous month's row.
+        /// </summary>
+        private IEnumerable<IReadOnlyList<int>> Sets()
+        {
+            yield return Enumerable.Range(0, Levels.Length).ToList();
+            yield return Enumerable.Range(Levels.Length, Recencies.Length).ToList();
+            foreach (var (level, l) in Levels.Select((level, l) => (level, l)))
+            {
+                yield return _moves.Select((m, i) => (m, i)).Where(x => x.m.Now == level).Select(x => MovesAt + x.i).Append(l).ToList();
+                yield return _moves.Select((m, i) => (m, i)).Where(x => x.m.Before == level).Select(x => MovesAt + x.i).ToList();
+            }
+        }
+
+        /// <summary>
+        /// Suppresses the month's figures of every row together. Within a row, as <see cref="Sets"/> says. Across rows, the
+        /// group's row counts each customer once where the brands' rows count them for each brand, yet for customers of one
+        /// brand it is their sum: the group's figure less the other brands' gives a brand's hidden one. So a brand's row
+        /// of too few customers hides another brand's row with it, and a brand's hidden figure another brand's same
+        /// figure, as parts of the group's (when the group's row is computed, for a caller acting for the whole group).
+        /// </summary>
+        public static void Suppress(IReadOnlyList<MonthFigures> rows, int k)
+        {
+            var group = rows.SingleOrDefault(r => r.Brand is null);
+            var totals = rows.Select(r => (long)r.Customers).ToList();
+            var hiddenRows = rows.Select((r, i) => (r, i)).Where(x => x.r.Customers < k).Select(x => x.i).ToHashSet();
+            if (group is not null) Suppression.Complete(totals, hiddenRows, [Enumerable.Range(0, rows.Count).ToList()]);
+            foreach (var i in hiddenRows) rows[i].RowHidden = true;
+
+            var width = rows.Count == 0 ? 0 : rows[0].Sizes.Count;
+            var sizes = rows.SelectMany(r => r.Sizes).ToList();
+            var hidden = sizes.Select((size, i) => (size, i))
+                .Where(x => rows[x.i / width].RowHidden || (x.size > 0 && x.size < k)).Select(x => x.i).ToHashSet();
+            var sets = rows.Select((r, n) => (r, n)).Where(x => !x.r.RowHidden)
+                .SelectMany(x => x.r.Sets().Select(set => (IReadOnlyList<int>)set.Select(i => x.n * width + i).ToList())).ToList();
+            if (group is not null && !group.RowHidden)
+                sets.AddRange(Enumerable.Range(0, width).Select(f => (IReadOnlyList<int>)Enumerable.Range(0, rows.Count).Select(n => n * width + f).ToList()));
+            Suppression.Complete(sizes, hidden, sets);
+            foreach (var i in hidden) rows[i / width].Hidden.Add(i % width);
+        }
+
+        public IntensityMonth ToMonth(DateTimeOffset month, int k)
+        {
+            if (RowHidden) return new IntensityMonth(Brand, month, true, null, [], [], [], null, null);
+            int? Shown(int i) => Hidden.Contains(i) ? null : (int)Sizes[i];
+            double? ShareOf(int i) => Hidden.Contains(i) ? null : ServiceQualityQuery.Share(Sizes[i], Customers);
+            var active = _of.Where(r => r.Now != RelationalIntensity.None).ToList();
+            var activeCustomers = active.Sum(r => r.Customers);
+            // A share of the customers in contact in the year tells its denominator (the month's customers less those at
+            // "none"): shown only when that figure is shown anyway, and in whole percents.
+            var noneShown = !Hidden.Contains(Array.IndexOf(Levels, RelationalIntensity.None));
+            double? ActiveShare(int count) => noneShown && activeCustomers >= k && (count == 0 || (count >= k && (activeCustomers - count == 0 || activeCustomers - count >= k)))
+                ? Math.Round((double)count / activeCustomers, 2) : null;
+            return new IntensityMonth(Brand, month, false, Customers,
+                Levels.Select((level, i) => new LevelCount(level, Shown(i), ShareOf(i))).ToList(),
+                Recencies.Select((recency, i) => new RecencyCount(recency, Shown(Levels.Length + i), ShareOf(Levels.Length + i))).ToList(),
+                // A movement no customer of this row made is not listed (it is one another row made).
+                _moves.Select((m, i) => (m, i: MovesAt + i)).Where(x => Sizes[x.i] > 0)
+                    .Select(x => new IntensityMovement(x.m.Before, x.m.Now, Shown(x.i))).ToList(),
+                ActiveShare(active.Where(r => r.MultiChannel).Sum(r => r.Customers)),
+                Brand is null ? ActiveShare(active.Where(r => r.MultiBrand).Sum(r => r.Customers)) : null);
+        }
     }
 }

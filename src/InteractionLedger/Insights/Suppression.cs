@@ -23,8 +23,9 @@ public static class Suppression
             added = false;
             foreach (var set in groups)
             {
-                if (set.Count(suppressed.Contains) != 1) continue;
-                // A shown zero gives nothing away about the hidden one: its partner must hide something.
+                // A zero, hidden or shown, hides nothing: the sum of the hidden ones would be the one figure's, and its
+                // partner must hide something.
+                if (set.Count(i => suppressed.Contains(i) && sizes[i] > 0) != 1) continue;
                 var partner = set.Where(i => !suppressed.Contains(i) && sizes[i] > 0 && published?.Contains(i) != true)
                     .OrderBy(i => sizes[i]).ThenBy(i => i).Cast<int?>().FirstOrDefault();
                 if (partner is not { } hidden) continue;

@@ -30,6 +30,34 @@ public sealed class when_the_relationship_is_read_across_the_base(InsightsWorld 
         report["excludedCustomers"]!.GetValue<int>().ShouldBe(3);
     }
 
+    [Fact]
+    public async Task a_brands_hidden_figure_is_never_the_group_s_less_the_other_brands()
+    {
+        using var lead = world.As("dev-analyst-group", "analytics");
+        var report = await InsightsWorld.JsonAsync(await lead.GetAsync(
+            $"/insights/intensity?from={InsightsWorld.Month:yyyy-MM-dd}&to={InsightsWorld.Month.AddMonths(1):yyyy-MM-dd}"));
+        var months = report["months"]!.AsArray().Select(m => m!).ToList();
+        var group = months.Single(m => m["brand"] is null);
+        var brands = months.Where(m => m["brand"] is not null).ToList();
+        group["suppressed"]!.GetValue<bool>().ShouldBeFalse();
+
+        // At the month's end Banque has a single customer (the loyal one, quiet since): its row is hidden, and so is the
+        // smallest other brand's (Énergie's three), or the group's customers less Télécom's and Énergie's would give it.
+        brands.Count(b => b["suppressed"]!.GetValue<bool>()).ShouldNotBe(1);
+        Brand(brands, InsightsWorld.Banque)["suppressed"]!.GetValue<bool>().ShouldBeTrue();
+        Brand(brands, InsightsWorld.Energie)["suppressed"]!.GetValue<bool>().ShouldBeTrue();
+        Brand(brands, InsightsWorld.Telecom)["customers"]!.GetValue<int>().ShouldBe(11);
+
+        // Figure by figure, among the brands' rows that are shown: never one alone hidden where the group's is shown.
+        foreach (var (list, key) in new[] { ("levels", "level"), ("recency", "recency") })
+            foreach (var value in group[list]!.AsArray().Where(f => f!["customers"] is not null).Select(f => f![key]!.GetValue<string>()))
+                brands.Count(b => b["suppressed"]!.GetValue<bool>()
+                                  || b[list]!.AsArray().Single(f => f![key]!.GetValue<string>() == value)!["customers"] is null)
+                    .ShouldNotBe(1, $"{list} {value}");
+    }
+
+    private static JsonNode Brand(List<JsonNode> months, string brand) => months.Single(m => m["brand"]?.GetValue<string>() == brand);
+
     private static int? Count(JsonNode month, string list, string key, string value) =>
         month[list]!.AsArray().Single(l => l![key]!.GetValue<string>() == value)!["customers"]?.GetValue<int>();
 }

@@ -27,6 +27,16 @@ public sealed class complementary_suppression
     }
 
     [Fact]
+    public void a_hidden_zero_does_not_cover_the_one_figure_hidden_beside_it()
+    {
+        // The group's 15 = Télécom's 11 + Énergie's 3 + Banque's 1 + Voyages' 0 (its row hidden, of too few customers).
+        long[] sizes = [15, 11, 3, 1, 0];
+        var hidden = new HashSet<int> { 3, 4 };
+        Suppression.Complete(sizes, hidden, [[0, 1, 2, 3, 4]]);
+        hidden.ShouldBe([2, 3, 4], ignoreOrder: true);
+    }
+
+    [Fact]
     public void the_same_figure_is_hidden_every_time_and_a_zero_hides_nothing()
     {
         long[] sizes = [12, 2, 0, 5, 5];
