@@ -165,34 +165,9 @@ public static class ServiceQualityQuery
         }
 
         var k = scope.MinimumCustomers;
-        List<QualityRow> rows;
-        HashSet<int> hidden;
-        if (periods.Granularity == Granularity.Month)
-        {
-            rows = await RowsAsync(periods, readFrom, periods.To);
-            hidden = rows.Select((r, i) => (r, i)).Where(x => x.r.Customers < k).Select(x => x.i).ToHashSet();
-            Suppression.Complete(rows.Select(r => (long)r.Contacts).ToList(), hidden, Sets(rows, r => r.Channel, r => r.Brand, r => r.Period));
-        }
-        else
-        {
-            // Weeks add up to months, which a monthly request shows: the weeks of every month touched are read and
-            // suppressed together with the month's figure (as shown, never hidden here), then only those asked are kept.
-            var months = new Periods(Periods.Start(readFrom, Granularity.Month), periods.To, Granularity.Month);
-            var monthEnd = Periods.Start(periods.To, Granularity.Month) == periods.To ? periods.To : months.Next(Periods.Start(periods.To, Granularity.Month));
-            var weeks = await RowsAsync(periods, months.From, monthEnd);
-            var monthly = await RowsAsync(months, months.From, monthEnd);
-            var all = weeks.Concat(monthly).ToList();
-            var published = Enumerable.Range(weeks.Count, monthly.Count).ToHashSet();
-            var allHidden = all.Select((r, i) => (r, i)).Where(x => x.r.Customers < k).Select(x => x.i).ToHashSet();
-            var nested = monthly.Select((m, j) => (IReadOnlyList<int>)weeks.Select((w, i) => (w, i))
-                .Where(x => x.w.Brand == m.Brand && x.w.Channel == m.Channel && Periods.Start(x.w.Period, Granularity.Month) == m.Period)
-                .Select(x => x.i).Append(weeks.Count + j).ToList());
-            Suppression.Complete(all.Select(r => (long)r.Contacts).ToList(), allHidden,
-                Sets(weeks, r => r.Channel, r => r.Brand, r => r.Period).Concat(nested), published);
-            var keep = weeks.Select((w, i) => (w, i)).Where(x => x.w.Period >= readFrom && x.w.Period < periods.To).ToList();
-            rows = keep.Select(x => x.w).ToList();
-            hidden = keep.Select((x, j) => (x, j)).Where(y => allHidden.Contains(y.x.i)).Select(y => y.j).ToHashSet();
-        }
+        var (readRows, readHidden) = await SuppressedAsync(periods, readFrom, RowsAsync, r => r.Period, r => (r.Brand, r.Channel),
+            r => r.Contacts, r => r.Customers < k, rows => Sets(rows, r => r.Channel, r => r.Brand, r => r.Period));
+        var (rows, hidden) = Asked(readRows, readHidden, r => r.Period, readFrom, periods.To);
         var totals = rows.Where(r => r.Channel is null).ToDictionary(r => (r.Brand, r.Period), r => r.Customers);
         var cells = rows.Select((r, i) => Cell(r, totals.GetValueOrDefault((r.Brand, r.Period)), hidden.Contains(i), k)).ToList();
         var byKey = cells.ToDictionary(c => (c.Brand, c.Channel, c.Period));
@@ -201,50 +176,57 @@ public static class ServiceQualityQuery
             .OrderBy(c => c.Brand is null ? 1 : 0).ThenBy(c => c.Brand).ThenBy(c => c.Channel is null ? 0 : 1).ThenBy(c => c.Channel).ThenBy(c => c.Period)
             .ToList();
 
-        var caseRows = new List<(string? Brand, DateTimeOffset Period, int Cases, long Customers, double Average)>();
-        await using (var command = database.CreateCommand($"""
-            select case when grouping(f.brand) = 1 then null else f.brand end, f.period, count(*), count(distinct f.customer_id), avg(f.contact_count)::float8
-            from (select f.brand, f.customer_id, f.contact_count, {periods.PeriodOf("f.resolved_at")} as period
-                  from {InsightsTables.Cases} f {InsightsScope.ExcludedJoin}
-                  where {InsightsScope.NotExcluded} and f.status = 'Resolved' and f.brand = any(@brands) and f.resolved_at >= @from and f.resolved_at < @to) f
-            group by grouping sets ({(scope.GroupTotals ? "(f.brand, f.period), (f.period)" : "(f.brand, f.period)")})
-            order by 1 nulls last, 2
-            """))
+        async Task<List<(string? Brand, DateTimeOffset Period, int Cases, long Customers, double Average)>> CaseRowsAsync(Periods cut, DateTimeOffset from,
+            DateTimeOffset to)
         {
-            AddScope(command, scope, periods.From, periods.To);
+            var read = new List<(string? Brand, DateTimeOffset Period, int Cases, long Customers, double Average)>();
+            await using var command = database.CreateCommand($"""
+                select case when grouping(f.brand) = 1 then null else f.brand end, f.period, count(*), count(distinct f.customer_id), avg(f.contact_count)::float8
+                from (select f.brand, f.customer_id, f.contact_count, {cut.PeriodOf("f.resolved_at")} as period
+                      from {InsightsTables.Cases} f {InsightsScope.ExcludedJoin}
+                      where {InsightsScope.NotExcluded} and f.status = 'Resolved' and f.brand = any(@brands) and f.resolved_at >= @from and f.resolved_at < @to) f
+                group by grouping sets ({(scope.GroupTotals ? "(f.brand, f.period), (f.period)" : "(f.brand, f.period)")})
+                order by 1 nulls last, 2
+                """);
+            AddScope(command, scope, from, to);
             await using var reader = await command.ExecuteReaderAsync(cancellation);
             while (await reader.ReadAsync(cancellation))
-                caseRows.Add((Text(reader, 0), reader.GetFieldValue<DateTimeOffset>(1), Int(reader, 2), reader.GetInt64(3), reader.GetDouble(4)));
+                read.Add((Text(reader, 0), reader.GetFieldValue<DateTimeOffset>(1), Int(reader, 2), reader.GetInt64(3), reader.GetDouble(4)));
+            return read;
         }
-        var hiddenCases = caseRows.Select((r, i) => (r, i)).Where(x => x.r.Customers < k).Select(x => x.i).ToHashSet();
-        Suppression.Complete(caseRows.Select(r => (long)r.Cases).ToList(), hiddenCases,
-            Sets(caseRows, _ => (object?)"cases", r => r.Brand, r => r.Period, brandTotals: false));
+        var (caseRows, hiddenCases) = Asked(await SuppressedAsync(periods, periods.From, CaseRowsAsync, r => r.Period, r => (r.Brand, (object?)null),
+            r => r.Cases, r => r.Customers < k, rows => Sets(rows, _ => (object?)"cases", r => r.Brand, r => r.Period, brandTotals: false)),
+            r => r.Period, periods.From, periods.To);
         var cases = caseRows.Select((r, i) => hiddenCases.Contains(i)
                 ? new CaseEffortCell(r.Brand, r.Period, true, null, null)
                 : new CaseEffortCell(r.Brand, r.Period, false, r.Cases, Math.Round(r.Average, 2)))
             .Where(c => scope.Shows(c.Brand)).ToList();
 
-        var reasonRows = new List<(string? Brand, DateTimeOffset Period, ContactReason Reason, int Contacts, long Customers)>();
-        await using (var command = database.CreateCommand($"""
-            select case when grouping(f.brand) = 1 then null else f.brand end, f.period, f.reason, count(*), count(distinct f.customer_id)
-            from ({Facts(periods, "f.reason")}) f
-            group by grouping sets ({(scope.GroupTotals ? "(f.brand, f.period, f.reason), (f.period, f.reason)" : "(f.brand, f.period, f.reason)")})
-            order by 1 nulls last, 2, 3
-            """))
+        async Task<List<(string? Brand, DateTimeOffset Period, ContactReason Reason, int Contacts, long Customers)>> ReasonRowsAsync(Periods cut,
+            DateTimeOffset from, DateTimeOffset to)
         {
-            AddScope(command, scope, periods.From, periods.To);
+            var read = new List<(string? Brand, DateTimeOffset Period, ContactReason Reason, int Contacts, long Customers)>();
+            await using var command = database.CreateCommand($"""
+                select case when grouping(f.brand) = 1 then null else f.brand end, f.period, f.reason, count(*), count(distinct f.customer_id)
+                from ({Facts(cut, "f.reason")}) f
+                group by grouping sets ({(scope.GroupTotals ? "(f.brand, f.period, f.reason), (f.period, f.reason)" : "(f.brand, f.period, f.reason)")})
+                order by 1 nulls last, 2, 3
+                """);
+            AddScope(command, scope, from, to);
             await using var reader = await command.ExecuteReaderAsync(cancellation);
             while (await reader.ReadAsync(cancellation))
-                reasonRows.Add((Text(reader, 0), reader.GetFieldValue<DateTimeOffset>(1), Enum.Parse<ContactReason>(reader.GetString(2)), Int(reader, 3), reader.GetInt64(4)));
+                read.Add((Text(reader, 0), reader.GetFieldValue<DateTimeOffset>(1), Enum.Parse<ContactReason>(reader.GetString(2)), Int(reader, 3), reader.GetInt64(4)));
+            return read;
         }
         // A brand's reasons add up to its contacts, shown on its all-channels row (when that is shown; a hidden total
         // hides nothing more here: the reasons of fewer customers than the minimum are each hidden anyway).
-        var hiddenReasons = reasonRows.Select((r, i) => (r, i)).Where(x => x.r.Customers < k).Select(x => x.i).ToHashSet();
-        var shownTotals = rows.Select((r, i) => (r, i)).Where(x => x.r.Channel is null && !hidden.Contains(x.i)).Select(x => (x.r.Brand, x.r.Period)).ToHashSet();
-        Suppression.Complete(reasonRows.Select(r => (long)r.Contacts).ToList(), hiddenReasons,
-            reasonRows.Select((r, i) => (r, i)).Where(x => shownTotals.Contains((x.r.Brand, x.r.Period)))
+        var shownTotals = readRows.Select((r, i) => (r, i)).Where(x => x.r.Channel is null && !readHidden.Contains(x.i))
+            .Select(x => (x.r.Brand, x.r.Period)).ToHashSet();
+        var (reasonRows, hiddenReasons) = Asked(await SuppressedAsync(periods, periods.From, ReasonRowsAsync, r => r.Period, r => (r.Brand, (object?)r.Reason),
+            r => r.Contacts, r => r.Customers < k, rows => rows.Select((r, i) => (r, i)).Where(x => shownTotals.Contains((x.r.Brand, x.r.Period)))
                 .GroupBy(x => (x.r.Brand, x.r.Period)).Select(g => (IReadOnlyList<int>)g.Select(x => x.i).ToList())
-                .Concat(Sets(reasonRows, r => (object?)r.Reason, r => r.Brand, r => r.Period, brandTotals: false)));
+                .Concat(Sets(rows, r => (object?)r.Reason, r => r.Brand, r => r.Period, brandTotals: false))),
+            r => r.Period, periods.From, periods.To);
         var reasons = reasonRows.Select((r, i) =>
             {
                 var suppressed = hiddenReasons.Contains(i);
@@ -259,6 +241,51 @@ public static class ServiceQualityQuery
             reasons.OrderBy(c => c.Brand is null ? 1 : 0).ThenBy(c => c.Brand).ThenBy(c => c.Period).ThenBy(c => c.Reason).ToList(),
             References, accessRecord);
     }
+
+    /// <summary>
+    /// Figures read and suppressed: those of fewer customers than the minimum (<paramref name="tooFew"/>), then
+    /// complementarily within <paramref name="sets"/>. Weekly figures are read with every week of the months they touch
+    /// and suppressed together with those months' figures, which a monthly request shows (so never hidden here): a month
+    /// less its other weeks would give a hidden week back. Every week read is returned, for <see cref="Asked"/> to keep
+    /// those asked.
+    /// </summary>
+    /// <param name="cell">What a figure is of, apart from its period (brand and channel, reason…): a week's figure nests in
+    /// the month's figure of the same.</param>
+    private static async Task<(List<T> Rows, HashSet<int> Hidden)> SuppressedAsync<T>(Periods periods, DateTimeOffset from,
+        Func<Periods, DateTimeOffset, DateTimeOffset, Task<List<T>>> read, Func<T, DateTimeOffset> period, Func<T, object> cell,
+        Func<T, int> size, Func<T, bool> tooFew, Func<IReadOnlyList<T>, IEnumerable<IReadOnlyList<int>>> sets)
+    {
+        if (periods.Granularity == Granularity.Month)
+        {
+            var rows = await read(periods, from, periods.To);
+            var hidden = rows.Select((r, i) => (r, i)).Where(x => tooFew(x.r)).Select(x => x.i).ToHashSet();
+            Suppression.Complete(rows.Select(r => (long)size(r)).ToList(), hidden, sets(rows));
+            return (rows, hidden);
+        }
+        var months = new Periods(Periods.Start(from, Granularity.Month), periods.To, Granularity.Month);
+        var monthEnd = Periods.Start(periods.To, Granularity.Month) == periods.To ? periods.To : months.Next(Periods.Start(periods.To, Granularity.Month));
+        var weeks = await read(periods, months.From, monthEnd);
+        var monthly = await read(months, months.From, monthEnd);
+        var all = weeks.Concat(monthly).ToList();
+        var published = Enumerable.Range(weeks.Count, monthly.Count).ToHashSet();
+        var allHidden = all.Select((r, i) => (r, i)).Where(x => tooFew(x.r)).Select(x => x.i).ToHashSet();
+        var nested = monthly.Select((m, j) => (IReadOnlyList<int>)weeks.Select((w, i) => (w, i))
+            .Where(x => Equals(cell(x.w), cell(m)) && Periods.Start(period(x.w), Granularity.Month) == period(m))
+            .Select(x => x.i).Append(weeks.Count + j).ToList());
+        Suppression.Complete(all.Select(r => (long)size(r)).ToList(), allHidden, sets(weeks).Concat(nested), published);
+        return (weeks, allHidden.Where(i => i < weeks.Count).ToHashSet());
+    }
+
+    /// <summary>The figures of the periods from <paramref name="from"/> to <paramref name="to"/>, with which of them are hidden.</summary>
+    private static (List<T> Rows, HashSet<int> Hidden) Asked<T>(List<T> rows, HashSet<int> hidden, Func<T, DateTimeOffset> period,
+        DateTimeOffset from, DateTimeOffset to)
+    {
+        var keep = rows.Select((r, i) => (r, i)).Where(x => period(x.r) >= from && period(x.r) < to).ToList();
+        return (keep.Select(x => x.r).ToList(), keep.Select((x, j) => (x, j)).Where(y => hidden.Contains(y.x.i)).Select(y => y.j).ToHashSet());
+    }
+
+    private static (List<T> Rows, HashSet<int> Hidden) Asked<T>((List<T> Rows, HashSet<int> Hidden) read, Func<T, DateTimeOffset> period,
+        DateTimeOffset from, DateTimeOffset to) => Asked(read.Rows, read.Hidden, period, from, to);
 
     /// <summary>The contacts of the scope in the period, with their period: brand, customer, period and the columns asked.</summary>
     private static string Facts(Periods periods, string columns) => $"""

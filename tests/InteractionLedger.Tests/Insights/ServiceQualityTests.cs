@@ -106,6 +106,39 @@ public sealed class when_a_brand_reads_its_service_quality(InsightsWorld world)
     }
 
     [Fact]
+    public async Task a_weeks_reasons_are_never_the_months_less_its_other_weeks()
+    {
+        // Horizon Voyages, more than two years before the base (no other contact of the group then, and out of every
+        // intensity month's two years): four customers call about billing in
+        // the month's first week, one in its second. The month's billing (5 customers) is shown; the second week's (1) is
+        // not, and neither is the first week's, or the month less it would give the second back.
+        var month = InsightsWorld.Month.AddMonths(-26);
+        for (var i = 0; i < 5; i++)
+        {
+            var customer = await world.Agent.RegisterAsync("horizon-voyages", $"Voyageur {i + 1}");
+            await world.RecordAsync(customer, InsightsWorld.Contact("horizon-voyages", InteractionLedger.Interactions.Channel.Phone,
+                month.AddDays(i < 4 ? 1 + i : 8).AddHours(10), "resolved", 20));
+        }
+        await world.ViewsCaughtUpAsync();
+        using var client = world.As("dev-analyst-group", "analytics");
+        JsonNode Billing(JsonObject report, DateTimeOffset period) => report["reasons"]!.AsArray()
+            .Single(r => r!["brand"]?.GetValue<string>() == "horizon-voyages" && r["reason"]!.GetValue<string>() == "billing"
+                         && r["period"]!.GetValue<DateTimeOffset>() == period)!;
+        var monthly = await InsightsWorld.JsonAsync(await client.GetAsync(
+            $"/insights/service-quality?brand=horizon-voyages&from={month:yyyy-MM-dd}&to={month.AddMonths(1):yyyy-MM-dd}"));
+        var weekly = await InsightsWorld.JsonAsync(await client.GetAsync(
+            $"/insights/service-quality?brand=horizon-voyages&from={month:yyyy-MM-dd}&to={month.AddMonths(1):yyyy-MM-dd}&granularity=week"));
+
+        Billing(monthly, month)["contacts"]!.GetValue<int>().ShouldBe(5);
+        Billing(weekly, month.AddDays(7))["suppressed"]!.GetValue<bool>().ShouldBeTrue();
+        Billing(weekly, month)["suppressed"]!.GetValue<bool>().ShouldBeTrue();
+        // The same for the weeks asked one at a time: the month is read with them whatever the weeks asked.
+        var firstWeek = await InsightsWorld.JsonAsync(await client.GetAsync(
+            $"/insights/service-quality?brand=horizon-voyages&from={month:yyyy-MM-dd}&to={month.AddDays(7):yyyy-MM-dd}&granularity=week"));
+        Billing(firstWeek, month)["suppressed"]!.GetValue<bool>().ShouldBeTrue();
+    }
+
+    [Fact]
     public async Task cases_and_reasons_are_read_beside_the_published_figures()
     {
         using var client = world.As("dev-analyst-group", "analytics");
