@@ -94,6 +94,10 @@ public static class InsightsModule
                 var months = ReadPeriods(from, to, Granularity.Month, now, policy, errors);
                 if (months is not null && months.Next(months.From.AddMonths(11)) < months.To)
                     errors.Add("from", "At most twelve months of intensity per request.");
+                // Asked as service quality is, by week, it would otherwise answer by month without saying so.
+                if (http.Request.Query.TryGetValue("granularity", out var granularity)
+                    && !string.Equals(granularity, "month", StringComparison.OrdinalIgnoreCase))
+                    errors.Add("granularity", "Relational intensity is read month by month, at each month's end: leave 'granularity' out.");
                 FormatKnown(format, errors);
                 if (errors.Any) return errors.ToResult();
                 var (scope, problem) = await InsightsScope.ForFiguresAsync(http, "intensity", brands, group, policy, session, gate, clock, cancellation);

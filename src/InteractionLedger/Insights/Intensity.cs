@@ -102,10 +102,7 @@ public static class IntensityQuery
         var k = scope.MinimumCustomers;
         var brands = scope.Computed.Select(b => (Key: b, Brand: (string?)b)).ToList();
         if (scope.GroupTotals) brands.Add(("*", null));
-        // Every row's movements on one list of (from, to), so that the same movement of each brand and of the group line up.
-        var moves = rows.Select(r => (r.Before, r.Now)).Distinct()
-            .OrderBy(m => m.Before is null ? -1 : (int)m.Before).ThenBy(m => m.Now).ToList();
-        var figures = brands.Select(b => new MonthFigures(b.Brand, rows.Where(r => r.Brand == b.Key).ToList(), moves)).ToList();
+        var figures = brands.Select(b => new MonthFigures(b.Brand, rows.Where(r => r.Brand == b.Key).ToList())).ToList();
         MonthFigures.Suppress(figures, k);
         return figures.Where(f => scope.Shows(f.Brand)).Select(f => f.ToMonth(month, k)).ToList();
     }
@@ -123,17 +120,15 @@ public static class IntensityQuery
         private static readonly RelationalIntensity[] Levels = Enum.GetValues<RelationalIntensity>();
         private static readonly Recency[] Recencies = Enum.GetValues<Recency>();
         private readonly List<CustomersAlike> _of;
-        private readonly IReadOnlyList<(RelationalIntensity? Before, RelationalIntensity Now)> _moves;
 
-        public MonthFigures(string? brand, List<CustomersAlike> of, IReadOnlyList<(RelationalIntensity? Before, RelationalIntensity Now)> moves)
+        public MonthFigures(string? brand, List<CustomersAlike> of)
         {
             Brand = brand;
             _of = of;
-            _moves = moves;
             Customers = of.Sum(r => r.Customers);
             Sizes = Levels.Select(l => (long)of.Where(r => r.Now == l).Sum(r => r.Customers))
                 .Concat(Recencies.Select(c => (long)of.Where(r => r.Recency == c).Sum(r => r.Customers)))
-                .Concat(moves.Select(m => (long)of.Where(r => r.Before == m.Before && r.Now == m.Now).Sum(r => r.Customers))).ToList();
+                .Concat(Moves.Select(m => (long)of.Where(r => r.Before == m.Before && r.Now == m.Now).Sum(r => r.Customers))).ToList();
         }
 
         public string? Brand { get; }
@@ -143,6 +138,14 @@ public static class IntensityQuery
         public HashSet<int> Hidden { get; } = [];
 
         private static int MovesAt => Levels.Length + Recencies.Length;
+
+        /// <summary>
+        /// Every movement there can be, from no level (new) or a level to a level, in every row and every month, zeros
+        /// included: a movement listed only when someone made it would say that a hidden one is at least one customer.
+        /// </summary>
+        public static readonly IReadOnlyList<(RelationalIntensity? Before, RelationalIntensity Now)> Moves =
+            new RelationalIntensity?[] { null }.Concat(Levels.Select(l => (RelationalIntensity?)l))
+                .SelectMany(before => Levels.Select(now => (before, now))).ToList();
 
         /// <summary>
         /// The sets of this row's figures that add up to a figure shown: levels and recencies to the month's customers;
@@ -155,8 +158,8 @@ public static class IntensityQuery
             yield return Enumerable.Range(Levels.Length, Recencies.Length).ToList();
             foreach (var (level, l) in Levels.Select((level, l) => (level, l)))
             {
-                yield return _moves.Select((m, i) => (m, i)).Where(x => x.m.Now == level).Select(x => MovesAt + x.i).Append(l).ToList();
-                yield return _moves.Select((m, i) => (m, i)).Where(x => x.m.Before == level).Select(x => MovesAt + x.i).ToList();
+                yield return Moves.Select((m, i) => (m, i)).Where(x => x.m.Now == level).Select(x => MovesAt + x.i).Append(l).ToList();
+                yield return Moves.Select((m, i) => (m, i)).Where(x => x.m.Before == level).Select(x => MovesAt + x.i).ToList();
             }
         }
 
@@ -202,9 +205,7 @@ public static class IntensityQuery
             return new IntensityMonth(Brand, month, false, Customers,
                 Levels.Select((level, i) => new LevelCount(level, Shown(i), ShareOf(i))).ToList(),
                 Recencies.Select((recency, i) => new RecencyCount(recency, Shown(Levels.Length + i), ShareOf(Levels.Length + i))).ToList(),
-                // A movement no customer of this row made is not listed (it is one another row made).
-                _moves.Select((m, i) => (m, i: MovesAt + i)).Where(x => Sizes[x.i] > 0)
-                    .Select(x => new IntensityMovement(x.m.Before, x.m.Now, Shown(x.i))).ToList(),
+                Moves.Select((m, i) => new IntensityMovement(m.Before, m.Now, Shown(MovesAt + i))).ToList(),
                 ActiveShare(active.Where(r => r.MultiChannel).Sum(r => r.Customers)),
                 Brand is null ? ActiveShare(active.Where(r => r.MultiBrand).Sum(r => r.Customers)) : null);
         }

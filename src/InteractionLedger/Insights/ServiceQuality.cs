@@ -165,9 +165,9 @@ public static class ServiceQualityQuery
         }
 
         var k = scope.MinimumCustomers;
-        var (readRows, readHidden) = await SuppressedAsync(periods, readFrom, RowsAsync, r => r.Period, r => (r.Brand, r.Channel),
-            r => r.Contacts, r => r.Customers < k, rows => Sets(rows, r => r.Channel, r => r.Brand, r => r.Period));
-        var (rows, hidden) = Asked(readRows, readHidden, r => r.Period, readFrom, periods.To);
+        var read = await SuppressedAsync(periods, readFrom, RowsAsync, r => r.Period, r => (r.Brand, r.Channel),
+            r => r.Contacts, r => r.Customers < k, (rows, _) => Sets(rows, r => r.Channel, r => r.Brand, r => r.Period));
+        var (rows, hidden) = Asked(read, r => r.Period, readFrom, periods.To);
         var totals = rows.Where(r => r.Channel is null).ToDictionary(r => (r.Brand, r.Period), r => r.Customers);
         var cells = rows.Select((r, i) => Cell(r, totals.GetValueOrDefault((r.Brand, r.Period)), hidden.Contains(i), k)).ToList();
         var byKey = cells.ToDictionary(c => (c.Brand, c.Channel, c.Period));
@@ -195,7 +195,7 @@ public static class ServiceQualityQuery
             return read;
         }
         var (caseRows, hiddenCases) = Asked(await SuppressedAsync(periods, periods.From, CaseRowsAsync, r => r.Period, r => (r.Brand, (object?)null),
-            r => r.Cases, r => r.Customers < k, rows => Sets(rows, _ => (object?)"cases", r => r.Brand, r => r.Period, brandTotals: false)),
+            r => r.Cases, r => r.Customers < k, (rows, _) => Sets(rows, _ => (object?)"cases", r => r.Brand, r => r.Period, brandTotals: false)),
             r => r.Period, periods.From, periods.To);
         var cases = caseRows.Select((r, i) => hiddenCases.Contains(i)
                 ? new CaseEffortCell(r.Brand, r.Period, true, null, null)
@@ -220,10 +220,12 @@ public static class ServiceQualityQuery
         }
         // A brand's reasons add up to its contacts, shown on its all-channels row (when that is shown; a hidden total
         // hides nothing more here: the reasons of fewer customers than the minimum are each hidden anyway).
-        var shownTotals = readRows.Select((r, i) => (r, i)).Where(x => x.r.Channel is null && !readHidden.Contains(x.i))
-            .Select(x => (x.r.Brand, x.r.Period)).ToHashSet();
+        HashSet<(string?, DateTimeOffset)> ShownTotals(List<QualityRow> cellRows, HashSet<int> cellsHidden) => cellRows.Select((r, i) => (r, i))
+            .Where(x => x.r.Channel is null && !cellsHidden.Contains(x.i)).Select(x => (x.r.Brand, x.r.Period)).ToHashSet();
+        var (shownTotals, shownMonthTotals) = (ShownTotals(read.Rows, read.Hidden), ShownTotals(read.Months, read.MonthsHidden));
         var (reasonRows, hiddenReasons) = Asked(await SuppressedAsync(periods, periods.From, ReasonRowsAsync, r => r.Period, r => (r.Brand, (object?)r.Reason),
-            r => r.Contacts, r => r.Customers < k, rows => rows.Select((r, i) => (r, i)).Where(x => shownTotals.Contains((x.r.Brand, x.r.Period)))
+            r => r.Contacts, r => r.Customers < k, (rows, months) => rows.Select((r, i) => (r, i))
+                .Where(x => (months ? shownMonthTotals : shownTotals).Contains((x.r.Brand, x.r.Period)))
                 .GroupBy(x => (x.r.Brand, x.r.Period)).Select(g => (IReadOnlyList<int>)g.Select(x => x.i).ToList())
                 .Concat(Sets(rows, r => (object?)r.Reason, r => r.Brand, r => r.Period, brandTotals: false))),
             r => r.Period, periods.From, periods.To);
@@ -242,50 +244,57 @@ public static class ServiceQualityQuery
             References, accessRecord);
     }
 
+    /// <summary>Figures read and suppressed; in weekly mode, the months they add up to too, as a monthly request shows them.</summary>
+    private sealed record Suppressed<T>(List<T> Rows, HashSet<int> Hidden, List<T> Months, HashSet<int> MonthsHidden);
+
     /// <summary>
     /// Figures read and suppressed: those of fewer customers than the minimum (<paramref name="tooFew"/>), then
-    /// complementarily within <paramref name="sets"/>. Weekly figures are read with every week of the months they touch
-    /// and suppressed together with those months' figures, which a monthly request shows (so never hidden here): a month
-    /// less its other weeks would give a hidden week back. Every week read is returned, for <see cref="Asked"/> to keep
-    /// those asked.
+    /// complementarily within <paramref name="sets"/> (given the rows and whether they are months). Weekly figures are read
+    /// with every week of the months they touch, and those months are suppressed first exactly as a monthly request
+    /// suppresses them: a month it shows counts as shown (never hidden here), one it hides as hidden; the weeks are then
+    /// suppressed with them, so that no month less its other weeks gives a hidden week back, nor its weeks a hidden
+    /// month. Every week read is returned, for <c>Asked</c> to keep those asked.
     /// </summary>
     /// <param name="cell">What a figure is of, apart from its period (brand and channel, reason…): a week's figure nests in
     /// the month's figure of the same.</param>
-    private static async Task<(List<T> Rows, HashSet<int> Hidden)> SuppressedAsync<T>(Periods periods, DateTimeOffset from,
+    private static async Task<Suppressed<T>> SuppressedAsync<T>(Periods periods, DateTimeOffset from,
         Func<Periods, DateTimeOffset, DateTimeOffset, Task<List<T>>> read, Func<T, DateTimeOffset> period, Func<T, object> cell,
-        Func<T, int> size, Func<T, bool> tooFew, Func<IReadOnlyList<T>, IEnumerable<IReadOnlyList<int>>> sets)
+        Func<T, int> size, Func<T, bool> tooFew, Func<IReadOnlyList<T>, bool, IEnumerable<IReadOnlyList<int>>> sets)
     {
+        (List<T> Rows, HashSet<int> Hidden) Alone(List<T> rows, bool months)
+        {
+            var hidden = rows.Select((r, i) => (r, i)).Where(x => tooFew(x.r)).Select(x => x.i).ToHashSet();
+            Suppression.Complete(rows.Select(r => (long)size(r)).ToList(), hidden, sets(rows, months));
+            return (rows, hidden);
+        }
         if (periods.Granularity == Granularity.Month)
         {
-            var rows = await read(periods, from, periods.To);
-            var hidden = rows.Select((r, i) => (r, i)).Where(x => tooFew(x.r)).Select(x => x.i).ToHashSet();
-            Suppression.Complete(rows.Select(r => (long)size(r)).ToList(), hidden, sets(rows));
-            return (rows, hidden);
+            var (rows, hidden) = Alone(await read(periods, from, periods.To), months: true);
+            return new Suppressed<T>(rows, hidden, rows, hidden);
         }
         var months = new Periods(Periods.Start(from, Granularity.Month), periods.To, Granularity.Month);
         var monthEnd = Periods.Start(periods.To, Granularity.Month) == periods.To ? periods.To : months.Next(Periods.Start(periods.To, Granularity.Month));
         var weeks = await read(periods, months.From, monthEnd);
-        var monthly = await read(months, months.From, monthEnd);
+        // Within a month, figures are suppressed with figures of the same month only: whatever months a monthly request
+        // asks, it hides the same ones as these.
+        var (monthly, monthlyHidden) = Alone(await read(months, months.From, monthEnd), months: true);
         var all = weeks.Concat(monthly).ToList();
-        var published = Enumerable.Range(weeks.Count, monthly.Count).ToHashSet();
-        var allHidden = all.Select((r, i) => (r, i)).Where(x => tooFew(x.r)).Select(x => x.i).ToHashSet();
+        var published = Enumerable.Range(weeks.Count, monthly.Count).Where(j => !monthlyHidden.Contains(j - weeks.Count)).ToHashSet();
+        var allHidden = weeks.Select((r, i) => (r, i)).Where(x => tooFew(x.r)).Select(x => x.i)
+            .Concat(monthlyHidden.Select(j => weeks.Count + j)).ToHashSet();
         var nested = monthly.Select((m, j) => (IReadOnlyList<int>)weeks.Select((w, i) => (w, i))
             .Where(x => Equals(cell(x.w), cell(m)) && Periods.Start(period(x.w), Granularity.Month) == period(m))
             .Select(x => x.i).Append(weeks.Count + j).ToList());
-        Suppression.Complete(all.Select(r => (long)size(r)).ToList(), allHidden, sets(weeks).Concat(nested), published);
-        return (weeks, allHidden.Where(i => i < weeks.Count).ToHashSet());
+        Suppression.Complete(all.Select(r => (long)size(r)).ToList(), allHidden, sets(weeks, false).Concat(nested), published);
+        return new Suppressed<T>(weeks, allHidden.Where(i => i < weeks.Count).ToHashSet(), monthly, monthlyHidden);
     }
 
     /// <summary>The figures of the periods from <paramref name="from"/> to <paramref name="to"/>, with which of them are hidden.</summary>
-    private static (List<T> Rows, HashSet<int> Hidden) Asked<T>(List<T> rows, HashSet<int> hidden, Func<T, DateTimeOffset> period,
-        DateTimeOffset from, DateTimeOffset to)
+    private static (List<T> Rows, HashSet<int> Hidden) Asked<T>(Suppressed<T> read, Func<T, DateTimeOffset> period, DateTimeOffset from, DateTimeOffset to)
     {
-        var keep = rows.Select((r, i) => (r, i)).Where(x => period(x.r) >= from && period(x.r) < to).ToList();
-        return (keep.Select(x => x.r).ToList(), keep.Select((x, j) => (x, j)).Where(y => hidden.Contains(y.x.i)).Select(y => y.j).ToHashSet());
+        var keep = read.Rows.Select((r, i) => (r, i)).Where(x => period(x.r) >= from && period(x.r) < to).ToList();
+        return (keep.Select(x => x.r).ToList(), keep.Select((x, j) => (x, j)).Where(y => read.Hidden.Contains(y.x.i)).Select(y => y.j).ToHashSet());
     }
-
-    private static (List<T> Rows, HashSet<int> Hidden) Asked<T>((List<T> Rows, HashSet<int> Hidden) read, Func<T, DateTimeOffset> period,
-        DateTimeOffset from, DateTimeOffset to) => Asked(read.Rows, read.Hidden, period, from, to);
 
     /// <summary>The contacts of the scope in the period, with their period: brand, customer, period and the columns asked.</summary>
     private static string Facts(Periods periods, string columns) => $"""

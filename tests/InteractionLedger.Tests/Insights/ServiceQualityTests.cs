@@ -139,6 +139,36 @@ public sealed class when_a_brand_reads_its_service_quality(InsightsWorld world)
     }
 
     [Fact]
+    public async Task a_month_hidden_as_a_partner_is_not_given_back_by_its_weeks()
+    {
+        // Another month nobody else writes to: Voyages 3 customers, all in the first week; Énergie 2 (too few) and Banque 6
+        // in the third.
+        // The monthly figures hide Énergie and, as its partner against the group, Voyages (the smallest); Voyages' first
+        // week alone would be its month: it is hidden by the weekly figures too.
+        var month = InsightsWorld.Month.AddMonths(-29);
+        foreach (var (brand, customers, day) in new[] { ("horizon-energie", 2, 16), ("horizon-voyages", 3, 2), ("horizon-banque", 6, 16) })
+            for (var i = 0; i < customers; i++)
+            {
+                var customer = await world.Agent.RegisterAsync(brand, $"Client {i + 1}");
+                await world.RecordAsync(customer, InsightsWorld.Contact(brand, InteractionLedger.Interactions.Channel.Phone,
+                    month.AddDays(day + i % 3).AddHours(10), "resolved", 20));
+            }
+        await world.ViewsCaughtUpAsync();
+        using var client = world.As("dev-analyst-group", "analytics");
+        JsonObject Total(JsonObject report, string brand, DateTimeOffset period) => report["cells"]!.AsArray().Select(c => c!.AsObject())
+            .Single(c => c["brand"]?.GetValue<string>() == brand && c["channel"] is null && c["period"]!.GetValue<DateTimeOffset>() == period);
+        var monthly = await InsightsWorld.JsonAsync(await client.GetAsync(
+            $"/insights/service-quality?from={month:yyyy-MM-dd}&to={month.AddMonths(1):yyyy-MM-dd}"));
+        Total(monthly, "horizon-energie", month)["suppressed"]!.GetValue<bool>().ShouldBeTrue();
+        Total(monthly, "horizon-voyages", month)["suppressed"]!.GetValue<bool>().ShouldBeTrue();
+        Total(monthly, "horizon-banque", month)["contacts"]!.GetValue<int>().ShouldBe(6);
+
+        var weekly = await InsightsWorld.JsonAsync(await client.GetAsync(
+            $"/insights/service-quality?from={month:yyyy-MM-dd}&to={month.AddMonths(1):yyyy-MM-dd}&granularity=week"));
+        Total(weekly, "horizon-voyages", month)["suppressed"]!.GetValue<bool>().ShouldBeTrue();
+    }
+
+    [Fact]
     public async Task cases_and_reasons_are_read_beside_the_published_figures()
     {
         using var client = world.As("dev-analyst-group", "analytics");
@@ -229,10 +259,11 @@ public sealed class when_figures_are_asked_outside_their_rules(InsightsWorld wor
     [InlineData("granularity=day", "granularity")]
     [InlineData("granularity=1", "granularity")]
     [InlineData("format=xml", "format")]
-    public async Task bad_input_is_a_problem_naming_the_field(string query, string field)
+    [InlineData("granularity=week", "granularity", "intensity")]
+    public async Task bad_input_is_a_problem_naming_the_field(string query, string field, string view = "service-quality")
     {
         using var client = world.As("dev-analyst-horizon-telecom", "analytics");
-        var response = await client.GetAsync($"/insights/service-quality?{query}");
+        var response = await client.GetAsync($"/insights/{view}?{query}");
         response.StatusCode.ShouldBe(System.Net.HttpStatusCode.BadRequest);
         (await response.ProblemAsync()).ErrorFields().ShouldContain(field);
     }

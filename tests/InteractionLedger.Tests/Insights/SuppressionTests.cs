@@ -27,6 +27,18 @@ public sealed class complementary_suppression
     }
 
     [Fact]
+    public void a_partner_is_never_the_only_figure_another_set_could_hide()
+    {
+        // Into a level: the level's 10 = new 2 (too few) + stayed 8. Out of the level (its sum, last month's 8, shown
+        // in last month's row): stayed 8 + left 0. Hiding "stayed" would leave it the only figure hidden out of the level,
+        // equal to last month's 8: the level itself goes instead.
+        long[] sizes = [10, 2, 8, 0];
+        var hidden = new HashSet<int> { 1 };
+        Suppression.Complete(sizes, hidden, [[0, 1, 2], [2, 3]]);
+        hidden.ShouldBe([0, 1], ignoreOrder: true);
+    }
+
+    [Fact]
     public void a_hidden_zero_does_not_cover_the_one_figure_hidden_beside_it()
     {
         // The group's 15 = Télécom's 11 + Énergie's 3 + Banque's 1 + Voyages' 0 (its row hidden, of too few customers).
