@@ -18,10 +18,11 @@ public sealed record Objectors(Guid[] Customers, string[] Brands, int DistinctCu
 /// totals across the group are shown, and who is left out. Decided before any figure is computed.
 /// </summary>
 /// <param name="Brands">The brands whose rows are shown.</param>
-/// <param name="Computed">The brands the figures are computed over: every brand of the group for a caller acting for the
-/// whole group, whatever it names, so the group's totals are always the same and no two requests naming different brands
-/// give a brand's figures by difference.</param>
-/// <param name="GroupTotals">Totals across the group's brands: for a caller acting for the whole group only.</param>
+/// <param name="Computed">The brands the figures are computed over, with the group's totals: every brand of the group,
+/// whoever asks and whatever it names, so that a figure is suppressed the same way for every caller (a brand's own view
+/// showing the partner the group's view hides would give a hidden figure back) and no two requests naming different
+/// brands give a brand's figures by difference. Only the rows of <paramref name="Brands"/> are shown.</param>
+/// <param name="GroupTotals">Whether the group's totals are shown: to a caller acting for the whole group only.</param>
 public sealed record FigureScope(Caller Caller, Purpose Purpose, IReadOnlyList<string> Brands, IReadOnlyList<string> Computed, bool GroupTotals,
     Objectors Excluded, int MinimumCustomers)
 {
@@ -46,9 +47,11 @@ public static class InsightsScope
                       "they describe no one, and customers who objected to analytics are left out of them.",
             brands, group, gate, cancellation);
         if (admitted is not var (caller, purpose, shown)) return (null, problem);
-        var computed = caller.Brands is null ? group.BrandCodes : shown;
-        var excluded = await ObjectorsAsync(session, purpose, computed, group, clock.GetUtcNow(), cancellation);
-        return (new FigureScope(caller, purpose, shown, computed, caller.Brands is null, excluded, policy.MinimumCustomersPerFigure), null);
+        // Left-out customers are counted over the brands shown (every brand for a caller acting for the whole group):
+        // a brand's caller is not told how many objected to another brand.
+        var excluded = await ObjectorsAsync(session, purpose, group.BrandCodes, counted: caller.Brands is null ? group.BrandCodes : shown, group,
+            clock.GetUtcNow(), cancellation);
+        return (new FigureScope(caller, purpose, shown, group.BrandCodes, caller.Brands is null, excluded, policy.MinimumCustomersPerFigure), null);
     }
 
     /// <summary>
@@ -114,16 +117,16 @@ public static class InsightsScope
     /// the same rule as a read of one customer.
     /// </summary>
     /// <param name="computed">The brands the figures are computed over: objections for them leave contacts out.</param>
-    /// <remarks>The customers counted as left out are those of the brands computed (an objector who never dealt with them is
+    /// <param name="counted">The brands whose objectors are counted as left out (an objector who never dealt with them is
     /// not the caller's to count): the whole group's for a caller acting for it, whatever it names, so that no two requests
-    /// naming different brands give a count by difference.</remarks>
+    /// naming different brands give a count by difference.</param>
     public static async Task<Objectors> ObjectorsAsync(IQuerySession session, Purpose purpose, IReadOnlyList<string> computed,
-        GroupCatalog group, DateTimeOffset now, CancellationToken cancellation)
+        IReadOnlyList<string> counted, GroupCatalog group, DateTimeOffset now, CancellationToken cancellation)
     {
         var candidates = await session.QueryAsync<Customer>(
             $"select data from {LedgerStore.Schema}.mt_doc_customer c where exists (select 1 from jsonb_each(c.data -> 'consents') s " +
             $"where s.value ->> 'purpose' = ? and s.value ->> 'status' = '{nameof(ConsentStatus.Objected)}')", cancellation, purpose.ToString());
-        var (customers, brandsOf, counted) = (new List<Guid>(), new List<string>(), new HashSet<Guid>());
+        var (customers, brandsOf, countedCustomers) = (new List<Guid>(), new List<string>(), new HashSet<Guid>());
         foreach (var customer in candidates)
         {
             // A merged customer is one person: an objection made under any of their ids covers all of them.
@@ -134,10 +137,10 @@ public static class InsightsScope
                     group.BrandCodes, now);
                 if (standing.Status != ConsentStatus.Objected) continue;
                 foreach (var member in members) { customers.Add(member); brandsOf.Add(brand); }
-                if (customer.Brands.Contains(brand)) counted.Add(customer.AbsorbedInto ?? customer.Id);
+                if (counted.Contains(brand) && customer.Brands.Contains(brand)) countedCustomers.Add(customer.AbsorbedInto ?? customer.Id);
             }
         }
-        return new Objectors([.. customers], [.. brandsOf], counted.Count);
+        return new Objectors([.. customers], [.. brandsOf], countedCustomers.Count);
     }
 
     /// <summary>The SQL that leaves out objectors' contacts (<c>x</c>) and erased customers' late facts, for a fact aliased <c>f</c>.</summary>

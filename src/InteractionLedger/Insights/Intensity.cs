@@ -77,7 +77,7 @@ public static class IntensityQuery
         const string Level = "case when {0} = 0 then 'None' when {0} >= @high then 'High' when {0} >= @medium then 'Medium' else 'Low' end";
         var rows = new List<CustomersAlike>();
         await using (var command = database.CreateCommand($"""
-            with per as ({PerCustomer("f.brand")}{(scope.GroupTotals ? $" union all {PerCustomer("'*'")}" : "")})
+            with per as ({PerCustomer("f.brand")} union all {PerCustomer("'*'")})
             select brand, {string.Format(Level, "year_now")}, case when known_before then {string.Format(Level, "year_before")} end,
                    case when last_at >= @end - interval '30 days' then 'Recent' when last_at >= @end - interval '90 days' then 'Lately'
                         when last_at >= @end - @dormant * interval '1 day' then 'Fading' else 'Dormant' end,
@@ -100,8 +100,7 @@ public static class IntensityQuery
         }
 
         var k = scope.MinimumCustomers;
-        var brands = scope.Computed.Select(b => (Key: b, Brand: (string?)b)).ToList();
-        if (scope.GroupTotals) brands.Add(("*", null));
+        var brands = scope.Computed.Select(b => (Key: b, Brand: (string?)b)).Append(("*", null)).ToList();
         var figures = brands.Select(b => new MonthFigures(b.Brand, rows.Where(r => r.Brand == b.Key).ToList())).ToList();
         MonthFigures.Suppress(figures, k);
         return figures.Where(f => scope.Shows(f.Brand)).Select(f => f.ToMonth(month, k)).ToList();

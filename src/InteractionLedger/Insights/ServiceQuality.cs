@@ -129,9 +129,8 @@ public static class ServiceQualityQuery
     {
         // One period before the first is read too: the first period's change needs it.
         var readFrom = periods.Previous(periods.From);
-        var groupingSets = scope.GroupTotals
-            ? "(f.brand, f.channel, f.period), (f.brand, f.period), (f.channel, f.period), (f.period)"
-            : "(f.brand, f.channel, f.period), (f.brand, f.period)";
+        // The group's totals are computed for every caller (FigureScope.Computed) and shown to those acting for the whole group.
+        const string groupingSets = "(f.brand, f.channel, f.period), (f.brand, f.period), (f.channel, f.period), (f.period)";
         async Task<List<QualityRow>> RowsAsync(Periods cut, DateTimeOffset from, DateTimeOffset to)
         {
             var read = new List<QualityRow>();
@@ -185,7 +184,7 @@ public static class ServiceQualityQuery
                 from (select f.brand, f.customer_id, f.contact_count, {cut.PeriodOf("f.resolved_at")} as period
                       from {InsightsTables.Cases} f {InsightsScope.ExcludedJoin}
                       where {InsightsScope.NotExcluded} and f.status = 'Resolved' and f.brand = any(@brands) and f.resolved_at >= @from and f.resolved_at < @to) f
-                group by grouping sets ({(scope.GroupTotals ? "(f.brand, f.period), (f.period)" : "(f.brand, f.period)")})
+                group by grouping sets ((f.brand, f.period), (f.period))
                 order by 1 nulls last, 2
                 """);
             AddScope(command, scope, from, to);
@@ -209,7 +208,7 @@ public static class ServiceQualityQuery
             await using var command = database.CreateCommand($"""
                 select case when grouping(f.brand) = 1 then null else f.brand end, f.period, f.reason, count(*), count(distinct f.customer_id)
                 from ({Facts(cut, "f.reason")}) f
-                group by grouping sets ({(scope.GroupTotals ? "(f.brand, f.period, f.reason), (f.period, f.reason)" : "(f.brand, f.period, f.reason)")})
+                group by grouping sets ((f.brand, f.period, f.reason), (f.period, f.reason))
                 order by 1 nulls last, 2, 3
                 """);
             AddScope(command, scope, from, to);

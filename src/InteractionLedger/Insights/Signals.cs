@@ -108,7 +108,7 @@ public static class SignalQuery
         await using (var command = database.CreateCommand($"""
             with signals as ({Sql(leaveOutObjectors: true)})
             select case when grouping(brand) = 1 then null else brand end, kind, count(distinct customer_id) from signals
-            group by grouping sets ({(scope.GroupTotals ? "(brand, kind), (kind)" : "(brand, kind)")})
+            group by grouping sets ((brand, kind), (kind))
             """))
         {
             command.Parameters.AddWithValue("brands", scope.Computed.ToArray());
@@ -119,7 +119,7 @@ public static class SignalQuery
                 counts[(reader.IsDBNull(0) ? null : reader.GetString(0), Enum.Parse<SignalKind>(reader.GetString(1)))] = reader.GetInt64(2);
         }
         var k = scope.MinimumCustomers;
-        var cells = scope.Computed.Select(b => (string?)b).Concat(scope.GroupTotals ? [null] : [])
+        var cells = scope.Computed.Select(b => (string?)b).Append(null)
             .SelectMany(brand => Enum.GetValues<SignalKind>().Select(kind => (Brand: brand, Kind: kind, Customers: counts.GetValueOrDefault((brand, kind)))))
             .ToList();
         var hidden = cells.Select((c, i) => (c, i)).Where(x => x.c.Customers > 0 && x.c.Customers < k).Select(x => x.i).ToHashSet();

@@ -95,6 +95,28 @@ public sealed class when_a_brand_reads_its_service_quality(InsightsWorld world)
         banque["cells"]!.AsArray().ShouldNotContain(c => c!["brand"] != null && c["brand"]!.GetValue<string>() == "horizon-telecom");
     }
 
+    [Theory]
+    [InlineData("service-quality", "cells")]
+    [InlineData("service-quality", "reasons")]
+    [InlineData("intensity", "months")]
+    [InlineData("signals", "counts")]
+    public async Task a_brand_sees_its_figures_hidden_as_the_group_sees_them(string view, string list)
+    {
+        // Were a brand's own figures suppressed apart from the other brands', its view would show the partner the group's
+        // view hides (or the other way round), and the group's figure less that partner would give the hidden one back.
+        var period = view == "signals" ? "" : $"from={InsightsWorld.Month.AddMonths(-1):yyyy-MM-dd}&to={InsightsWorld.Month.AddMonths(1):yyyy-MM-dd}";
+        using var lead = world.As("dev-analyst-group", "analytics");
+        var groupView = await InsightsWorld.JsonAsync(await lead.GetAsync($"/insights/{view}?{period}"));
+        foreach (var brand in new[] { InsightsWorld.Telecom, InsightsWorld.Energie, InsightsWorld.Banque })
+        {
+            using var own = world.As($"dev-analyst-{brand}", "analytics");
+            var brandView = await InsightsWorld.JsonAsync(await own.GetAsync($"/insights/{view}?{period}"));
+            string Rows(JsonObject report) => string.Join('\n', report[list]!.AsArray()
+                .Where(r => r!["brand"]?.GetValue<string>() == brand).Select(r => r!.ToJsonString()));
+            Rows(brandView).ShouldBe(Rows(groupView), $"{brand}'s {list}");
+        }
+    }
+
     [Fact]
     public async Task customers_who_objected_to_analytics_are_left_out_and_counted()
     {
