@@ -72,6 +72,11 @@ public sealed class InsightsJourneyTests(ConsoleHost host)
             await page.GotoAsync($"/console/insights/intensity?{period}");
             await Expect(page.GetByRole(AriaRole.Img, new() { NameRegex = new Regex("Customers by intensity level") })).ToBeVisibleAsync();
             await Expect(page.Locator("table").First.Locator("tbody tr").First.Locator("td").First).ToHaveTextAsync("6");
+            // Movements from a level (or new) to a level, every one shown, zeros included: the six were new, now low.
+            var movements = page.GetByTestId("movements").Locator("tbody tr");
+            await Expect(movements).ToHaveCountAsync(5);
+            await Expect(movements.First.Locator("th")).ToHaveTextAsync("New customers");
+            await Expect(movements.First.Locator("td")).ToHaveTextAsync(["0", "6", "0", "0"]);
             await ConsoleHost.ShouldBeAccessibleAsync(page);
             await ConsoleHost.ScreenshotForDocsAsync(page, "insights-intensity");
 
