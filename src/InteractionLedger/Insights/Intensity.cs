@@ -6,9 +6,9 @@ namespace InteractionLedger.Insights;
 /// <summary>How long ago a customer's last contact was, at a month's end.</summary>
 public enum Recency
 {
-    /// <summary>Within the last 30 days.</summary>
+    /// <summary>During the month: the brand's customers of the month in service quality, the same number.</summary>
     Recent,
-    /// <summary>31 to 90 days ago.</summary>
+    /// <summary>Before the month, within 90 days of its end.</summary>
     Lately,
     /// <summary>More than 90 days ago, not yet dormant.</summary>
     Fading,
@@ -50,17 +50,22 @@ public static class IntensityQuery
         Guid accessRecord, CancellationToken cancellation)
     {
         var result = new List<IntensityMonth>();
+        var customersShown = await ServiceQualityQuery.MonthCustomersShownAsync(database, scope, months, relationship, cancellation);
         for (var month = months.From; month < months.To; month = months.Next(month))
         {
-            result.AddRange(await MonthAsync(database, scope, month, months.Next(month), month, relationship, cancellation));
+            var of = month;
+            result.AddRange(await MonthAsync(database, scope, month, months.Next(month), month, relationship,
+                brand => customersShown.TryGetValue((brand, of), out var shown) ? shown : null, cancellation));
         }
         return new IntensityReport(months.From, months.To, scope.Brands, scope.MinimumCustomers, scope.ExcludedCustomers,
             result.OrderBy(m => m.Brand is null ? 1 : 0).ThenBy(m => m.Brand).ThenBy(m => m.Month).ToList(),
             new IntensityThresholds(relationship.MediumIntensityFrom, relationship.HighIntensityFrom, relationship.DormantAfterDays), accessRecord);
     }
 
+    /// <param name="recentShown">Whether service quality shows the brand's (null: the group's) customers of the month, the
+    /// "recent" ones here; null when it has no row for them (nobody in contact).</param>
     private static async Task<IReadOnlyList<IntensityMonth>> MonthAsync(NpgsqlDataSource database, FigureScope scope, DateTimeOffset month,
-        DateTimeOffset end, DateTimeOffset previousEnd, RelationshipPolicy relationship, CancellationToken cancellation)
+        DateTimeOffset end, DateTimeOffset previousEnd, RelationshipPolicy relationship, Func<string?, bool?> recentShown, CancellationToken cancellation)
     {
         string PerCustomer(string key) => $"""
             select {key} as brand, f.customer_id,
@@ -79,7 +84,7 @@ public static class IntensityQuery
         await using (var command = database.CreateCommand($"""
             with per as ({PerCustomer("f.brand")} union all {PerCustomer("'*'")})
             select brand, {string.Format(Level, "year_now")}, case when known_before then {string.Format(Level, "year_before")} end,
-                   case when last_at >= @end - interval '30 days' then 'Recent' when last_at >= @end - interval '90 days' then 'Lately'
+                   case when last_at >= @previous_end then 'Recent' when last_at >= @end - interval '90 days' then 'Lately'
                         when last_at >= @end - @dormant * interval '1 day' then 'Fading' else 'Dormant' end,
                    channels >= 2, brands >= 2, count(*)
             from per group by 1, 2, 3, 4, 5, 6
@@ -102,7 +107,7 @@ public static class IntensityQuery
         var k = scope.MinimumCustomers;
         var brands = scope.Computed.Select(b => (Key: b, Brand: (string?)b)).Append(("*", null)).ToList();
         var figures = brands.Select(b => new MonthFigures(b.Brand, rows.Where(r => r.Brand == b.Key).ToList())).ToList();
-        MonthFigures.Suppress(figures, k);
+        MonthFigures.Suppress(figures, k, recentShown);
         return figures.Where(f => scope.Shows(f.Brand)).Select(f => f.ToMonth(month, k)).ToList();
     }
 
@@ -169,7 +174,9 @@ public static class IntensityQuery
         /// of too few customers hides another brand's row with it, and a brand's hidden figure another brand's same
         /// figure, as parts of the group's (when the group's row is computed, for a caller acting for the whole group).
         /// </summary>
-        public static void Suppress(IReadOnlyList<MonthFigures> rows, int k)
+        /// <param name="recentShown">The "recent" customers are service quality's customers of the month: shown there, they
+        /// count as shown here (never hidden as a partner); hidden there, they are hidden here.</param>
+        public static void Suppress(IReadOnlyList<MonthFigures> rows, int k, Func<string?, bool?> recentShown)
         {
             var group = rows.SingleOrDefault(r => r.Brand is null);
             var totals = rows.Select(r => (long)r.Customers).ToList();
@@ -181,11 +188,18 @@ public static class IntensityQuery
             var sizes = rows.SelectMany(r => r.Sizes).ToList();
             var hidden = sizes.Select((size, i) => (size, i))
                 .Where(x => rows[x.i / width].RowHidden || (x.size > 0 && x.size < k)).Select(x => x.i).ToHashSet();
+            var recent = Levels.Length + Array.IndexOf(Recencies, Recency.Recent);
+            var published = new HashSet<int>();
+            foreach (var (row, n) in rows.Select((row, n) => (row, n)))
+            {
+                if (recentShown(row.Brand) == false) hidden.Add(n * width + recent);
+                else if (recentShown(row.Brand) == true && !row.RowHidden) published.Add(n * width + recent);
+            }
             var sets = rows.Select((r, n) => (r, n)).Where(x => !x.r.RowHidden)
                 .SelectMany(x => x.r.Sets().Select(set => (IReadOnlyList<int>)set.Select(i => x.n * width + i).ToList())).ToList();
             if (group is not null && !group.RowHidden)
                 sets.AddRange(Enumerable.Range(0, width).Select(f => (IReadOnlyList<int>)Enumerable.Range(0, rows.Count).Select(n => n * width + f).ToList()));
-            Suppression.Complete(sizes, hidden, sets);
+            Suppression.Complete(sizes, hidden, sets, published);
             foreach (var i in hidden) rows[i / width].Hidden.Add(i % width);
         }
 

@@ -129,43 +129,8 @@ public static class ServiceQualityQuery
     {
         // One period before the first is read too: the first period's change needs it.
         var readFrom = periods.Previous(periods.From);
-        // The group's totals are computed for every caller (FigureScope.Computed) and shown to those acting for the whole group.
-        const string groupingSets = "(f.brand, f.channel, f.period), (f.brand, f.period), (f.channel, f.period), (f.period)";
-        async Task<List<QualityRow>> RowsAsync(Periods cut, DateTimeOffset from, DateTimeOffset to)
-        {
-            var read = new List<QualityRow>();
-            await using var command = database.CreateCommand($"""
-                select case when grouping(f.brand) = 1 then null else f.brand end, case when grouping(f.channel) = 1 then null else f.channel end,
-                       f.period, count(*), count(distinct f.customer_id),
-                       count(distinct f.customer_id) filter (where f.satisfaction is not null), count(f.satisfaction), avg(f.satisfaction)::float8,
-                       count(*) filter (where f.satisfaction >= 4), count(*) filter (where f.satisfaction <= @negative),
-                       count(*) filter (where f.direction = 'Inbound' and (f.case_id is null or c.first_contact_id = f.id)),
-                       count(*) filter (where f.direction = 'Inbound' and ((f.case_id is null and f.outcome = 'Resolved')
-                           or (c.first_contact_id = f.id and c.status = 'Resolved' and c.contact_count = 1))),
-                       count(distinct f.customer_id) filter (where f.waiting_seconds is not null),
-                       round(percentile_cont(0.5) within group (order by f.waiting_seconds))::integer,
-                       round(percentile_cont(0.9) within group (order by f.waiting_seconds))::integer,
-                       count(*) filter (where f.outcome = 'Abandoned'),
-                       count(distinct f.customer_id) filter (where f.direction = 'Inbound' and (f.case_id is null or c.first_contact_id = f.id))
-                from ({Facts(cut, "f.channel, f.direction, f.outcome, f.case_id, f.id, f.satisfaction, f.waiting_seconds")}) f
-                left join {InsightsTables.Cases} c on c.id = f.case_id
-                group by grouping sets ({groupingSets})
-                order by 1 nulls last, 2 nulls first, 3
-                """);
-            AddScope(command, scope, from, to);
-            command.Parameters.AddWithValue("negative", relationship.NegativeAtMost);
-            await using var reader = await command.ExecuteReaderAsync(cancellation);
-            while (await reader.ReadAsync(cancellation))
-                read.Add(new QualityRow(Text(reader, 0), reader.IsDBNull(1) ? null : Enum.Parse<Channel>(reader.GetString(1)), reader.GetFieldValue<DateTimeOffset>(2),
-                    Int(reader, 3), Int(reader, 4), Int(reader, 5), Int(reader, 6), reader.IsDBNull(7) ? null : reader.GetDouble(7), Int(reader, 8), Int(reader, 9),
-                    Int(reader, 10), Int(reader, 11), Int(reader, 12), reader.IsDBNull(13) ? null : reader.GetInt32(13),
-                    reader.IsDBNull(14) ? null : reader.GetInt32(14), Int(reader, 15), Int(reader, 16)));
-            return read;
-        }
-
         var k = scope.MinimumCustomers;
-        var read = await SuppressedAsync(periods, readFrom, RowsAsync, r => r.Period, r => (r.Brand, r.Channel),
-            r => r.Contacts, r => r.Customers < k, (rows, _) => Sets(rows, r => r.Channel, r => r.Brand, r => r.Period));
+        var read = await CellsAsync(database, scope, periods, readFrom, relationship, cancellation);
         var (rows, hidden) = Asked(read, r => r.Period, readFrom, periods.To);
         var totals = rows.Where(r => r.Channel is null).ToDictionary(r => (r.Brand, r.Period), r => r.Customers);
         var cells = rows.Select((r, i) => Cell(r, totals.GetValueOrDefault((r.Brand, r.Period)), hidden.Contains(i), k)).ToList();
@@ -241,6 +206,60 @@ public static class ServiceQualityQuery
             cases.OrderBy(c => c.Brand is null ? 1 : 0).ThenBy(c => c.Brand).ThenBy(c => c.Period).ToList(),
             reasons.OrderBy(c => c.Brand is null ? 1 : 0).ThenBy(c => c.Brand).ThenBy(c => c.Period).ThenBy(c => c.Reason).ToList(),
             References, accessRecord);
+    }
+
+    /// <summary>The cells (brand × channel × period, and the group's totals, computed for every caller), suppressed.</summary>
+    private static Task<Suppressed<QualityRow>> CellsAsync(NpgsqlDataSource database, FigureScope scope, Periods periods, DateTimeOffset from,
+        RelationshipPolicy relationship, CancellationToken cancellation) =>
+        SuppressedAsync(periods, from, (cut, f, t) => RowsAsync(database, scope, relationship, cut, f, t, cancellation), r => r.Period,
+            r => (r.Brand, r.Channel), r => r.Contacts, r => r.Customers < scope.MinimumCustomers,
+            (rows, _) => Sets(rows, r => r.Channel, r => r.Brand, r => r.Period));
+
+    /// <summary>
+    /// Whether each brand's (and the group's: brand null) customers of each month are shown by a monthly request, by
+    /// month. Relational intensity's "recent" customers at a month's end are the same number: that route hides what this
+    /// one hides and shows what it shows, or one route's figure would give the other's hidden one back.
+    /// </summary>
+    public static async Task<Dictionary<(string? Brand, DateTimeOffset Month), bool>> MonthCustomersShownAsync(NpgsqlDataSource database, FigureScope scope,
+        Periods months, RelationshipPolicy relationship, CancellationToken cancellation)
+    {
+        var read = await CellsAsync(database, scope, months, months.From, relationship, cancellation);
+        return read.Rows.Select((r, i) => (r, i)).Where(x => x.r.Channel is null)
+            .ToDictionary(x => (x.r.Brand, x.r.Period), x => !read.Hidden.Contains(x.i));
+    }
+
+    /// <summary>The figures of every brand × channel (and all) × period, and the group's: one row each.</summary>
+    private static async Task<List<QualityRow>> RowsAsync(NpgsqlDataSource database, FigureScope scope, RelationshipPolicy relationship, Periods cut,
+        DateTimeOffset from, DateTimeOffset to, CancellationToken cancellation)
+    {
+        var read = new List<QualityRow>();
+        await using var command = database.CreateCommand($"""
+            select case when grouping(f.brand) = 1 then null else f.brand end, case when grouping(f.channel) = 1 then null else f.channel end,
+                   f.period, count(*), count(distinct f.customer_id),
+                   count(distinct f.customer_id) filter (where f.satisfaction is not null), count(f.satisfaction), avg(f.satisfaction)::float8,
+                   count(*) filter (where f.satisfaction >= 4), count(*) filter (where f.satisfaction <= @negative),
+                   count(*) filter (where f.direction = 'Inbound' and (f.case_id is null or c.first_contact_id = f.id)),
+                   count(*) filter (where f.direction = 'Inbound' and ((f.case_id is null and f.outcome = 'Resolved')
+                       or (c.first_contact_id = f.id and c.status = 'Resolved' and c.contact_count = 1))),
+                   count(distinct f.customer_id) filter (where f.waiting_seconds is not null),
+                   round(percentile_cont(0.5) within group (order by f.waiting_seconds))::integer,
+                   round(percentile_cont(0.9) within group (order by f.waiting_seconds))::integer,
+                   count(*) filter (where f.outcome = 'Abandoned'),
+                   count(distinct f.customer_id) filter (where f.direction = 'Inbound' and (f.case_id is null or c.first_contact_id = f.id))
+            from ({Facts(cut, "f.channel, f.direction, f.outcome, f.case_id, f.id, f.satisfaction, f.waiting_seconds")}) f
+            left join {InsightsTables.Cases} c on c.id = f.case_id
+            group by grouping sets ((f.brand, f.channel, f.period), (f.brand, f.period), (f.channel, f.period), (f.period))
+            order by 1 nulls last, 2 nulls first, 3
+            """);
+        AddScope(command, scope, from, to);
+        command.Parameters.AddWithValue("negative", relationship.NegativeAtMost);
+        await using var reader = await command.ExecuteReaderAsync(cancellation);
+        while (await reader.ReadAsync(cancellation))
+            read.Add(new QualityRow(Text(reader, 0), reader.IsDBNull(1) ? null : Enum.Parse<Channel>(reader.GetString(1)), reader.GetFieldValue<DateTimeOffset>(2),
+                Int(reader, 3), Int(reader, 4), Int(reader, 5), Int(reader, 6), reader.IsDBNull(7) ? null : reader.GetDouble(7), Int(reader, 8), Int(reader, 9),
+                Int(reader, 10), Int(reader, 11), Int(reader, 12), reader.IsDBNull(13) ? null : reader.GetInt32(13),
+                reader.IsDBNull(14) ? null : reader.GetInt32(14), Int(reader, 15), Int(reader, 16)));
+        return read;
     }
 
     /// <summary>Figures read and suppressed; in weekly mode, the months they add up to too, as a monthly request shows them.</summary>

@@ -396,7 +396,7 @@ public static class ConsoleFrench
         ["Week"] = "Semaine",
         ["Negative contacts"] = "Contacts négatifs", ["Case dragging"] = "Dossier qui traîne", ["Not called back"] = "Non rappelé",
         ["Dormant loyal"] = "Fidèle en sommeil",
-        ["Recent"] = "Récent (30 jours)", ["Lately"] = "Entre 31 et 90 jours", ["Fading"] = "Plus de 90 jours", ["Dormant"] = "En sommeil",
+        ["Recent"] = "Dans le mois", ["Lately"] = "Avant, à moins de 90 jours", ["Fading"] = "Plus de 90 jours", ["Dormant"] = "En sommeil",
         ["Stated"] = "déclaré", ["Behaviour"] = "habitude", ["Contact details"] = "coordonnées",
     };
 }

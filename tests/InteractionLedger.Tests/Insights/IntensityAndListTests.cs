@@ -60,6 +60,25 @@ public sealed class when_the_relationship_is_read_across_the_base(InsightsWorld 
                     .ShouldNotBe(1, $"{list} {value}");
     }
 
+    [Fact]
+    public async Task the_recent_customers_are_the_months_customers_hidden_as_service_quality_hides_them()
+    {
+        // The customers in contact during the month are both intensity's "recent" ones and service quality's customers of
+        // the month: hidden by one route and shown by the other, the shown one would give the hidden one back.
+        using var lead = world.As("dev-analyst-group", "analytics");
+        var period = $"from={InsightsWorld.Month.AddMonths(-2):yyyy-MM-dd}&to={InsightsWorld.Month.AddMonths(1):yyyy-MM-dd}";
+        var intensity = await InsightsWorld.JsonAsync(await lead.GetAsync($"/insights/intensity?{period}"));
+        var quality = await InsightsWorld.JsonAsync(await lead.GetAsync($"/insights/service-quality?{period}"));
+        foreach (var month in intensity["months"]!.AsArray().Select(m => m!).Where(m => !m["suppressed"]!.GetValue<bool>()))
+        {
+            var brand = month["brand"]?.GetValue<string>();
+            var recent = month["recency"]!.AsArray().Single(r => r!["recency"]!.GetValue<string>() == "recent")!["customers"]?.GetValue<int>();
+            var cell = quality["cells"]!.AsArray().SingleOrDefault(c => c!["brand"]?.GetValue<string>() == brand && c["channel"] is null
+                && c["period"]!.GetValue<DateTimeOffset>() == month["month"]!.GetValue<DateTimeOffset>());
+            recent.ShouldBe(cell is null ? 0 : cell["customers"]?.GetValue<int>(), $"{brand ?? "group"}, {month["month"]}");
+        }
+    }
+
     private static JsonNode Brand(List<JsonNode> months, string brand) => months.Single(m => m["brand"]?.GetValue<string>() == brand);
 
     private static int? Count(JsonNode month, string list, string key, string value) =>
