@@ -188,16 +188,22 @@ public static class IntensityQuery
             var sizes = rows.SelectMany(r => r.Sizes).ToList();
             var hidden = sizes.Select((size, i) => (size, i))
                 .Where(x => rows[x.i / width].RowHidden || (x.size > 0 && x.size < k)).Select(x => x.i).ToHashSet();
+            // With a brand's row hidden, the group's figures less the other brands' would give a hidden row's figures (its
+            // customers all at one level, say) however the brands' are suppressed: the group's row then shows its
+            // customers only, which the hidden rows share between them.
+            var groupAt = group is null ? -1 : rows.ToList().IndexOf(group);
+            var groupDetailHidden = group is not null && rows.Any(r => r.Brand is not null && r.RowHidden && r.Customers > 0);
+            if (groupDetailHidden) hidden.UnionWith(Enumerable.Range(groupAt * width, width));
             var recent = Levels.Length + Array.IndexOf(Recencies, Recency.Recent);
             var published = new HashSet<int>();
             foreach (var (row, n) in rows.Select((row, n) => (row, n)))
             {
                 if (recentShown(row.Brand) == false) hidden.Add(n * width + recent);
-                else if (recentShown(row.Brand) == true && !row.RowHidden) published.Add(n * width + recent);
+                else if (recentShown(row.Brand) == true && !row.RowHidden && !(n == groupAt && groupDetailHidden)) published.Add(n * width + recent);
             }
-            var sets = rows.Select((r, n) => (r, n)).Where(x => !x.r.RowHidden)
+            var sets = rows.Select((r, n) => (r, n)).Where(x => !x.r.RowHidden && !(x.n == groupAt && groupDetailHidden))
                 .SelectMany(x => x.r.Sets().Select(set => (IReadOnlyList<int>)set.Select(i => x.n * width + i).ToList())).ToList();
-            if (group is not null && !group.RowHidden)
+            if (group is not null && !group.RowHidden && !groupDetailHidden)
                 sets.AddRange(Enumerable.Range(0, width).Select(f => (IReadOnlyList<int>)Enumerable.Range(0, rows.Count).Select(n => n * width + f).ToList()));
             Suppression.Complete(sizes, hidden, sets, published);
             foreach (var i in hidden) rows[i / width].Hidden.Add(i % width);

@@ -101,7 +101,9 @@ public sealed record Periods(DateTimeOffset From, DateTimeOffset To, Granularity
     public static Periods? Read(DateOnly? from, DateOnly? to, Granularity? granularity, DateTimeOffset now, InsightsPolicy policy, InputErrors errors)
     {
         var unit = granularity ?? Granularity.Month;
-        var current = Start(now, unit);
+        // Weeks are shown once their month is over too: suppressed together with the month they add up to, they would
+        // otherwise be suppressed one way while the month runs and another once it is over.
+        var current = Start(now, Granularity.Month);
         var end = to is { } t ? Start(new DateTimeOffset(t.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero), unit) : current;
         if (end > current) end = current;
         var start = from is { } f ? Start(new DateTimeOffset(f.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero), unit)
@@ -110,7 +112,7 @@ public sealed record Periods(DateTimeOffset From, DateTimeOffset To, Granularity
         {
             var name = unit == Granularity.Week ? "week" : "month";
             errors.Add(from is null ? "to" : "from", $"No whole {name} from 'from' to 'to': figures cover whole {name}s that are over " +
-                                                     $"('to' is taken back to the start of its {name}, and to the current one at most).");
+                                                     $"('to' is taken back to the start of its {name}, and to the start of the current month at most).");
             return null;
         }
         if ((end - start).TotalDays > policy.MaxPeriodDays)
@@ -132,7 +134,9 @@ public static class ServiceQualityQuery
         var k = scope.MinimumCustomers;
         var read = await CellsAsync(database, scope, periods, readFrom, relationship, cancellation);
         var (rows, hidden) = Asked(read, r => r.Period, readFrom, periods.To);
-        var totals = rows.Where(r => r.Channel is null).ToDictionary(r => (r.Brand, r.Period), r => r.Customers);
+        // A share of a hidden total would give it back (the channel's count divided by its share): none is shown.
+        var totals = rows.Select((r, i) => (r, i)).Where(x => x.r.Channel is null && !hidden.Contains(x.i))
+            .ToDictionary(x => (x.r.Brand, x.r.Period), x => x.r.Customers);
         var cells = rows.Select((r, i) => Cell(r, totals.GetValueOrDefault((r.Brand, r.Period)), hidden.Contains(i), k)).ToList();
         var byKey = cells.ToDictionary(c => (c.Brand, c.Channel, c.Period));
         cells = cells.Where(c => c.Period >= periods.From && scope.Shows(c.Brand))
@@ -159,7 +163,7 @@ public static class ServiceQualityQuery
             return read;
         }
         var (caseRows, hiddenCases) = Asked(await SuppressedAsync(periods, periods.From, CaseRowsAsync, r => r.Period, r => (r.Brand, (object?)null),
-            r => r.Cases, r => r.Customers < k, (rows, _) => Sets(rows, _ => (object?)"cases", r => r.Brand, r => r.Period, brandTotals: false)),
+            r => r.Cases, (r, _) => r.Customers < k, (rows, _) => Sets(rows, _ => (object?)"cases", r => r.Brand, r => r.Period, brandTotals: false)),
             r => r.Period, periods.From, periods.To);
         var cases = caseRows.Select((r, i) => hiddenCases.Contains(i)
                 ? new CaseEffortCell(r.Brand, r.Period, true, null, null)
@@ -182,13 +186,14 @@ public static class ServiceQualityQuery
                 read.Add((Text(reader, 0), reader.GetFieldValue<DateTimeOffset>(1), Enum.Parse<ContactReason>(reader.GetString(2)), Int(reader, 3), reader.GetInt64(4)));
             return read;
         }
-        // A brand's reasons add up to its contacts, shown on its all-channels row (when that is shown; a hidden total
-        // hides nothing more here: the reasons of fewer customers than the minimum are each hidden anyway).
+        // A brand's reasons add up to its contacts, shown on its all-channels row. Where that total is hidden (too few
+        // customers, or as another's partner), so are its reasons: shown, they would add up to it.
         HashSet<(string?, DateTimeOffset)> ShownTotals(List<QualityRow> cellRows, HashSet<int> cellsHidden) => cellRows.Select((r, i) => (r, i))
             .Where(x => x.r.Channel is null && !cellsHidden.Contains(x.i)).Select(x => (x.r.Brand, x.r.Period)).ToHashSet();
         var (shownTotals, shownMonthTotals) = (ShownTotals(read.Rows, read.Hidden), ShownTotals(read.Months, read.MonthsHidden));
         var (reasonRows, hiddenReasons) = Asked(await SuppressedAsync(periods, periods.From, ReasonRowsAsync, r => r.Period, r => (r.Brand, (object?)r.Reason),
-            r => r.Contacts, r => r.Customers < k, (rows, months) => rows.Select((r, i) => (r, i))
+            r => r.Contacts, (r, months) => r.Customers < k || !(months ? shownMonthTotals : shownTotals).Contains((r.Brand, r.Period)),
+            (rows, months) => rows.Select((r, i) => (r, i))
                 .Where(x => (months ? shownMonthTotals : shownTotals).Contains((x.r.Brand, x.r.Period)))
                 .GroupBy(x => (x.r.Brand, x.r.Period)).Select(g => (IReadOnlyList<int>)g.Select(x => x.i).ToList())
                 .Concat(Sets(rows, r => (object?)r.Reason, r => r.Brand, r => r.Period, brandTotals: false))),
@@ -196,7 +201,8 @@ public static class ServiceQualityQuery
         var reasons = reasonRows.Select((r, i) =>
             {
                 var suppressed = hiddenReasons.Contains(i);
-                var all = rows.FirstOrDefault(q => q.Brand == r.Brand && q.Channel is null && q.Period == r.Period)?.Contacts ?? 0;
+                var all = rows.Where((q, j) => q.Brand == r.Brand && q.Channel is null && q.Period == r.Period && !hidden.Contains(j))
+                    .Select(q => q.Contacts).FirstOrDefault();
                 return new ReasonCell(r.Brand, r.Period, r.Reason, suppressed, suppressed ? null : r.Contacts,
                     suppressed || all == 0 ? null : Share(r.Contacts, all), ReferenceFigures.SharedStoriesByReason.TryGetValue(r.Reason, out var shared) ? shared : null);
             })
@@ -212,7 +218,7 @@ public static class ServiceQualityQuery
     private static Task<Suppressed<QualityRow>> CellsAsync(NpgsqlDataSource database, FigureScope scope, Periods periods, DateTimeOffset from,
         RelationshipPolicy relationship, CancellationToken cancellation) =>
         SuppressedAsync(periods, from, (cut, f, t) => RowsAsync(database, scope, relationship, cut, f, t, cancellation), r => r.Period,
-            r => (r.Brand, r.Channel), r => r.Contacts, r => r.Customers < scope.MinimumCustomers,
+            r => (r.Brand, r.Channel), r => r.Contacts, (r, _) => r.Customers < scope.MinimumCustomers,
             (rows, _) => Sets(rows, r => r.Channel, r => r.Brand, r => r.Period));
 
     /// <summary>
@@ -277,11 +283,11 @@ public static class ServiceQualityQuery
     /// the month's figure of the same.</param>
     private static async Task<Suppressed<T>> SuppressedAsync<T>(Periods periods, DateTimeOffset from,
         Func<Periods, DateTimeOffset, DateTimeOffset, Task<List<T>>> read, Func<T, DateTimeOffset> period, Func<T, object> cell,
-        Func<T, int> size, Func<T, bool> tooFew, Func<IReadOnlyList<T>, bool, IEnumerable<IReadOnlyList<int>>> sets)
+        Func<T, int> size, Func<T, bool, bool> tooFew, Func<IReadOnlyList<T>, bool, IEnumerable<IReadOnlyList<int>>> sets)
     {
         (List<T> Rows, HashSet<int> Hidden) Alone(List<T> rows, bool months)
         {
-            var hidden = rows.Select((r, i) => (r, i)).Where(x => tooFew(x.r)).Select(x => x.i).ToHashSet();
+            var hidden = rows.Select((r, i) => (r, i)).Where(x => tooFew(x.r, months)).Select(x => x.i).ToHashSet();
             Suppression.Complete(rows.Select(r => (long)size(r)).ToList(), hidden, sets(rows, months));
             return (rows, hidden);
         }
@@ -298,7 +304,7 @@ public static class ServiceQualityQuery
         var (monthly, monthlyHidden) = Alone(await read(months, months.From, monthEnd), months: true);
         var all = weeks.Concat(monthly).ToList();
         var published = Enumerable.Range(weeks.Count, monthly.Count).Where(j => !monthlyHidden.Contains(j - weeks.Count)).ToHashSet();
-        var allHidden = weeks.Select((r, i) => (r, i)).Where(x => tooFew(x.r)).Select(x => x.i)
+        var allHidden = weeks.Select((r, i) => (r, i)).Where(x => tooFew(x.r, false)).Select(x => x.i)
             .Concat(monthlyHidden.Select(j => weeks.Count + j)).ToHashSet();
         var nested = monthly.Select((m, j) => (IReadOnlyList<int>)weeks.Select((w, i) => (w, i))
             .Where(x => Equals(cell(x.w), cell(m)) && Periods.Start(period(x.w), Granularity.Month) == period(m))
