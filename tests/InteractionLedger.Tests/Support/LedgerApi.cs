@@ -37,6 +37,7 @@ public sealed class LedgerApi : IAsyncLifetime
         Client.Dispose();
         await Factory.DisposeAsync();
         await Server.DisposeAsync();
+        RunWatch.CleanUpLeftovers();
         if (Directory.Exists(LedgerFactory.TestRunFolder)) Directory.Delete(LedgerFactory.TestRunFolder, recursive: true);
     }
 

@@ -59,6 +59,20 @@ public static class RunWatch
         return new Ending(id);
     }
 
+    /// <summary>
+    /// Does what is still registered, latest first: at the end of a run, what a failed test left running (a service
+    /// process it never stopped would outlive the test host).
+    /// </summary>
+    public static void CleanUpLeftovers()
+    {
+        foreach (var id in Cleanups.Keys.OrderByDescending(id => id))
+        {
+            if (!Cleanups.TryRemove(id, out var cleanup)) continue;
+            try { cleanup(); }
+            catch (Exception e) { Console.Error.WriteLine($"[run-watch] A clean-up failed: {e.GetType().Name}: {e.Message}"); }
+        }
+    }
+
     private sealed class Ending(long id) : IDisposable
     {
         public void Dispose()
@@ -80,11 +94,7 @@ public static class RunWatch
                 : $"the run has taken more than {RunLimit.TotalMinutes:0.#} minutes";
             Console.Error.WriteLine(Report(reason));
             Console.Error.Flush();
-            foreach (var cleanup in Cleanups.OrderByDescending(c => c.Key).Select(c => c.Value))
-            {
-                try { cleanup(); }
-                catch (Exception e) { Console.Error.WriteLine($"[run-watch] A clean-up failed: {e.GetType().Name}: {e.Message}"); }
-            }
+            CleanUpLeftovers();
             Environment.FailFast($"[run-watch] The test run was stopped: {reason} (the report above says what was running).");
         }
     }

@@ -14,24 +14,17 @@ public sealed class ServiceProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly System.Collections.Concurrent.ConcurrentQueue<string> _output;
 
-    private ServiceProcess(Process process, HttpClient client, System.Collections.Concurrent.ConcurrentQueue<string> output, IDisposable watched)
+    private ServiceProcess(Process process, HttpClient client, System.Collections.Concurrent.ConcurrentQueue<string> output,
+        IDisposable killIfTheRunStops)
     {
         _process = process;
         Client = client;
         _output = output;
-        _watched = watched;
+        _killIfTheRunStops = killIfTheRunStops;
     }
 
-    private readonly IDisposable _watched;
-
-    private sealed class Both(IDisposable first, IDisposable second) : IDisposable
-    {
-        public void Dispose()
-        {
-            first.Dispose();
-            second.Dispose();
-        }
-    }
+    /// <summary>Until the process has stopped: killed if the run stops, or ends, with it running.</summary>
+    private readonly IDisposable _killIfTheRunStops;
 
     public HttpClient Client { get; }
 
@@ -56,7 +49,8 @@ public sealed class ServiceProcess : IAsyncDisposable
             start.Environment["Ledger__AccessLedger__Directory"] = LedgerFactory.AccessLedgerDirectoryOf(connectionString);
         var process = Process.Start(start)!;
         var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        var watched = RunWatch.Begin($"service process {process.Id} on port {listenOn}", () => string.Join('\n', output));
+        // Its start is a step (a test's own step covers the rest of its life); killed if the run stops or ends with it running.
+        var watched = RunWatch.Begin($"service process {process.Id} on port {listenOn} starting", () => string.Join('\n', output));
         var killIfTheRunStops = RunWatch.CleanUpIfStopped(() => process.Kill(entireProcessTree: true));
         process.OutputDataReceived += (_, line) => { if (line.Data is not null) output.Enqueue(line.Data); };
         process.ErrorDataReceived += (_, line) => { if (line.Data is not null) output.Enqueue(line.Data); };
@@ -74,7 +68,11 @@ public sealed class ServiceProcess : IAsyncDisposable
                 process.HasExited.ShouldBeFalse($"the service exited while starting:\n{string.Join('\n', output)}");
                 try
                 {
-                    if ((await client.GetAsync("/health/ready")).IsSuccessStatusCode) return new ServiceProcess(process, client, output, new Both(watched, killIfTheRunStops));
+                    if ((await client.GetAsync("/health/ready")).IsSuccessStatusCode)
+                {
+                    watched.Dispose();
+                    return new ServiceProcess(process, client, output, killIfTheRunStops);
+                }
                 }
                 catch (HttpRequestException)
                 {
@@ -103,7 +101,7 @@ public sealed class ServiceProcess : IAsyncDisposable
     {
         _process.Kill(entireProcessTree: true);
         await _process.WaitForExitAsync();
-        _watched.Dispose();
+        _killIfTheRunStops.Dispose();
     }
 
     /// <summary>Stops the service as an orchestrator would: SIGTERM, then a graceful shutdown.</summary>
@@ -131,7 +129,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
         finally
         {
-            _watched.Dispose();
+            _killIfTheRunStops.Dispose();
             _process.Dispose();
         }
     }

@@ -59,8 +59,8 @@ public sealed class TestDatabase : IAsyncDisposable
         NpgsqlConnection.ClearAllPools();
         if (_cluster is not null)
         {
+            using (RunWatch.Begin("test cluster stopping")) await _cluster.StopAsync();
             _stopIfTheRunStops?.Dispose();
-            await _cluster.StopAsync();
             return;
         }
         await using var connection = new NpgsqlConnection(_serverConnectionString);
