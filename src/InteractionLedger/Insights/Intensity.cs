@@ -179,33 +179,55 @@ public static class IntensityQuery
         public static void Suppress(IReadOnlyList<MonthFigures> rows, int k, Func<string?, bool?> recentShown)
         {
             var group = rows.SingleOrDefault(r => r.Brand is null);
-            var totals = rows.Select(r => (long)r.Customers).ToList();
-            var hiddenRows = rows.Select((r, i) => (r, i)).Where(x => x.r.Customers < k).Select(x => x.i).ToHashSet();
-            if (group is not null) Suppression.Complete(totals, hiddenRows, [Enumerable.Range(0, rows.Count).ToList()]);
-            foreach (var i in hiddenRows) rows[i].RowHidden = true;
-
+            var groupAt = group is null ? -1 : rows.ToList().IndexOf(group);
             var width = rows.Count == 0 ? 0 : rows[0].Sizes.Count;
             var sizes = rows.SelectMany(r => r.Sizes).ToList();
-            var hidden = sizes.Select((size, i) => (size, i))
-                .Where(x => rows[x.i / width].RowHidden || (x.size > 0 && x.size < k)).Select(x => x.i).ToHashSet();
-            // With a brand's row hidden, the group's figures less the other brands' would give a hidden row's figures (its
-            // customers all at one level, say) however the brands' are suppressed: the group's row then shows its
-            // customers only, which the hidden rows share between them.
-            var groupAt = group is null ? -1 : rows.ToList().IndexOf(group);
-            var groupDetailHidden = group is not null && rows.Any(r => r.Brand is not null && r.RowHidden && r.Customers > 0);
-            if (groupDetailHidden) hidden.UnionWith(Enumerable.Range(groupAt * width, width));
             var recent = Levels.Length + Array.IndexOf(Recencies, Recency.Recent);
-            var published = new HashSet<int>();
-            foreach (var (row, n) in rows.Select((row, n) => (row, n)))
+            // Rows hidden whole, and the group's figures hidden, because a set of theirs was left with one figure hidden
+            // and nothing beside it to hide (a "recent" shown by service quality, the rest zeros): found by a pass, they
+            // are given to the next one.
+            var forced = new HashSet<int>();
+            var groupDetailForced = false;
+            HashSet<int> hidden;
+            while (true)
             {
-                if (recentShown(row.Brand) == false) hidden.Add(n * width + recent);
-                else if (recentShown(row.Brand) == true && !row.RowHidden && !(n == groupAt && groupDetailHidden)) published.Add(n * width + recent);
+                var hiddenRows = rows.Select((r, i) => (r, i)).Where(x => x.r.Customers < k || forced.Contains(x.i)).Select(x => x.i).ToHashSet();
+                if (group is not null) Suppression.Complete(rows.Select(r => (long)r.Customers).ToList(), hiddenRows, [Enumerable.Range(0, rows.Count).ToList()]);
+                foreach (var (row, i) in rows.Select((row, i) => (row, i))) row.RowHidden = hiddenRows.Contains(i);
+
+                hidden = sizes.Select((size, i) => (size, i))
+                    .Where(x => rows[x.i / width].RowHidden || (x.size > 0 && x.size < k)).Select(x => x.i).ToHashSet();
+                // With a brand's row hidden, the group's figures less the other brands' would give a hidden row's figures
+                // (its customers all at one level, say) however the brands' are suppressed: the group's row then shows its
+                // customers only, which the hidden rows share between them.
+                var groupDetailHidden = group is not null && (groupDetailForced || rows.Any(r => r.Brand is not null && r.RowHidden && r.Customers > 0));
+                if (groupDetailHidden) hidden.UnionWith(Enumerable.Range(groupAt * width, width));
+                var published = new HashSet<int>();
+                foreach (var (row, n) in rows.Select((row, n) => (row, n)))
+                {
+                    if (recentShown(row.Brand) == false) hidden.Add(n * width + recent);
+                    else if (recentShown(row.Brand) == true && !row.RowHidden && !(n == groupAt && groupDetailHidden)) published.Add(n * width + recent);
+                }
+                var sets = rows.Select((r, n) => (r, n)).Where(x => !x.r.RowHidden && !(x.n == groupAt && groupDetailHidden))
+                    .SelectMany(x => x.r.Sets().Select(set => (IReadOnlyList<int>)set.Select(i => x.n * width + i).ToList())).ToList();
+                if (group is not null && !group.RowHidden && !groupDetailHidden)
+                    sets.AddRange(Enumerable.Range(0, width).Select(f => (IReadOnlyList<int>)Enumerable.Range(0, rows.Count).Select(n => n * width + f).ToList()));
+                Suppression.Complete(sizes, hidden, sets, published);
+
+                var progressed = false;
+                foreach (var set in sets.Where(set => set.Count(i => hidden.Contains(i) && sizes[i] > 0) == 1))
+                {
+                    var of = set.Select(i => i / width).Distinct().ToList();
+                    if (of.Count > 1 || of[0] == groupAt)
+                    {
+                        progressed |= !groupDetailForced;
+                        groupDetailForced = true;
+                    }
+                    else progressed |= forced.Add(of[0]);
+                }
+                if (!progressed) break;
             }
-            var sets = rows.Select((r, n) => (r, n)).Where(x => !x.r.RowHidden && !(x.n == groupAt && groupDetailHidden))
-                .SelectMany(x => x.r.Sets().Select(set => (IReadOnlyList<int>)set.Select(i => x.n * width + i).ToList())).ToList();
-            if (group is not null && !group.RowHidden && !groupDetailHidden)
-                sets.AddRange(Enumerable.Range(0, width).Select(f => (IReadOnlyList<int>)Enumerable.Range(0, rows.Count).Select(n => n * width + f).ToList()));
-            Suppression.Complete(sizes, hidden, sets, published);
+            foreach (var row in rows) row.Hidden.Clear();
             foreach (var i in hidden) rows[i / width].Hidden.Add(i % width);
         }
 

@@ -18,9 +18,15 @@ public sealed class when_operations_scrape_the_metrics(LedgerApi api)
         (await agent.GetAsync($"/customers/{customerId}/overview")).EnsureSuccessStatusCode();
 
         using var monitoring = api.Factory.ClientAs(Callers.Monitoring, purpose: null);
-        var scrape = await monitoring.GetAsync("/metrics");
-        scrape.StatusCode.ShouldBe(HttpStatusCode.OK);
-        var text = await scrape.Content.ReadAsStringAsync();
+        // The exporter answers from a copy up to 300 ms old (another test may just have scraped), and a request's duration
+        // is recorded once its response has gone: read until the meters of this test's requests are there.
+        var text = await ((Func<Task<string>>)(async () =>
+        {
+            var scrape = await monitoring.GetAsync("/metrics");
+            scrape.StatusCode.ShouldBe(HttpStatusCode.OK);
+            return await scrape.Content.ReadAsStringAsync();
+        })).WaitForAsync(t => t.Contains("http_server_request_duration") && t.Contains("ledger_contacts_recorded"),
+            "the scrape holds this test's requests", TimeSpan.FromSeconds(10));
         text.ShouldContain("ledger_access_decisions");
         text.ShouldContain("ledger_contacts_recorded");
         text.ShouldContain("ledger_access_records_batch_duration");

@@ -83,6 +83,29 @@ public sealed class when_the_relationship_is_read_across_the_base(InsightsWorld 
         }
     }
 
+    [Fact]
+    public async Task a_figure_nothing_else_could_cover_hides_its_row()
+    {
+        // Horizon Maison, long before the base: six customers in contact during a month, two the month before. At the
+        // month's end: 8 customers, 6 recent (shown by service quality as the month's customers), 2 lately (too few),
+        // none fading or dormant: 8 - 6 - 0 - 0 would give the 2 back, so the row is hidden whole.
+        var month = InsightsWorld.Month.AddMonths(-45);
+        for (var i = 0; i < 8; i++)
+        {
+            var customer = await world.Agent.RegisterAsync("horizon-maison", $"Maison {i + 1}");
+            await world.RecordAsync(customer, InsightsWorld.Contact("horizon-maison", InteractionLedger.Interactions.Channel.Phone,
+                i < 6 ? month.AddDays(5 + i) : month.AddDays(-10 + i), "resolved", 20));
+        }
+        await world.ViewsCaughtUpAsync();
+        using var planner = world.As("dev-analyst-horizon-maison", "analytics");
+        var period = $"from={month:yyyy-MM-dd}&to={month.AddMonths(1):yyyy-MM-dd}";
+        var quality = await InsightsWorld.JsonAsync(await planner.GetAsync($"/insights/service-quality?{period}"));
+        quality["cells"]!.AsArray().Single(c => c!["channel"] is null)!["customers"]!.GetValue<int>().ShouldBe(6);
+
+        var intensity = await InsightsWorld.JsonAsync(await planner.GetAsync($"/insights/intensity?{period}"));
+        intensity["months"]!.AsArray().Single()!["suppressed"]!.GetValue<bool>().ShouldBeTrue();
+    }
+
     private static JsonNode Brand(List<JsonNode> months, string brand) => months.Single(m => m["brand"]?.GetValue<string>() == brand);
 
     private static int? Count(JsonNode month, string list, string key, string value) =>
