@@ -188,6 +188,31 @@ public sealed class when_a_brand_reads_its_service_quality(InsightsWorld world)
         var weekly = await InsightsWorld.JsonAsync(await client.GetAsync(
             $"/insights/service-quality?from={month:yyyy-MM-dd}&to={month.AddMonths(1):yyyy-MM-dd}&granularity=week"));
         Total(weekly, "horizon-voyages", month)["suppressed"]!.GetValue<bool>().ShouldBeTrue();
+
+        // Nothing shown adds up to, or is a share of, a hidden total: a channel's share of its brand's customers, or the
+        // brand's reasons (their contacts add up to the total's), would give it back.
+        foreach (var report in new[] { monthly, weekly })
+        {
+            static (string?, DateTimeOffset) Of(JsonNode figure) => (figure["brand"]?.GetValue<string>(), figure["period"]!.GetValue<DateTimeOffset>());
+            var hiddenTotals = report["cells"]!.AsArray().Where(c => c!["channel"] is null && c["suppressed"]!.GetValue<bool>()).Select(c => Of(c!)).ToHashSet();
+            hiddenTotals.ShouldNotBeEmpty();
+            report["cells"]!.AsArray().Where(c => c!["channel"] is not null && c["customerShare"] is not null && hiddenTotals.Contains(Of(c))).ShouldBeEmpty();
+            report["reasons"]!.AsArray().Where(r => r!["contacts"] is not null && hiddenTotals.Contains(Of(r))).ShouldBeEmpty();
+        }
+    }
+
+    [Fact]
+    public async Task weeks_are_shown_once_their_month_is_over()
+    {
+        // Weeks are suppressed together with their month: while it runs, that would change from one day to the next.
+        var now = world.Clock.GetUtcNow();
+        var monthStart = new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero);
+        using var client = world.As(AnalystKey, "analytics");
+        var response = await client.GetAsync($"/insights/service-quality?granularity=week&from={monthStart:yyyy-MM-dd}");
+        response.StatusCode.ShouldBe(System.Net.HttpStatusCode.BadRequest);
+        (await response.ProblemAsync()).ErrorFields().ShouldContain("from");
+        var report = await InsightsWorld.JsonAsync(await client.GetAsync("/insights/service-quality?granularity=week"));
+        report["to"]!.GetValue<DateTimeOffset>().ShouldBe(monthStart);
     }
 
     [Fact]
