@@ -54,7 +54,7 @@ public static class IntensityQuery
         for (var month = months.From; month < months.To; month = months.Next(month))
         {
             var of = month;
-            result.AddRange(await MonthAsync(database, scope, month, months.Next(month), month, relationship,
+            result.AddRange(await MonthAsync(database, scope, month, months.Next(month), relationship,
                 brand => customersShown.TryGetValue((brand, of), out var shown) ? shown : null, cancellation));
         }
         return new IntensityReport(months.From, months.To, scope.Brands, scope.MinimumCustomers, scope.ExcludedCustomers,
@@ -64,8 +64,9 @@ public static class IntensityQuery
 
     /// <param name="recentShown">Whether service quality shows the brand's (null: the group's) customers of the month, the
     /// "recent" ones here; null when it has no row for them (nobody in contact).</param>
+    /// <param name="month">The month's first day: the previous month's end, which movements and "recent" are read from.</param>
     private static async Task<IReadOnlyList<IntensityMonth>> MonthAsync(NpgsqlDataSource database, FigureScope scope, DateTimeOffset month,
-        DateTimeOffset end, DateTimeOffset previousEnd, RelationshipPolicy relationship, Func<string?, bool?> recentShown, CancellationToken cancellation)
+        DateTimeOffset end, RelationshipPolicy relationship, Func<string?, bool?> recentShown, CancellationToken cancellation)
     {
         string PerCustomer(string key) => $"""
             select {key} as brand, f.customer_id,
@@ -92,7 +93,7 @@ public static class IntensityQuery
         {
             command.Parameters.AddWithValue("brands", scope.Computed.ToArray());
             command.Parameters.AddWithValue("end", end.UtcDateTime);
-            command.Parameters.AddWithValue("previous_end", previousEnd.UtcDateTime);
+            command.Parameters.AddWithValue("previous_end", month.UtcDateTime);
             command.Parameters.AddWithValue("high", relationship.HighIntensityFrom);
             command.Parameters.AddWithValue("medium", relationship.MediumIntensityFrom);
             command.Parameters.AddWithValue("dormant", relationship.DormantAfterDays);
@@ -172,15 +173,15 @@ public static class IntensityQuery
         /// group's row counts each customer once where the brands' rows count them for each brand, yet for customers of one
         /// brand it is their sum: the group's figure less the other brands' gives a brand's hidden one. So a brand's row
         /// of too few customers hides another brand's row with it, and a brand's hidden figure another brand's same
-        /// figure, as parts of the group's (when the group's row is computed, for a caller acting for the whole group).
+        /// figure, as parts of the group's (computed for every caller, shown to those acting for the whole group).
         /// </summary>
         /// <param name="recentShown">The "recent" customers are service quality's customers of the month: shown there, they
         /// count as shown here (never hidden as a partner); hidden there, they are hidden here.</param>
         public static void Suppress(IReadOnlyList<MonthFigures> rows, int k, Func<string?, bool?> recentShown)
         {
-            var group = rows.SingleOrDefault(r => r.Brand is null);
-            var groupAt = group is null ? -1 : rows.ToList().IndexOf(group);
-            var width = rows.Count == 0 ? 0 : rows[0].Sizes.Count;
+            var groupAt = rows.ToList().FindIndex(r => r.Brand is null);
+            var group = rows[groupAt];
+            var width = rows[0].Sizes.Count;
             var sizes = rows.SelectMany(r => r.Sizes).ToList();
             var recent = Levels.Length + Array.IndexOf(Recencies, Recency.Recent);
             // Rows hidden whole, and the group's figures hidden, because a set of theirs was left with one figure hidden
@@ -192,7 +193,7 @@ public static class IntensityQuery
             while (true)
             {
                 var hiddenRows = rows.Select((r, i) => (r, i)).Where(x => x.r.Customers < k || forced.Contains(x.i)).Select(x => x.i).ToHashSet();
-                if (group is not null) Suppression.Complete(rows.Select(r => (long)r.Customers).ToList(), hiddenRows, [Enumerable.Range(0, rows.Count).ToList()]);
+                Suppression.Complete(rows.Select(r => (long)r.Customers).ToList(), hiddenRows, [Enumerable.Range(0, rows.Count).ToList()]);
                 foreach (var (row, i) in rows.Select((row, i) => (row, i))) row.RowHidden = hiddenRows.Contains(i);
 
                 hidden = sizes.Select((size, i) => (size, i))
@@ -200,7 +201,7 @@ public static class IntensityQuery
                 // With a brand's row hidden, the group's figures less the other brands' would give a hidden row's figures
                 // (its customers all at one level, say) however the brands' are suppressed: the group's row then shows its
                 // customers only, which the hidden rows share between them.
-                var groupDetailHidden = group is not null && (groupDetailForced || rows.Any(r => r.Brand is not null && r.RowHidden && r.Customers > 0));
+                var groupDetailHidden = groupDetailForced || rows.Any(r => r.Brand is not null && r.RowHidden && r.Customers > 0);
                 if (groupDetailHidden) hidden.UnionWith(Enumerable.Range(groupAt * width, width));
                 var published = new HashSet<int>();
                 foreach (var (row, n) in rows.Select((row, n) => (row, n)))
@@ -210,7 +211,7 @@ public static class IntensityQuery
                 }
                 var sets = rows.Select((r, n) => (r, n)).Where(x => !x.r.RowHidden && !(x.n == groupAt && groupDetailHidden))
                     .SelectMany(x => x.r.Sets().Select(set => (IReadOnlyList<int>)set.Select(i => x.n * width + i).ToList())).ToList();
-                if (group is not null && !group.RowHidden && !groupDetailHidden)
+                if (!group.RowHidden && !groupDetailHidden)
                     sets.AddRange(Enumerable.Range(0, width).Select(f => (IReadOnlyList<int>)Enumerable.Range(0, rows.Count).Select(n => n * width + f).ToList()));
                 Suppression.Complete(sizes, hidden, sets, published);
 

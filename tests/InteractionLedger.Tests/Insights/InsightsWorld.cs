@@ -194,6 +194,13 @@ public sealed class InsightsWorld(LedgerApi api) : IAsyncLifetime
         return contact;
     }
 
+    /// <summary>New customers of a brand, each with one resolved phone contact at the time <paramref name="at"/> gives for it (0, 1…).</summary>
+    public async Task CustomersInContactAsync(string brand, int count, Func<int, DateTimeOffset> at)
+    {
+        for (var i = 0; i < count; i++)
+            await RecordAsync(await Agent.RegisterAsync(brand, $"Client {i + 1}"), Contact(brand, Channel.Phone, at(i), "resolved", 20));
+    }
+
     public async Task<Guid> RecordAsync(Guid customer, JsonObject contact)
     {
         await Agent.PostJsonAsync($"/customers/{customer}/interactions", contact).EnsureAsync();

@@ -90,12 +90,7 @@ public sealed class when_the_relationship_is_read_across_the_base(InsightsWorld 
         // month's end: 8 customers, 6 recent (shown by service quality as the month's customers), 2 lately (too few),
         // none fading or dormant: 8 - 6 - 0 - 0 would give the 2 back, so the row is hidden whole.
         var month = InsightsWorld.Month.AddMonths(-45);
-        for (var i = 0; i < 8; i++)
-        {
-            var customer = await world.Agent.RegisterAsync("horizon-maison", $"Maison {i + 1}");
-            await world.RecordAsync(customer, InsightsWorld.Contact("horizon-maison", InteractionLedger.Interactions.Channel.Phone,
-                i < 6 ? month.AddDays(5 + i) : month.AddDays(-10 + i), "resolved", 20));
-        }
+        await world.CustomersInContactAsync("horizon-maison", 8, i => i < 6 ? month.AddDays(5 + i) : month.AddDays(-10 + i));
         await world.ViewsCaughtUpAsync();
         using var planner = world.As("dev-analyst-horizon-maison", "analytics");
         var period = $"from={month:yyyy-MM-dd}&to={month.AddMonths(1):yyyy-MM-dd}";

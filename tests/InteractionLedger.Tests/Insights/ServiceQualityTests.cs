@@ -135,12 +135,7 @@ public sealed class when_a_brand_reads_its_service_quality(InsightsWorld world)
         // the month's first week, one in its second. The month's billing (5 customers) is shown; the second week's (1) is
         // not, and neither is the first week's, or the month less it would give the second back.
         var month = InsightsWorld.Month.AddMonths(-26);
-        for (var i = 0; i < 5; i++)
-        {
-            var customer = await world.Agent.RegisterAsync("horizon-voyages", $"Voyageur {i + 1}");
-            await world.RecordAsync(customer, InsightsWorld.Contact("horizon-voyages", InteractionLedger.Interactions.Channel.Phone,
-                month.AddDays(i < 4 ? 1 + i : 8).AddHours(10), "resolved", 20));
-        }
+        await world.CustomersInContactAsync("horizon-voyages", 5, i => month.AddDays(i < 4 ? 1 + i : 8).AddHours(10));
         await world.ViewsCaughtUpAsync();
         using var client = world.As("dev-analyst-group", "analytics");
         JsonNode Billing(JsonObject report, DateTimeOffset period) => report["reasons"]!.AsArray()
@@ -169,12 +164,7 @@ public sealed class when_a_brand_reads_its_service_quality(InsightsWorld world)
         // week alone would be its month: it is hidden by the weekly figures too.
         var month = InsightsWorld.Month.AddMonths(-29);
         foreach (var (brand, customers, day) in new[] { ("horizon-energie", 2, 16), ("horizon-voyages", 3, 2), ("horizon-banque", 6, 16) })
-            for (var i = 0; i < customers; i++)
-            {
-                var customer = await world.Agent.RegisterAsync(brand, $"Client {i + 1}");
-                await world.RecordAsync(customer, InsightsWorld.Contact(brand, InteractionLedger.Interactions.Channel.Phone,
-                    month.AddDays(day + i % 3).AddHours(10), "resolved", 20));
-            }
+            await world.CustomersInContactAsync(brand, customers, i => month.AddDays(day + i % 3).AddHours(10));
         await world.ViewsCaughtUpAsync();
         using var client = world.As("dev-analyst-group", "analytics");
         JsonObject Total(JsonObject report, string brand, DateTimeOffset period) => report["cells"]!.AsArray().Select(c => c!.AsObject())
