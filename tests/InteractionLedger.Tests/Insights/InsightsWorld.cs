@@ -194,11 +194,19 @@ public sealed class InsightsWorld(LedgerApi api) : IAsyncLifetime
         return contact;
     }
 
-    /// <summary>New customers of a brand, each with one resolved phone contact at the time <paramref name="at"/> gives for it (0, 1…).</summary>
-    public async Task CustomersInContactAsync(string brand, int count, Func<int, DateTimeOffset> at)
+    /// <summary>
+    /// New customers of a brand, each with one resolved contact (by phone, about billing, unless said) at the time
+    /// <paramref name="at"/> gives for it (0, 1…).
+    /// </summary>
+    public async Task CustomersInContactAsync(string brand, int count, Func<int, DateTimeOffset> at, Channel channel = Channel.Phone,
+        ContactReason reason = ContactReason.Billing)
     {
         for (var i = 0; i < count; i++)
-            await RecordAsync(await Agent.RegisterAsync(brand, $"Client {i + 1}"), Contact(brand, Channel.Phone, at(i), "resolved", 20));
+        {
+            var contact = Contact(brand, channel, at(i), "resolved", 20);
+            contact["reason"] = ApiJson.Name(reason);
+            await RecordAsync(await Agent.RegisterAsync(brand, $"Client {i + 1}"), contact);
+        }
     }
 
     public async Task<Guid> RecordAsync(Guid customer, JsonObject contact)

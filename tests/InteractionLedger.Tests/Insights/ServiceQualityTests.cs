@@ -1,4 +1,7 @@
 using System.Text.Json.Nodes;
+using InteractionLedger.Http;
+using InteractionLedger.Insights;
+using InteractionLedger.Interactions;
 using InteractionLedger.Tests.Support;
 
 namespace InteractionLedger.Tests.Insights;
@@ -192,6 +195,41 @@ public sealed class when_a_brand_reads_its_service_quality(InsightsWorld world)
     }
 
     [Fact]
+    public async Task a_brand_total_hidden_as_a_partner_is_given_back_by_no_share_and_no_reason()
+    {
+        // Another month nobody else writes to. Énergie: 2 customers (too few). Banque: 13, about technical help (5), an
+        // order (3) and billing (5). Voyages: 7 about billing, 3 by phone and 4 by chat.
+        // Énergie's total is hidden and, as its partner against the group, the smallest other brand's: Voyages' 7, whose
+        // chat cell (4 customers) is still shown. Its share of Voyages' customers (4/7) would give that total back, and so
+        // would Voyages' one reason (its 7 contacts; the partners the reasons need are Banque's): neither is shown.
+        var month = InsightsWorld.Month.AddMonths(-35);
+        DateTimeOffset At(int i) => month.AddDays(3 + i % 3).AddHours(10);
+        await world.CustomersInContactAsync("horizon-energie", 2, At, reason: ContactReason.TechnicalHelp);
+        await world.CustomersInContactAsync("horizon-banque", 5, At, reason: ContactReason.TechnicalHelp);
+        await world.CustomersInContactAsync("horizon-banque", 3, At, reason: ContactReason.Order);
+        await world.CustomersInContactAsync("horizon-banque", 5, At);
+        await world.CustomersInContactAsync("horizon-voyages", 3, At, Channel.Phone);
+        await world.CustomersInContactAsync("horizon-voyages", 4, At, Channel.Chat);
+        await world.ViewsCaughtUpAsync();
+        using var client = world.As("dev-analyst-group", "analytics");
+        foreach (var granularity in new[] { "month", "week" })
+        {
+            var report = await InsightsWorld.JsonAsync(await client.GetAsync(
+                $"/insights/service-quality?from={month:yyyy-MM-dd}&to={month.AddMonths(1):yyyy-MM-dd}&granularity={granularity}"));
+            var voyages = report["cells"]!.AsArray().Select(c => c!.AsObject())
+                .Where(c => c["brand"]?.GetValue<string>() == "horizon-voyages" && c["period"]!.GetValue<DateTimeOffset>() == month).ToList();
+            voyages.Single(c => c["channel"] is null)["suppressed"]!.GetValue<bool>().ShouldBeTrue();
+            var shownParts = voyages.Where(c => c["channel"] is not null && !c["suppressed"]!.GetValue<bool>()).ToList();
+            shownParts.ShouldNotBeEmpty();
+            shownParts.ShouldAllBe(c => c["customerShare"] == null);
+            var reasons = report["reasons"]!.AsArray().Where(r => r!["brand"]?.GetValue<string>() == "horizon-voyages"
+                && r["period"]!.GetValue<DateTimeOffset>() == month).ToList();
+            reasons.ShouldNotBeEmpty();
+            reasons.ShouldAllBe(r => r!["contacts"] == null && r["share"] == null);
+        }
+    }
+
+    [Fact]
     public async Task weeks_are_shown_once_their_month_is_over()
     {
         // Weeks are suppressed together with their month: while it runs, that would change from one day to the next.
@@ -329,5 +367,22 @@ public sealed class when_figures_are_asked_outside_their_rules(InsightsWorld wor
         record["customerId"].ShouldBeNull();
         record["view"]!.GetValue<string>().ShouldBe("signal-counts");
         record["purpose"]!.GetValue<string>().ShouldBe("analytics");
+    }
+}
+
+public sealed class when_periods_are_asked_for
+{
+    [Fact]
+    public void weeks_end_where_the_last_month_that_is_over_ends()
+    {
+        // On the 20th, the month's first two weeks are over but their month is not: suppressed with it, they would be
+        // suppressed one way now and another once it is over. No week of it is shown yet, by default or when asked.
+        var now = new DateTimeOffset(2026, 11, 20, 9, 30, 0, TimeSpan.Zero);
+        var policy = new InsightsPolicy();
+        var errors = new InputErrors();
+        Periods.Read(null, null, Granularity.Week, now, policy, errors)!.To.ShouldBe(new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero));
+        errors.Any.ShouldBeFalse();
+        Periods.Read(new DateOnly(2026, 11, 8), new DateOnly(2026, 11, 15), Granularity.Week, now, policy, errors).ShouldBeNull();
+        errors.Any.ShouldBeTrue();
     }
 }
