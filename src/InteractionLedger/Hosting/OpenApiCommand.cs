@@ -19,6 +19,12 @@ public sealed class OpenApiCommand : JasperFxAsyncCommand<OpenApiInput>
 {
     public override async Task<bool> Execute(OpenApiInput input)
     {
+        // `dotnet run` runs in the project's folder, where a path relative to the repository does not lead.
+        if (input.OutputFlag is { Length: > 0 } output && Path.GetDirectoryName(Path.GetFullPath(output)) is { } folder && !Directory.Exists(folder))
+        {
+            Console.Error.WriteLine($"No folder {folder} to write {output} in (the command runs in {Environment.CurrentDirectory}): give a path from there, or an absolute one.");
+            return false;
+        }
         using var host = input.BuildHost();
         // A service that is not started has not handed its routes to routing yet (that happens as its pipeline is
         // built at start): UseEndpoints hands them over now, which is all the API explorer needs.

@@ -131,7 +131,8 @@ public sealed class ParameterDescriptionsFilter(GroupCatalog group) : IOperation
         ["windowMinutes"] = "The length, in minutes, of the windows in which reading is counted (default 60).",
         ["name"] = "The problem type's name: the last segment of a problem's `type`.",
         ["mode"] = "`incremental` (from the latest signed checkpoint, the default) or `full` (every record kept).",
-        ["granularity"] = "`week` (ISO weeks, from Monday) or `month` (the default); periods are cut in UTC.",
+        ["granularity"] = "`week` or `month` (the default), cut in UTC. Weeks nest in their month (the 1st–7th, 8th–14th, 15th–21st and " +
+                          "22nd to its end) and are shown once that month is over.",
         ["format"] = "`json` (the default) or `csv` (RFC 4180, UTF-8; `Accept: text/csv` asks for it too).",
         ["quietForDays"] = "Customers with no contact with the brand for more than this many days (1 to 3650).",
         ["activeElsewhere"] = "`true`: only customers in contact with another brand of the group since, among those who consented to sharing across brands.",
@@ -142,7 +143,14 @@ public sealed class ParameterDescriptionsFilter(GroupCatalog group) : IOperation
     private static readonly Dictionary<string, string> DatesOfFigures = new()
     {
         ["from"] = "The first day (yyyy-MM-dd, UTC) whose period is included; default six months (or twelve weeks) back.",
-        ["to"] = "The day (yyyy-MM-dd, UTC) figures stop before (exclusive); default today.",
+        ["to"] = "The day (yyyy-MM-dd, UTC) figures stop before (exclusive); default, and at the latest, the first day of the current month.",
+    };
+
+    /// <summary>Where one operation takes a parameter more narrowly than the others of its name.</summary>
+    private static readonly Dictionary<(string Path, string Name), (string Description, string Schema, string[] Values)> Narrower = new()
+    {
+        [("insights/intensity", "granularity")] = ("`month`, the default and the only value: intensity is measured at each month's end.",
+            "IntensityGranularity", ["month"]),
     };
 
     private static readonly Dictionary<string, Type> Enums = new()
@@ -157,6 +165,12 @@ public sealed class ParameterDescriptionsFilter(GroupCatalog group) : IOperation
         var figures = context.ApiDescription.RelativePath?.StartsWith("insights/", StringComparison.Ordinal) == true;
         foreach (var parameter in operation.Parameters?.OfType<OpenApiParameter>() ?? [])
         {
+            if (Narrower.TryGetValue((context.ApiDescription.RelativePath ?? "", parameter.Name ?? ""), out var narrower))
+            {
+                parameter.Description = narrower.Description;
+                parameter.Schema = Named(context, narrower.Schema, narrower.Description, narrower.Values);
+                continue;
+            }
             if (figures && DatesOfFigures.TryGetValue(parameter.Name ?? "", out var date))
             {
                 parameter.Description = date;

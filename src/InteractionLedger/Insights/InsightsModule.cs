@@ -85,8 +85,8 @@ public static class InsightsModule
                              "'from' and 'to' are dates (UTC, 'to' exclusive; default the last six months or twelve weeks). format=csv for CSV.")
             .WithFigures<ServiceQualityReport>();
 
-        insights.MapGet("/intensity", async ([FromQuery(Name = "brand")] string[]? brands, string? from, string? to, string? format,
-                HttpContext http, IQuerySession session, NpgsqlDataSource database, GroupCatalog group, InsightsPolicy policy,
+        insights.MapGet("/intensity", async ([FromQuery(Name = "brand")] string[]? brands, string? from, string? to, string? granularity,
+                string? format, HttpContext http, IQuerySession session, NpgsqlDataSource database, GroupCatalog group, InsightsPolicy policy,
                 RelationshipPolicy relationship, PersonalDataGate gate, TimeProvider clock, CancellationToken cancellation) =>
             {
                 var errors = new InputErrors();
@@ -95,8 +95,7 @@ public static class InsightsModule
                 if (months is not null && months.Next(months.From.AddMonths(11)) < months.To)
                     errors.Add("from", "At most twelve months of intensity per request.");
                 // Asked as service quality is, by week, it would otherwise answer by month without saying so.
-                if (http.Request.Query.TryGetValue("granularity", out var granularity)
-                    && !string.Equals(granularity, "month", StringComparison.OrdinalIgnoreCase))
+                if (granularity is not null && !string.Equals(granularity, "month", StringComparison.OrdinalIgnoreCase))
                     errors.Add("granularity", "Relational intensity is read month by month, at each month's end: leave 'granularity' out.");
                 FormatKnown(format, errors);
                 if (errors.Any) return errors.ToResult();
