@@ -103,14 +103,18 @@ public sealed class DatabaseUnavailableExceptionHandler : IExceptionHandler
         return true;
     }
 
-    /// <summary>Connection failures, and the server refusing work while it shuts down or starts (SQLSTATE 08xxx, 57P0x).</summary>
+    /// <summary>
+    /// Connection failures, the server refusing work while it shuts down or starts (SQLSTATE 08xxx, 57P0x), and the
+    /// server short of resources for the moment: connections, memory or disk (class 53).
+    /// </summary>
     public static bool IsUnavailable(Exception exception)
     {
         for (var e = exception; e is not null; e = e.InnerException)
         {
             switch (e)
             {
-                case Npgsql.PostgresException pg when pg.SqlState.StartsWith("08", StringComparison.Ordinal) || pg.SqlState.StartsWith("57P", StringComparison.Ordinal):
+                case Npgsql.PostgresException pg when pg.SqlState.StartsWith("08", StringComparison.Ordinal) || pg.SqlState.StartsWith("57P", StringComparison.Ordinal)
+                                                     || pg.SqlState.StartsWith("53", StringComparison.Ordinal):
                 case Npgsql.NpgsqlException { InnerException: System.Net.Sockets.SocketException or IOException or TimeoutException }:
                 case System.Net.Sockets.SocketException:
                     return true;
