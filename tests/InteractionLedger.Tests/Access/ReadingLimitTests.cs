@@ -21,9 +21,12 @@ public sealed class when_a_key_reads_too_fast_or_too_widely(LedgerApi api)
 
         using var agent = limited.ClientAs(Callers.TelecomAgent);
         var statuses = new List<HttpResponseMessage>();
+        var reading = System.Diagnostics.Stopwatch.StartNew();
         for (var i = 0; i < 10; i++) statuses.Add(await agent.GetAsync($"/customers/{customers[i % 3]}"));
+        reading.Stop();
 
-        statuses.Count(r => r.StatusCode == HttpStatusCode.OK).ShouldBeInRange(6, 8);
+        // The burst of 6, and one more for each second the ten reads took (a slow machine gives more).
+        statuses.Count(r => r.StatusCode == HttpStatusCode.OK).ShouldBeInRange(6, 6 + (int)Math.Ceiling(reading.Elapsed.TotalSeconds));
         var refused = statuses.First(r => r.StatusCode == HttpStatusCode.TooManyRequests);
         int.Parse(refused.Headers.GetValues("Retry-After").Single()).ShouldBeGreaterThanOrEqualTo(1);
         (await refused.Content.ReadAsStringAsync()).ShouldContain("rate-limited");

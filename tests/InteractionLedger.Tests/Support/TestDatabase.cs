@@ -36,6 +36,9 @@ public sealed class TestDatabase : IAsyncDisposable
             Throwaway = true,
             WithoutDurability = true,
             Database = "postgres",
+            // Every host of the run shares this server, two collections at a time, each with its own pools; 101
+            // connections were seen at once. Twice the embedded default leaves room for a slow stretch.
+            Settings = new Dictionary<string, string> { ["max_connections"] = "400" },
         });
         return new TestDatabase(cluster, cluster.ConnectionString);
     }
