@@ -86,8 +86,9 @@ public sealed partial class InputExceptionHandler : IExceptionHandler
 }
 
 /// <summary>
-/// The database cannot be reached (stopped, restarting, network cut): a 503 with Retry-After, so clients retry
-/// the same request (writes are idempotent) instead of treating an outage as a bug. Nothing was acknowledged.
+/// The database cannot be reached (stopped, restarting, network cut) or cannot take the work for the moment (no
+/// connection left, disk full): a 503 with Retry-After, so clients retry the same request (writes are idempotent)
+/// instead of treating an outage as a bug. Nothing was acknowledged.
 /// </summary>
 public sealed class DatabaseUnavailableExceptionHandler : IExceptionHandler
 {
@@ -105,7 +106,9 @@ public sealed class DatabaseUnavailableExceptionHandler : IExceptionHandler
 
     /// <summary>
     /// Connection failures, the server refusing work while it shuts down or starts (SQLSTATE 08xxx, 57P0x), and the
-    /// server short of resources for the moment: connections, memory or disk (class 53).
+    /// server short of resources that come back: connections, disk, resources in general (53300, 53100, 53000). Not the
+    /// rest of class 53: a configured limit exceeded (53400) or shared memory too small for a query (53200) fail the
+    /// same way on every retry, and are errors to look into.
     /// </summary>
     public static bool IsUnavailable(Exception exception)
     {
@@ -114,7 +117,7 @@ public sealed class DatabaseUnavailableExceptionHandler : IExceptionHandler
             switch (e)
             {
                 case Npgsql.PostgresException pg when pg.SqlState.StartsWith("08", StringComparison.Ordinal) || pg.SqlState.StartsWith("57P", StringComparison.Ordinal)
-                                                     || pg.SqlState.StartsWith("53", StringComparison.Ordinal):
+                                                     || pg.SqlState is "53300" or "53100" or "53000":
                 case Npgsql.NpgsqlException { InnerException: System.Net.Sockets.SocketException or IOException or TimeoutException }:
                 case System.Net.Sockets.SocketException:
                     return true;
