@@ -143,13 +143,14 @@ public sealed class ParameterDescriptionsFilter(GroupCatalog group) : IOperation
     private static readonly Dictionary<string, string> DatesOfFigures = new()
     {
         ["from"] = "The first day (yyyy-MM-dd, UTC) whose period is included; default six months (or twelve weeks) back.",
-        ["to"] = "The day (yyyy-MM-dd, UTC) figures stop before (exclusive); default, and at the latest, the first day of the current month.",
+        ["to"] = "Figures stop at the start of the period this day (yyyy-MM-dd, UTC) is in (exclusive); default, and at the latest, " +
+                 "the first day of the current month.",
     };
 
-    /// <summary>Where one operation takes a parameter more narrowly than the others of its name.</summary>
-    private static readonly Dictionary<(string Path, string Name), (string Description, string Schema, string[] Values)> Narrower = new()
+    /// <summary>Where one operation (by its name) takes a parameter more narrowly than the others of its name.</summary>
+    private static readonly Dictionary<(string Operation, string Name), (string Description, string Schema, string[] Values)> Narrower = new()
     {
-        [("insights/intensity", "granularity")] = ("`month`, the default and the only value: intensity is measured at each month's end.",
+        [("GetRelationalIntensity", "granularity")] = ("`month`, the default and the only value: intensity is measured at each month's end.",
             "IntensityGranularity", ["month"]),
     };
 
@@ -165,7 +166,7 @@ public sealed class ParameterDescriptionsFilter(GroupCatalog group) : IOperation
         var figures = context.ApiDescription.RelativePath?.StartsWith("insights/", StringComparison.Ordinal) == true;
         foreach (var parameter in operation.Parameters?.OfType<OpenApiParameter>() ?? [])
         {
-            if (Narrower.TryGetValue((context.ApiDescription.RelativePath ?? "", parameter.Name ?? ""), out var narrower))
+            if (Narrower.TryGetValue((operation.OperationId ?? "", parameter.Name ?? ""), out var narrower))
             {
                 parameter.Description = narrower.Description;
                 parameter.Schema = Named(context, narrower.Schema, narrower.Description, narrower.Values);
