@@ -185,9 +185,9 @@ public sealed class InsightsWorld(LedgerApi api) : IAsyncLifetime
     }
 
     public static JsonObject Contact(string brand, Channel channel, DateTimeOffset at, string outcome, int? waiting, Guid? caseId = null,
-        string direction = "inbound")
+        string direction = "inbound", ContactReason reason = ContactReason.Billing)
     {
-        var contact = Contacts.Valid(channel, occurredAt: at, brand: brand, caseId: caseId);
+        var contact = Contacts.Valid(channel, occurredAt: at, brand: brand, reason: reason, caseId: caseId);
         contact["outcome"] = outcome;
         contact["waitingSeconds"] = waiting;
         contact["direction"] = direction;
@@ -202,11 +202,7 @@ public sealed class InsightsWorld(LedgerApi api) : IAsyncLifetime
         ContactReason reason = ContactReason.Billing)
     {
         for (var i = 0; i < count; i++)
-        {
-            var contact = Contact(brand, channel, at(i), "resolved", 20);
-            contact["reason"] = ApiJson.Name(reason);
-            await RecordAsync(await Agent.RegisterAsync(brand, $"Client {i + 1}"), contact);
-        }
+            await RecordAsync(await Agent.RegisterAsync(brand, $"Client {i + 1}"), Contact(brand, channel, at(i), "resolved", 20, reason: reason));
     }
 
     public async Task<Guid> RecordAsync(Guid customer, JsonObject contact)

@@ -29,6 +29,10 @@ public sealed partial class ConsoleHost(LedgerApi api) : IAsyncLifetime
             throw new InvalidOperationException($"No Chromium at {ChromiumPath}: install Debian's package (apt-get install chromium) or set LEDGER_CHROMIUM.");
         Factory = new LedgerFactory(await api.Server.CreateDatabaseAsync("console"), "Development");
         BaseUrl = StartOnKestrel(Factory);
+        // Assertions wait 5 s by default, not the pages' timeout (for every page of the process): one that follows a
+        // click covers a whole round trip (a form posted, a redirect, a page that reads and records), on two cores
+        // shared with another collection.
+        Assertions.SetDefaultExpectTimeout(15_000);
         using var launching = RunWatch.Begin("Chromium starting");
         Playwright = await Microsoft.Playwright.Playwright.CreateAsync();
         Browser = await Playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -84,9 +88,6 @@ public sealed partial class ConsoleHost(LedgerApi api) : IAsyncLifetime
         await context.Tracing.StartAsync(new TracingStartOptions { Screenshots = true, Snapshots = true });
         var page = await context.NewPageAsync();
         page.SetDefaultTimeout(15_000);
-        // Assertions wait 5 s by default, not the page's timeout: one that follows a click covers a whole round trip
-        // (a form posted, a redirect, a page that reads and records), on two cores shared with another collection.
-        Assertions.SetDefaultExpectTimeout(15_000);
         // A script the page did not mean to run (a stored <script> executed) shows up as a dialog.
         page.Dialog += (_, dialog) => throw new InvalidOperationException($"A page opened a dialog: {dialog.Message}");
         try

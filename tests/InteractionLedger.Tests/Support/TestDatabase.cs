@@ -36,8 +36,9 @@ public sealed class TestDatabase : IAsyncDisposable
             Throwaway = true,
             WithoutDurability = true,
             Database = "postgres",
-            // Every host of the run shares this server, two collections at a time, each with its own pools; 101
-            // connections were seen at once. Twice the embedded default leaves room for a slow stretch.
+            // Every host and service process of the run shares this server, two collections at a time, each with pools
+            // of its own that keep idle connections: twice the embedded default, so a slow stretch that holds more of
+            // them open (101 at once were seen in a normal run) never reaches the limit.
             Settings = new Dictionary<string, string> { ["max_connections"] = "400" },
         });
         return new TestDatabase(cluster, cluster.ConnectionString);
