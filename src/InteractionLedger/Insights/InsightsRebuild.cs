@@ -29,6 +29,9 @@ public sealed class InsightsRebuild(string connectionString)
             throw new InvalidOperationException($"{alive} service node(s) still running: stop every node of the service first " +
                                                 "(a node running the views would go on writing them beside the rebuild).");
         await using var transaction = await connection.BeginTransactionAsync(cancellation);
+        // The latest rating, attachment and status of each contact and case are sorted out of every event of their
+        // type: in memory for this transaction only, instead of in files at the default 4 MB.
+        await ExecuteAsync(connection, "set local work_mem = '256MB'", cancellation);
         // Writers wait for the switch; readers of the events do not.
         await ExecuteAsync(connection, $"lock table {Events} in share row exclusive mode", cancellation);
         var last = (long)(await ScalarAsync(connection, $"select coalesce(max(seq_id), 0) from {Events}", cancellation))!;
