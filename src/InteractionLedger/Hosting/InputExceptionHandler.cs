@@ -108,7 +108,8 @@ public sealed class DatabaseUnavailableExceptionHandler : IExceptionHandler
     /// Connection failures, the server refusing work while it shuts down or starts (SQLSTATE 08xxx, 57P0x), and the
     /// server short of resources that come back: connections, disk, resources in general (53300, 53100, 53000). Not the
     /// rest of class 53: a configured limit exceeded (53400) or shared memory too small for a query (53200) fail the
-    /// same way on every retry, and are errors to look into.
+    /// same way on every retry, and are errors to look into. And a transaction the server rolled back to break a
+    /// deadlock or a serialization conflict (40P01, 40001): the same request passes once the other one is through.
     /// </summary>
     public static bool IsUnavailable(Exception exception)
     {
@@ -117,7 +118,7 @@ public sealed class DatabaseUnavailableExceptionHandler : IExceptionHandler
             switch (e)
             {
                 case Npgsql.PostgresException pg when pg.SqlState.StartsWith("08", StringComparison.Ordinal) || pg.SqlState.StartsWith("57P", StringComparison.Ordinal)
-                                                     || pg.SqlState is "53300" or "53100" or "53000":
+                                                     || pg.SqlState is "53300" or "53100" or "53000" or "40P01" or "40001":
                 case Npgsql.NpgsqlException { InnerException: System.Net.Sockets.SocketException or IOException or TimeoutException }:
                 case System.Net.Sockets.SocketException:
                     return true;

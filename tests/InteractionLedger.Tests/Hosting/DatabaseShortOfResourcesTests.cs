@@ -16,6 +16,8 @@ public sealed class when_the_database_cannot_take_the_work_now
     [InlineData("53000", true)] // insufficient resources
     [InlineData("57P01", true)] // shutting down
     [InlineData("08006", true)] // connection failure
+    [InlineData("40P01", true)] // rolled back to break a deadlock (a live view rebuild's switch, say)
+    [InlineData("40001", true)] // rolled back on a serialization conflict
     [InlineData("53400", false)] // a configured limit exceeded: the same on every retry
     [InlineData("53200", false)] // out of (shared) memory: a setting to raise, as often as not
     [InlineData("23505", false)] // a unique key: a conflict, answered as such

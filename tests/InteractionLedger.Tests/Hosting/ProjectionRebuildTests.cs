@@ -137,8 +137,8 @@ public sealed class when_the_views_are_rebuilt_on_a_live_store(LedgerApi api)
         DrillReport.Record("Views rebuilt on a live store", "reads of existing customers during the rebuild", reads);
         DrillReport.Record("Views rebuilt on a live store", "of them answered other than 200", missing.Count);
         DrillReport.Record("Views rebuilt on a live store", "contacts recorded during the rebuild", written.Count);
-        DrillReport.Record("Views rebuilt on a live store", "events replayed; time to switch; writes held at the switch",
-            $"{report.Events:N0}; {report.Elapsed.TotalSeconds:F1} s; {report.WritersHeld.TotalMilliseconds:F0} ms");
+        DrillReport.Record("Views rebuilt on a live store", "events replayed; time to switch; writes held at the switch; attempts of the switch",
+            $"{report.Events:N0}; {report.Elapsed.TotalSeconds:F1} s; {report.WritersHeld.TotalMilliseconds:F0} ms; {report.SwitchAttempts}");
 
         missing.ShouldBeEmpty();
         reads.ShouldBeGreaterThan(20);
