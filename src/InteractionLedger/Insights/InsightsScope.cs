@@ -49,8 +49,7 @@ public static class InsightsScope
         if (admitted is not var (caller, purpose, shown)) return (null, problem);
         // Left-out customers are counted over the brands shown (every brand for a caller acting for the whole group):
         // a brand's caller is not told how many objected to another brand.
-        var excluded = await ObjectorsAsync(session, purpose, group.BrandCodes, counted: caller.Brands is null ? group.BrandCodes : shown, group,
-            clock.GetUtcNow(), cancellation);
+        var excluded = await ObjectorsAsync(session, purpose, counted: caller.Brands is null ? group.BrandCodes : shown, group, clock.GetUtcNow(), cancellation);
         return (new FigureScope(caller, purpose, shown, group.BrandCodes, caller.Brands is null, excluded, policy.MinimumCustomersPerFigure), null);
     }
 
@@ -111,17 +110,16 @@ public static class InsightsScope
             extensions: new Dictionary<string, object?> { ["purpose"] = ApiJson.Name(purpose) });
 
     /// <summary>
-    /// Every customer whose objection to the purpose stands for one of the brands, with that brand: their contacts with
-    /// it are left out of every figure. Objections are few; the statements are read from the customers' documents
+    /// Every customer whose objection to the purpose stands for a brand of the group, with that brand: their contacts with
+    /// it are left out of every figure (figures are computed over every brand, <see cref="FigureScope.Computed"/>). Objections are few; the statements are read from the customers' documents
     /// (updated in each write's transaction, so an objection counts from the moment it is recorded) and decided by
     /// the same rule as a read of one customer.
     /// </summary>
-    /// <param name="computed">The brands the figures are computed over: objections for them leave contacts out.</param>
     /// <param name="counted">The brands whose objectors are counted as left out (an objector who never dealt with them is
     /// not the caller's to count): the whole group's for a caller acting for it, whatever it names, so that no two requests
     /// naming different brands give a count by difference.</param>
-    public static async Task<Objectors> ObjectorsAsync(IQuerySession session, Purpose purpose, IReadOnlyList<string> computed,
-        IReadOnlyList<string> counted, GroupCatalog group, DateTimeOffset now, CancellationToken cancellation)
+    public static async Task<Objectors> ObjectorsAsync(IQuerySession session, Purpose purpose, IReadOnlyList<string> counted, GroupCatalog group,
+        DateTimeOffset now, CancellationToken cancellation)
     {
         var candidates = await session.QueryAsync<Customer>(
             $"select data from {LedgerStore.Schema}.mt_doc_customer c where exists (select 1 from jsonb_each(c.data -> 'consents') s " +
@@ -131,7 +129,7 @@ public static class InsightsScope
         {
             // A merged customer is one person: an objection made under any of their ids covers all of them.
             var members = new[] { customer.Id }.Concat(customer.Absorbed).Append(customer.AbsorbedInto ?? customer.Id).Distinct().ToList();
-            foreach (var brand in computed)
+            foreach (var brand in group.BrandCodes)
             {
                 var standing = ConsentRules.StandingFor([customer], purpose, new Caller("insights", Role.Analyst, new HashSet<string> { brand }),
                     group.BrandCodes, now);
