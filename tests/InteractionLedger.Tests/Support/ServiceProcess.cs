@@ -69,10 +69,10 @@ public sealed class ServiceProcess : IAsyncDisposable
                 try
                 {
                     if ((await client.GetAsync("/health/ready")).IsSuccessStatusCode)
-                {
-                    watched.Dispose();
-                    return new ServiceProcess(process, client, output, killIfTheRunStops);
-                }
+                    {
+                        watched.Dispose();
+                        return new ServiceProcess(process, client, output, killIfTheRunStops);
+                    }
                 }
                 catch (HttpRequestException)
                 {
